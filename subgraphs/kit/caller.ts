@@ -1,0 +1,93 @@
+/**
+ * Who is calling. The gateway verifies the bearer token and forwards its claims to the subgraphs in
+ * CALLER_HEADER; subgraphs believe that header only on requests that carry the subgraph secret.
+ */
+export const ROLES = ["AGENCY", "ORMAS", "INTEGRATOR"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Caller {
+  /** Token subject (a person or a service account). */
+  sub: string;
+  role: Role;
+  /** The caller's Organization id; integrators may have none. */
+  org?: string;
+  /** Region-code prefixes the caller may act in, e.g. ["19.06"]. */
+  regions: string[];
+  /** Integrator scopes, e.g. "read:incidents", "subscribe:alerts". */
+  scopes: string[];
+  /** Token expiry, seconds since the epoch. */
+  exp?: number;
+}
+
+/** The public: no token. */
+export type MaybeCaller = Caller | null;
+
+export const CALLER_HEADER = "x-kawal-caller";
+export const SECRET_HEADER = "x-kawal-subgraph-secret";
+
+const REGION_PREFIX = /^\d{2}(\.\d{2}){0,2}(\.\d{4})?$/;
+
+/** Thrown when claims do not describe a caller; the message names the claim. */
+export class ClaimsError extends Error {}
+
+function stringClaim(claims: Record<string, unknown>, name: string, required: boolean): string | undefined {
+  const value = claims[name];
+  if (value === undefined || value === null) {
+    if (required) throw new ClaimsError(`token claim "${name}" is missing`);
+    return undefined;
+  }
+  if (typeof value !== "string" && typeof value !== "number") throw new ClaimsError(`token claim "${name}" must be a string`);
+  return String(value);
+}
+
+/** Turns verified token claims (or the forwarded header) into a Caller. */
+export function callerFromClaims(claims: Record<string, unknown>): Caller {
+  const sub = stringClaim(claims, "sub", true)!;
+  const role = stringClaim(claims, "role", true)!;
+  if (!(ROLES as readonly string[]).includes(role)) {
+    throw new ClaimsError(`token claim "role" must be one of ${ROLES.join(", ")}`);
+  }
+  const org = stringClaim(claims, "org", false);
+  if (role !== "INTEGRATOR" && org === undefined) throw new ClaimsError(`token claim "org" is required for ${role}`);
+  const rawRegions = claims.regions ?? [];
+  if (!Array.isArray(rawRegions) || !rawRegions.every((r) => typeof r === "string" && REGION_PREFIX.test(r))) {
+    throw new ClaimsError(`token claim "regions" must be a list of region codes such as "19.06"`);
+  }
+  const rawScope = claims.scope ?? "";
+  if (typeof rawScope !== "string") throw new ClaimsError(`token claim "scope" must be a space-separated string`);
+  const exp = typeof claims.exp === "number" ? claims.exp : undefined;
+  return { sub, role: role as Role, org, regions: rawRegions, scopes: rawScope.split(/\s+/).filter(Boolean), exp };
+}
+
+/** The claims form of a caller, as forwarded to subgraphs and signed into tokens. */
+export function claimsOf(caller: Caller): Record<string, unknown> {
+  return {
+    sub: caller.sub,
+    role: caller.role,
+    org: caller.org,
+    regions: caller.regions,
+    scope: caller.scopes.join(" "),
+    exp: caller.exp,
+  };
+}
+
+/** True when a region code lies inside one of the prefixes ("19.06" covers "19.06.01" but not "19.061"). */
+export function regionWithin(code: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => code === prefix || code.startsWith(prefix + "."));
+}
+
+/** An AGENCY caller whose regions cover the code. */
+export function isAgencyFor(caller: MaybeCaller, regionCode: string): boolean {
+  return caller?.role === "AGENCY" && regionWithin(regionCode, caller.regions);
+}
+
+/** The caller acts for this organization (its own token). */
+export function actsFor(caller: MaybeCaller, organizationId: string): boolean {
+  return caller !== null && caller.org === organizationId;
+}
+
+/** An INTEGRATOR with the scope, or any AGENCY/ORMAS caller (scopes only narrow integrators). */
+export function mayRead(caller: MaybeCaller, scope: string): boolean {
+  if (caller === null) return false;
+  return caller.role !== "INTEGRATOR" || caller.scopes.includes(scope);
+}

@@ -1,0 +1,98 @@
+import path from "node:path";
+
+/** The five subgraphs, in port order (organizations on 4001 ... incidents on 4005). */
+export const SUBGRAPH_NAMES = ["organizations", "elections", "events", "declarations", "incidents"] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** A configuration value that cannot be used; the message names the variable and the rule. */
+export class ConfigError extends Error {
+  constructor(variable: string, rule: string, value: string) {
+    super(`${variable}: ${rule} (got "${value}")`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Everything the hub reads from the environment, validated once at start. */
+export interface HubConfig {
+  /** `mysql://user:pass@host:3306`: one database per subgraph on that server. Unset: SQLite files in `dataDir`. */
+  databaseUrl?: URL;
+  /** Where the embedded default keeps its SQLite files and generated secrets. Default `./data`. */
+  dataDir: string;
+  /** `redis://host:6379`: pub/sub across replicas. Unset: in memory. */
+  redisUrl?: URL;
+  /** Gateway port. Default 4000. */
+  port: number;
+  /** Interface to listen on. Default 0.0.0.0 for the gateway; subgraphs of the embedded default use 127.0.0.1. */
+  host: string;
+  /** HS256 secret for bearer tokens (32 characters or more). The embedded default generates one. */
+  jwtSecret?: string;
+  /** JWKS endpoint of an external identity provider (RS256/ES256). */
+  jwksUrl?: URL;
+  /** Shared secret every gateway-to-subgraph request carries (32 characters or more). */
+  subgraphSecret?: string;
+  /** Where the gateway finds each subgraph: `<NAME>_URL`, default http://127.0.0.1:400N/graphql. */
+  subgraphUrls: Record<SubgraphName, string>;
+  /** true when NODE_ENV=production. */
+  production: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+function port(env: Env, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 65535) {
+    throw new ConfigError(variable, "must be a whole number from 1 to 65535", raw);
+  }
+  return value;
+}
+
+function url(env: Env, variable: string, protocols: string[]): URL | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `must be a URL starting with ${protocols.join(" or ")}`, raw);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(variable, `must be a URL starting with ${protocols.join(" or ")}`, raw);
+  }
+  return parsed;
+}
+
+function secret(env: Env, variable: string): string | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return undefined;
+  if (raw.length < 32) throw new ConfigError(variable, "must be at least 32 characters", `${raw.length} characters`);
+  return raw;
+}
+
+/** Default port of a subgraph: 4001 to 4005 in SUBGRAPH_NAMES order. */
+export function defaultSubgraphPort(name: SubgraphName): number {
+  return 4001 + SUBGRAPH_NAMES.indexOf(name);
+}
+
+/** Reads and validates the environment; throws ConfigError with one clear line on a bad value. */
+export function loadConfig(env: Env = process.env): HubConfig {
+  const subgraphUrls = {} as Record<SubgraphName, string>;
+  for (const name of SUBGRAPH_NAMES) {
+    const variable = `${name.toUpperCase()}_URL`;
+    subgraphUrls[name] =
+      url(env, variable, ["http:", "https:"])?.toString() ?? `http://127.0.0.1:${defaultSubgraphPort(name)}/graphql`;
+  }
+  return {
+    databaseUrl: url(env, "DATABASE_URL", ["mysql:", "mariadb:"]),
+    dataDir: path.resolve(env.KAWAL_DATA_DIR || "data"),
+    redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
+    port: port(env, "PORT", 4000),
+    host: env.HOST || "0.0.0.0",
+    jwtSecret: secret(env, "KAWAL_JWT_SECRET"),
+    jwksUrl: url(env, "KAWAL_JWKS_URL", ["http:", "https:"]),
+    subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
+    subgraphUrls,
+    production: env.NODE_ENV === "production",
+  };
+}

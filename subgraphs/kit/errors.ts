@@ -1,0 +1,18 @@
+import { GraphQLError } from "graphql";
+
+/** Bad input: names the field and the rule it broke, so a volunteer on a phone knows what to fix. */
+export function badInput(field: string, rule: string): GraphQLError {
+  return new GraphQLError(`${field}: ${rule}`, { extensions: { code: "BAD_USER_INPUT", field, rule } });
+}
+
+export function notFound(what: string, id: string): GraphQLError {
+  return new GraphQLError(`${what} ${id} does not exist`, { extensions: { code: "NOT_FOUND", id } });
+}
+
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "FORBIDDEN" } });
+}
+
+export function unauthenticated(message = "sign in first: this needs a bearer token"): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED" } });
+}

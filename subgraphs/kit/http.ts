@@ -1,0 +1,131 @@
+import http, { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
+
+/** A plain route beside GraphQL (health checks). */
+export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface GraphQLHttpOptions<C extends BaseContext> {
+  server: ApolloServer<C>;
+  /** Builds the request context; a GraphQLError thrown here is answered with its http status. */
+  context: (req: IncomingMessage) => Promise<C>;
+  /** Path of the GraphQL endpoint. Default "/graphql". */
+  path?: string;
+  /** Largest request body accepted; larger ones get 413. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Other GET routes by path, e.g. "/health". */
+  routes?: Record<string, Route>;
+  /** Refuses a request before GraphQL sees it (status and message), or lets it through (null). */
+  guard?: (req: IncomingMessage) => { status: number; message: string } | null;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function graphqlError(res: ServerResponse, status: number, message: string, code: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * The request handler of an Apollo Server on node:http: GraphQL at `path`, plain routes beside it.
+ * (Apollo Server 5 ships no http integration but `standalone`, which has no room for health routes.)
+ */
+export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOptions<C>) {
+  const graphqlPath = options.path ?? "/graphql";
+  const limit = options.maxBodyBytes ?? 1024 * 1024;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const route = options.routes?.[url.pathname];
+      if (route && req.method === "GET") return await route(req, res);
+      if (url.pathname !== graphqlPath) return graphqlError(res, 404, `no such path: ${url.pathname}`, "NOT_FOUND");
+      const refusal = options.guard?.(req);
+      if (refusal) return graphqlError(res, refusal.status, refusal.message, "FORBIDDEN");
+      let body: unknown = undefined;
+      if (req.method === "POST") {
+        const text = await readBody(req, limit);
+        if ((req.headers["content-type"] ?? "").includes("application/json")) {
+          try {
+            body = text === "" ? undefined : JSON.parse(text);
+          } catch {
+            return graphqlError(res, 400, "the request body is not valid JSON", "BAD_REQUEST");
+          }
+        }
+      }
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+      }
+      const response = await options.server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+        context: () => options.context(req),
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === "complete") {
+        res.end(response.body.string);
+      } else {
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        res.setHeader("connection", "close");
+        return graphqlError(res, 413, `the request body is larger than ${limit} bytes`, "PAYLOAD_TOO_LARGE");
+      }
+      console.error(error);
+      if (!res.headersSent) graphqlError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
+      else res.end();
+    }
+  };
+}
+
+/** Listens on host:port (0 = a free port) and resolves with the bound port. */
+export function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Closes the server, ending idle keep-alive connections so shutdown does not hang. */
+export function close(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}

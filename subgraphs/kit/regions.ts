@@ -1,0 +1,71 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/** Kemendagri administrative levels, as the contract names them. */
+export type RegionLevel = "PROVINCE" | "REGENCY" | "DISTRICT" | "VILLAGE";
+
+export interface RegionRecord {
+  code: string;
+  name: string;
+  level: RegionLevel;
+  parentCode: string | null;
+}
+
+const FILES: Array<[string, RegionLevel]> = [
+  ["provinces.csv", "PROVINCE"],
+  ["regencies.csv", "REGENCY"],
+  ["districts.csv", "DISTRICT"],
+  ["villages.csv", "VILLAGE"],
+];
+
+/** Acronyms that stay upper-case when the all-caps province and regency names are title-cased. */
+const KEEP_UPPER = new Set(["DKI", "DI"]);
+
+function titleCase(name: string): string {
+  if (name !== name.toUpperCase()) return name; // districts and villages are already in mixed case
+  return name
+    .split(" ")
+    .map((word) => (KEEP_UPPER.has(word) ? word : word.charAt(0) + word.slice(1).toLowerCase()))
+    .join(" ");
+}
+
+function dataDirectory(): string {
+  // idn-area-data is an ES module with no CommonJS entry; its CSV files are what we need anyway.
+  return path.join(path.dirname(require.resolve("idn-area-data/package.json")), "data");
+}
+
+let catalog: Map<string, RegionRecord> | undefined;
+
+/**
+ * The national region list of idn-area-data (38 provinces, 514 regencies and cities, 7,277 districts,
+ * 83,763 villages), read once per process. Every subgraph validates region codes against it.
+ */
+export function regionCatalog(): ReadonlyMap<string, RegionRecord> {
+  if (catalog) return catalog;
+  const loaded = new Map<string, RegionRecord>();
+  for (const [file, level] of FILES) {
+    const lines = fs.readFileSync(path.join(dataDirectory(), file), "utf8").split(/\r?\n/);
+    for (const line of lines.slice(1)) {
+      if (!line) continue;
+      const first = line.indexOf(",");
+      const code = line.slice(0, first);
+      let parentCode: string | null = null;
+      let name: string;
+      if (level === "PROVINCE") {
+        name = line.slice(first + 1);
+      } else {
+        const second = line.indexOf(",", first + 1);
+        parentCode = line.slice(first + 1, second);
+        name = line.slice(second + 1);
+      }
+      // The CSV writes the apostrophe of names like Soka'an as a bare double quote.
+      loaded.set(code, { code, name: titleCase(name.replace(/"/g, "'")), level, parentCode });
+    }
+  }
+  catalog = loaded;
+  return catalog;
+}
+
+export function findRegion(code: string): RegionRecord | undefined {
+  return regionCatalog().get(code);
+}

@@ -1,0 +1,136 @@
+import http from "node:http";
+import crypto from "node:crypto";
+import { ApolloServer } from "@apollo/server";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import { IResolvers, printSchemaWithDirectives } from "@graphql-tools/utils";
+import { GraphQLSchema } from "graphql";
+import gql from "graphql-tag";
+import { buildSchema, createResolversMap, NonEmptyArray } from "type-graphql";
+import type { DataSource } from "typeorm";
+import type { HubConfig, SubgraphName } from "./config";
+import { SECRET_HEADER } from "./caller";
+import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
+import { openDatabase } from "./database";
+import { close, graphqlHttpHandler, listen, sendJson } from "./http";
+
+/** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */
+export type ReferenceResolver = (reference: Record<string, unknown>, context: SubgraphContext) => unknown;
+
+/** What a subgraph folder exports: read one, know all five. */
+export interface SubgraphDefinition {
+  name: SubgraphName;
+  /** TypeORM entities of the subgraph's own database. */
+  entities: Function[];
+  /** TypeORM migrations, oldest first. */
+  migrations: Function[];
+  /** type-graphql resolver classes. */
+  resolvers: NonEmptyArray<Function>;
+  /** Types no resolver returns but the schema must carry (entity stubs). */
+  orphanedTypes?: Function[];
+  /** `__resolveReference` of each entity type this subgraph resolves, by type name. */
+  references?: Record<string, ReferenceResolver>;
+  /** Reference data the subgraph loads into its database on start when it is missing. */
+  loadReferenceData?: (db: DataSource) => Promise<void>;
+}
+
+const FEDERATION_LINK = `
+  extend schema
+    @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external"])
+`;
+
+/** type-graphql output turned into an Apollo subgraph schema (the helper of type-graphql's federation example). */
+export async function buildFederatedSchema(definition: SubgraphDefinition): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: definition.resolvers,
+    orphanedTypes: definition.orphanedTypes,
+    authChecker,
+    validate: false, // inputs are checked by the kit's validate module, with messages naming field and rule
+    skipCheck: true, // subgraphs may lack a Query of their own
+  });
+  const resolvers = createResolversMap(schema) as IResolvers;
+  for (const [typeName, resolve] of Object.entries(definition.references ?? {})) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), __resolveReference: resolve };
+  }
+  return buildSubgraphSchema({
+    typeDefs: gql(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
+    resolvers: resolvers as never,
+  });
+}
+
+export interface StartOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** Interface; the embedded default keeps subgraphs on 127.0.0.1. */
+  host: string;
+}
+
+export interface RunningSubgraph {
+  name: SubgraphName;
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql. */
+  url: string;
+  db: DataSource;
+  /** Stops listening, then closes the database. */
+  dispose(): Promise<void>;
+}
+
+function secretMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+/**
+ * Opens the subgraph's database (migrating it), loads missing reference data, and serves GraphQL with
+ * /health (liveness) and /ready (database reachable). Only requests carrying the subgraph secret reach
+ * GraphQL, `_service` and `_entities` included.
+ */
+export async function startSubgraph(
+  definition: SubgraphDefinition,
+  config: HubConfig,
+  options: StartOptions,
+): Promise<RunningSubgraph> {
+  const secret = config.subgraphSecret;
+  if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set for a subgraph to accept the gateway's requests");
+  const db = await openDatabase({ name: definition.name, entities: definition.entities, migrations: definition.migrations }, config);
+  await definition.loadReferenceData?.(db);
+  const schema = await buildFederatedSchema(definition);
+  const apollo = new ApolloServer<SubgraphContext>({
+    schema,
+    includeStacktraceInErrorResponses: !config.production,
+  });
+  await apollo.start();
+  const handler = graphqlHttpHandler({
+    server: apollo,
+    context: async (req) => contextFor(callerFromRequest(req), db, config),
+    guard: (req) =>
+      secretMatches(req.headers[SECRET_HEADER], secret)
+        ? null
+        : { status: 403, message: "this subgraph answers the Kawal Damai gateway only" },
+    routes: {
+      "/health": (_req, res) => sendJson(res, 200, { status: "ok", subgraph: definition.name }),
+      "/ready": async (_req, res) => {
+        try {
+          await db.query("SELECT 1");
+          sendJson(res, 200, { status: "ready", subgraph: definition.name });
+        } catch (error) {
+          sendJson(res, 503, { status: "database unreachable", subgraph: definition.name, error: String(error) });
+        }
+      },
+    },
+  });
+  const server = http.createServer((req, res) => void handler(req, res));
+  server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
+  const port = await listen(server, options.port, options.host);
+  const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
+  return {
+    name: definition.name,
+    url: `http://${hostForUrl}:${port}/graphql`,
+    db,
+    async dispose() {
+      await close(server);
+      await apollo.stop();
+      await db.destroy();
+    },
+  };
+}

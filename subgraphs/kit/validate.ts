@@ -1,0 +1,98 @@
+import { badInput } from "./errors";
+import { findRegion } from "./regions";
+import { MaybeCaller, regionWithin } from "./caller";
+
+/**
+ * Input rules shared by every subgraph. Each check returns the cleaned value or throws a BAD_USER_INPUT
+ * error naming the field and the rule; checks run before anything is written, so a refused write stores nothing.
+ */
+
+export interface TextRule {
+  /** Longest accepted length after trimming. Default 200. */
+  max?: number;
+}
+
+/** A required string: trimmed, not empty, at most `max` characters. */
+export function requiredText(field: string, value: string, { max = 200 }: TextRule = {}): string {
+  const trimmed = value.trim();
+  if (trimmed === "") throw badInput(field, "must not be empty");
+  if (trimmed.length > max) throw badInput(field, `must be at most ${max} characters`);
+  return trimmed;
+}
+
+/** An optional string: trimmed; empty becomes null. */
+export function optionalText(field: string, value: string | null | undefined, rule: TextRule = {}): string | null {
+  if (value === null || value === undefined || value.trim() === "") return null;
+  return requiredText(field, value, rule);
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A calendar date, YYYY-MM-DD, that exists. */
+export function isoDate(field: string, value: string): string {
+  const match = ISO_DATE.exec(value.trim());
+  if (match) {
+    const [, y, m, d] = match;
+    const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+    if (date.getUTCMonth() === Number(m) - 1 && date.getUTCDate() === Number(d)) return value.trim();
+  }
+  throw badInput(field, "must be a date written YYYY-MM-DD, e.g. 2024-11-27");
+}
+
+/** A date-time with a time zone (Indonesia has three); stored as UTC ISO text, which sorts chronologically. */
+export function isoDateTime(field: string, value: string): string {
+  const trimmed = value.trim();
+  const time = ISO_DATE_TIME.test(trimmed) ? Date.parse(trimmed) : NaN;
+  if (Number.isNaN(time)) {
+    throw badInput(field, "must be an ISO 8601 date-time with a time zone, e.g. 2024-11-14T09:00:00+07:00");
+  }
+  return new Date(time).toISOString();
+}
+
+export function optionalDateTime(field: string, value: string | null | undefined): string | null {
+  return value === null || value === undefined || value.trim() === "" ? null : isoDateTime(field, value);
+}
+
+/** An http(s) link; anything else (javascript:, data:, file:) is refused. */
+export function httpUrl(field: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value.trim() === "") return null;
+  const trimmed = value.trim();
+  if (trimmed.length > 2000) throw badInput(field, "must be at most 2000 characters");
+  let parsed: URL;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    throw badInput(field, "must be an http or https URL");
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw badInput(field, "must be an http or https URL");
+  return parsed.toString();
+}
+
+/** A head count or similar: a whole number from 0 to `max`. */
+export function count(field: string, value: number, max = 1_000_000): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) throw badInput(field, `must be a whole number from 0 to ${max}`);
+  return value;
+}
+
+/** An id of this hub's records: digits only. */
+export function recordId(field: string, value: string): number {
+  if (!/^\d{1,15}$/.test(value)) throw badInput(field, "must be an id returned by this hub");
+  return Number(value);
+}
+
+/** A Kemendagri region code that exists ("19.06.01"). */
+export function regionCode(field: string, value: string): string {
+  const code = value.trim();
+  if (!findRegion(code)) throw badInput(field, `must be an existing region code such as "19.06" (no region "${code}")`);
+  return code;
+}
+
+/** A region code that exists and lies inside the caller's regions. */
+export function regionInScope(field: string, value: string, caller: MaybeCaller): string {
+  const code = regionCode(field, value);
+  if (caller && !regionWithin(code, caller.regions)) {
+    throw badInput(field, `must lie inside your regions (${caller.regions.join(", ") || "none"})`);
+  }
+  return code;
+}

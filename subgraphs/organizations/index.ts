@@ -1,0 +1,15 @@
+import type { SubgraphDefinition } from "../kit/subgraph";
+import { BoardMember, Organization, Region } from "./entities";
+import { migrations } from "./migrations";
+import { loadRegions } from "./regions";
+import { organizationReferences, OrganizationResolver, RegionResolver } from "./resolvers";
+
+/** The organizations directory (ormas, LSM, agencies) and the national region list. */
+export const organizations: SubgraphDefinition = {
+  name: "organizations",
+  entities: [Organization, BoardMember, Region],
+  migrations,
+  resolvers: [OrganizationResolver, RegionResolver],
+  references: organizationReferences,
+  loadReferenceData: loadRegions,
+};

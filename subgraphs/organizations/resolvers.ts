@@ -1,0 +1,168 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { actsFor, mayRead } from "../kit/caller";
+import { connectionType, keysetPage } from "../kit/connection";
+import { requireCaller, SubgraphContext } from "../kit/context";
+import { badInput } from "../kit/errors";
+import { filterByRegion, whereContains } from "../kit/filters";
+import { idOrNull } from "../kit/references";
+import { optionalText, regionCode, regionInScope, requiredText } from "../kit/validate";
+import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationStatus, Region } from "./entities";
+
+@InputType()
+class OrganizationFilter {
+  @Field({ nullable: true, description: 'region prefix: "19" = the province, "19.06" = Belitung Timur' }) regionCode?: string;
+  @Field(() => OrganizationKind, { nullable: true }) kind?: OrganizationKind;
+  @Field(() => OrganizationStatus, { nullable: true }) status?: OrganizationStatus;
+  @Field({ nullable: true, description: "part of the name, any case" }) search?: string;
+}
+
+@InputType()
+class BoardMemberInput {
+  @Field() name: string;
+  @Field() position: string;
+  @Field({ nullable: true }) phone?: string;
+}
+
+@InputType()
+class RegisterOrganizationInput {
+  @Field() name: string;
+  @Field(() => OrganizationKind) kind: OrganizationKind;
+  @Field(() => AgencyType, { nullable: true }) agencyType?: AgencyType;
+  @Field(() => LegalForm, { nullable: true }) legalForm?: LegalForm;
+  @Field({ nullable: true, description: "SKT number, or AHU decree number for legal entities" }) registrationNumber?: string;
+  @Field() regionCode: string;
+  @Field({ nullable: true }) address?: string;
+  @Field({ nullable: true }) acronym?: string;
+  @Field(() => [BoardMemberInput], { nullable: true }) board?: BoardMemberInput[];
+}
+
+const OrganizationConnection = connectionType(Organization, "Organization");
+const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
+const MAX_BOARD = 50;
+
+function checkBoard(board: BoardMemberInput[]): Array<Omit<BoardMember, "id" | "organizationId">> {
+  if (board.length > MAX_BOARD) throw badInput("input.board", `must list at most ${MAX_BOARD} members`);
+  return board.map((member, index) => {
+    const phone = optionalText(`input.board[${index}].phone`, member.phone, { max: 30 });
+    if (phone !== null && !PHONE.test(phone)) {
+      throw badInput(`input.board[${index}].phone`, "must be a phone number such as +62 812 3456 7890");
+    }
+    return {
+      name: requiredText(`input.board[${index}].name`, member.name, { max: 120 }),
+      position: requiredText(`input.board[${index}].position`, member.position, { max: 120 }),
+      phone,
+    };
+  });
+}
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @Query(() => Organization, { nullable: true })
+  async organization(@Arg("id", () => ID) id: string, @Ctx() { loaders }: SubgraphContext): Promise<Organization | null> {
+    const key = idOrNull(id);
+    return key === null ? null : loaders.byId(Organization).load(key);
+  }
+
+  @Query(() => OrganizationConnection, { description: "The directory, ordered by name." })
+  async organizations(
+    @Ctx() { db }: SubgraphContext,
+    @Arg("filter", () => OrganizationFilter, { nullable: true }) filter?: OrganizationFilter,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ) {
+    const query = db.getRepository(Organization).createQueryBuilder("o");
+    filterByRegion(query, "o.regionCode", filter?.regionCode);
+    if (filter?.kind) query.andWhere("o.kind = :kind", { kind: filter.kind });
+    if (filter?.status) query.andWhere("o.status = :status", { status: filter.status });
+    if (filter?.search !== undefined && filter.search !== null) whereContains(query, "o.nameKey", "filter.search", filter.search);
+    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after);
+  }
+
+  @FieldResolver(() => Region)
+  async region(@Root() organization: Organization, @Ctx() { loaders }: SubgraphContext): Promise<Region | null> {
+    return loaders.byKey(Region, "code").load(organization.regionCode);
+  }
+
+  /** The board (pengurus): names for signed-in readers; phones for AGENCY callers and the organization itself. */
+  @FieldResolver(() => [BoardMember])
+  async board(@Root() organization: Organization, @Ctx() { caller, loaders }: SubgraphContext): Promise<BoardMember[]> {
+    if (!mayRead(caller, "read:directory")) return [];
+    const members = await loaders.manyBy(BoardMember, "organizationId").load(organization.id);
+    const seesPhones = caller?.role === "AGENCY" || actsFor(caller, String(organization.id));
+    return seesPhones ? members : members.map((member) => ({ ...member, phone: null }));
+  }
+
+  /** Kesbangpol (or another agency) records an organization of its region in the directory. */
+  @Authorized("AGENCY")
+  @Mutation(() => Organization)
+  async registerOrganization(
+    @Arg("input", () => RegisterOrganizationInput) input: RegisterOrganizationInput,
+    @Ctx() context: SubgraphContext,
+  ): Promise<Organization> {
+    const caller = requireCaller(context);
+    const name = requiredText("input.name", input.name, { max: 200 });
+    const region = regionInScope("input.regionCode", input.regionCode, caller);
+    if (input.kind === OrganizationKind.AGENCY && !input.agencyType) throw badInput("input.agencyType", "must be set when kind is AGENCY");
+    if (input.kind !== OrganizationKind.AGENCY && input.agencyType) throw badInput("input.agencyType", "must be empty unless kind is AGENCY");
+    const board = checkBoard(input.board ?? []);
+    const organization = context.db.getRepository(Organization).create({
+      name,
+      nameKey: name.toLowerCase(),
+      acronym: optionalText("input.acronym", input.acronym, { max: 30 }),
+      kind: input.kind,
+      agencyType: input.agencyType ?? null,
+      legalForm: input.legalForm ?? null,
+      registrationNumber: optionalText("input.registrationNumber", input.registrationNumber, { max: 100 }),
+      regionCode: region,
+      address: optionalText("input.address", input.address, { max: 300 }),
+      status: OrganizationStatus.ACTIVE,
+      registeredAt: new Date().toISOString(),
+    });
+    return context.db.transaction(async (manager) => {
+      const duplicate = await manager.getRepository(Organization).findOneBy({ nameKey: organization.nameKey, regionCode: region });
+      if (duplicate) throw badInput("input.name", `must be unique in its region: ${duplicate.name} is already registered as ${duplicate.id}`);
+      const saved = await manager.getRepository(Organization).save(organization);
+      if (board.length > 0) {
+        await manager.getRepository(BoardMember).insert(board.map((member) => ({ ...member, organizationId: saved.id })));
+      }
+      return saved;
+    });
+  }
+}
+
+@Resolver(() => Region)
+export class RegionResolver {
+  @Query(() => Region, { nullable: true })
+  async region(@Arg("code", () => ID) code: string, @Ctx() { loaders }: SubgraphContext): Promise<Region | null> {
+    return loaders.byKey(Region, "code").load(code);
+  }
+
+  @Query(() => [Region], { description: "The regions directly under parentCode; without it, the provinces." })
+  async regions(
+    @Ctx() { loaders }: SubgraphContext,
+    @Arg("parentCode", () => ID, { nullable: true }) parentCode?: string,
+  ): Promise<Region[]> {
+    if (parentCode === undefined || parentCode === null) return loaders.manyBy(Region, "level").load("PROVINCE");
+    return loaders.manyBy(Region, "parentCode").load(regionCode("parentCode", parentCode));
+  }
+
+  @FieldResolver(() => Region, { nullable: true })
+  async parent(@Root() region: Region, @Ctx() { loaders }: SubgraphContext): Promise<Region | null> {
+    return region.parentCode ? loaders.byKey(Region, "code").load(region.parentCode) : null;
+  }
+
+  @FieldResolver(() => [Region])
+  async children(@Root() region: Region, @Ctx() { loaders }: SubgraphContext): Promise<Region[]> {
+    return loaders.manyBy(Region, "parentCode").load(region.code);
+  }
+}
+
+/** Organizations referenced from other subgraphs (organizer, reporter, signatory). */
+export const organizationReferences = {
+  Organization: (reference: Record<string, unknown>, { loaders }: SubgraphContext) => {
+    const id = idOrNull(reference.id);
+    return id === null ? null : loaders.byId(Organization).load(id);
+  },
+  Region: (reference: Record<string, unknown>, { loaders }: SubgraphContext) =>
+    typeof reference.code === "string" ? loaders.byKey(Region, "code").load(reference.code) : null,
+};
