@@ -67,7 +67,7 @@ export function claimsOf(caller: Caller): Record<string, unknown> {
     org: caller.org,
     regions: caller.regions,
     scope: caller.scopes.join(" "),
-    exp: caller.exp,
+    ...(caller.exp === undefined ? {} : { exp: caller.exp }),
   };
 }
 

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { DataSource, EntityTarget, In, ObjectLiteral } from "typeorm";
+import { idOrNull } from "./references";
 
 /** Largest batch sent as one statement; far above what one GraphQL response asks for. */
 const MAX_BATCH = 5000;
@@ -40,6 +41,12 @@ export class Loaders {
   /** Rows by id; null where none exists. */
   byId<T extends ObjectLiteral & { id: number }>(entity: EntityTarget<T>): DataLoader<number, T | null> {
     return this.byKey(entity, "id") as DataLoader<number, T | null>;
+  }
+
+  /** The row with an id given as GraphQL ID text; null for an id that is not ours or does not exist. */
+  async find<T extends ObjectLiteral & { id: number }>(entity: EntityTarget<T>, id: unknown): Promise<T | null> {
+    const key = idOrNull(id);
+    return key === null ? null : this.byId(entity).load(key);
   }
 
   /** Child rows grouped by a parent key (participants of events, signatures of declarations), in key order. */

@@ -1,12 +1,13 @@
 import http from "node:http";
 import crypto from "node:crypto";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { IResolvers, printSchemaWithDirectives } from "@graphql-tools/utils";
 import { GraphQLSchema } from "graphql";
 import gql from "graphql-tag";
-import { buildSchema, createResolversMap, NonEmptyArray } from "type-graphql";
-import type { DataSource } from "typeorm";
+import { buildSchema, createResolversMap, getMetadataStorage, NonEmptyArray } from "type-graphql";
+import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import type { HubConfig, SubgraphName } from "./config";
 import { SECRET_HEADER } from "./caller";
 import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
@@ -15,6 +16,11 @@ import { close, graphqlHttpHandler, listen, sendJson } from "./http";
 
 /** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */
 export type ReferenceResolver = (reference: Record<string, unknown>, context: SubgraphContext) => unknown;
+
+/** The reference resolver of an entity keyed by a numeric id. */
+export function referenceById<T extends ObjectLiteral & { id: number }>(entity: EntityTarget<T>): ReferenceResolver {
+  return (reference, { loaders }) => loaders.find(entity, reference.id);
+}
 
 /** What a subgraph folder exports: read one, know all five. */
 export interface SubgraphDefinition {
@@ -40,6 +46,10 @@ const FEDERATION_LINK = `
 
 /** type-graphql output turned into an Apollo subgraph schema (the helper of type-graphql's federation example). */
 export async function buildFederatedSchema(definition: SubgraphDefinition): Promise<GraphQLSchema> {
+  // type-graphql caches each type's field list on shared metadata, so fields one subgraph adds to a stub
+  // (Organization.hostedEvents) would leak into the next subgraph built in this process (type-graphql #675).
+  const metadata = getMetadataStorage();
+  for (const type of [...metadata.objectTypes, ...metadata.interfaceTypes]) (type as { fields?: unknown }).fields = undefined;
   const schema = await buildSchema({
     resolvers: definition.resolvers,
     orphanedTypes: definition.orphanedTypes,
@@ -69,7 +79,7 @@ export interface RunningSubgraph {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql. */
   url: string;
   db: DataSource;
-  /** Stops listening, then closes the database. */
+  /** Stops listening, then closes the database; calling it again waits for the first call. */
   dispose(): Promise<void>;
 }
 
@@ -98,6 +108,7 @@ export async function startSubgraph(
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     includeStacktraceInErrorResponses: !config.production,
+    plugins: [ApolloServerPluginInlineTraceDisabled()], // no Apollo Studio: traces would only cost time
   });
   await apollo.start();
   const handler = graphqlHttpHandler({
@@ -123,14 +134,18 @@ export async function startSubgraph(
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
   const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
+  let disposed: Promise<void> | undefined;
   return {
     name: definition.name,
     url: `http://${hostForUrl}:${port}/graphql`,
     db,
-    async dispose() {
-      await close(server);
-      await apollo.stop();
-      await db.destroy();
+    dispose() {
+      disposed ??= (async () => {
+        await close(server);
+        await apollo.stop();
+        await db.destroy();
+      })();
+      return disposed;
     },
   };
 }

@@ -4,7 +4,7 @@ import { connectionType, keysetPage } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput } from "../kit/errors";
 import { filterByRegion, whereContains } from "../kit/filters";
-import { idOrNull } from "../kit/references";
+import { referenceById } from "../kit/subgraph";
 import { optionalText, regionCode, regionInScope, requiredText } from "../kit/validate";
 import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationStatus, Region } from "./entities";
 
@@ -59,8 +59,7 @@ function checkBoard(board: BoardMemberInput[]): Array<Omit<BoardMember, "id" | "
 export class OrganizationResolver {
   @Query(() => Organization, { nullable: true })
   async organization(@Arg("id", () => ID) id: string, @Ctx() { loaders }: SubgraphContext): Promise<Organization | null> {
-    const key = idOrNull(id);
-    return key === null ? null : loaders.byId(Organization).load(key);
+    return loaders.find(Organization, id);
   }
 
   @Query(() => OrganizationConnection, { description: "The directory, ordered by name." })
@@ -159,10 +158,7 @@ export class RegionResolver {
 
 /** Organizations referenced from other subgraphs (organizer, reporter, signatory). */
 export const organizationReferences = {
-  Organization: (reference: Record<string, unknown>, { loaders }: SubgraphContext) => {
-    const id = idOrNull(reference.id);
-    return id === null ? null : loaders.byId(Organization).load(id);
-  },
+  Organization: referenceById(Organization),
   Region: (reference: Record<string, unknown>, { loaders }: SubgraphContext) =>
     typeof reference.code === "string" ? loaders.byKey(Region, "code").load(reference.code) : null,
 };

@@ -1,0 +1,86 @@
+import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey, SignJWT } from "jose";
+import { Caller, callerFromClaims, claimsOf, ClaimsError, MaybeCaller } from "../subgraphs/kit/caller";
+
+/** Why a token was refused; answered as 401 on HTTP and 4403 on WebSocket. */
+export class TokenError extends Error {
+  constructor(message: string, readonly expired = false) {
+    super(message);
+    this.name = "TokenError";
+  }
+}
+
+export interface TokenVerifierOptions {
+  /** HS256 secret of the embedded default. */
+  secret?: string;
+  /** JWKS endpoint of an external identity provider (RS256/ES256); keys are cached and refetched on an unknown kid. */
+  jwksUrl?: URL;
+  /** Required `iss`, when set. */
+  issuer?: string;
+  /** Required `aud`, when set. */
+  audience?: string;
+}
+
+export interface TokenVerifier {
+  /** The caller of an `Authorization` header value; null for no header (the public); TokenError for a bad token. */
+  verifyHeader(header: string | undefined | null): Promise<MaybeCaller>;
+}
+
+/** Verifies bearer tokens with the HS256 secret and, when configured, an external JWKS. */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const secretKey = options.secret ? new TextEncoder().encode(options.secret) : undefined;
+  const jwks: JWTVerifyGetKey | undefined = options.jwksUrl ? createRemoteJWKSet(options.jwksUrl) : undefined;
+  const verifyOptions = { issuer: options.issuer, audience: options.audience };
+
+  async function verify(token: string): Promise<JWTPayload> {
+    const algorithm = decodeAlgorithm(token);
+    if (algorithm === "HS256" && secretKey) {
+      return (await jwtVerify(token, secretKey, { ...verifyOptions, algorithms: ["HS256"] })).payload;
+    }
+    if ((algorithm === "RS256" || algorithm === "ES256") && jwks) {
+      return (await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ["RS256", "ES256"] })).payload;
+    }
+    throw new TokenError(`tokens signed with ${algorithm} are not accepted here`);
+  }
+
+  return {
+    async verifyHeader(header) {
+      if (header === undefined || header === null || header === "") return null;
+      const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+      if (!match) throw new TokenError('the authorization header must be "Bearer <token>"');
+      let payload: JWTPayload;
+      try {
+        payload = await verify(match[1]);
+      } catch (error) {
+        if (error instanceof TokenError) throw error;
+        if (error instanceof errors.JWTExpired) throw new TokenError("the token has expired; sign in again", true);
+        if (error instanceof errors.JWTClaimValidationFailed) throw new TokenError(`the token was refused: ${error.message}`);
+        throw new TokenError("the token is not valid (bad signature or format)");
+      }
+      try {
+        return callerFromClaims(payload as Record<string, unknown>);
+      } catch (error) {
+        if (error instanceof ClaimsError) throw new TokenError(error.message);
+        throw error;
+      }
+    },
+  };
+}
+
+function decodeAlgorithm(token: string): string {
+  try {
+    const header = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { alg?: unknown };
+    if (typeof header.alg === "string") return header.alg;
+  } catch {
+    // fall through
+  }
+  throw new TokenError("the token is not valid (bad signature or format)");
+}
+
+/** Signs an HS256 token for a caller (demo tokens, tests). `expiresIn` like "12h". */
+export async function signToken(secret: string, caller: Caller, expiresIn = "12h"): Promise<string> {
+  return new SignJWT(claimsOf(caller))
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,98 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { ApolloGateway } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { GraphQLError } from "graphql";
+import type { HubConfig, SubgraphName } from "../subgraphs/kit/config";
+import { close, graphqlHttpHandler, listen, sendJson } from "../subgraphs/kit/http";
+import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
+import { GatewayContext, SubgraphClient } from "./subgraph-client";
+
+/** The committed supergraph, composed by `npm run compose`. */
+export function committedSupergraph(): string {
+  return fs.readFileSync(path.join(__dirname, "..", "..", "schema", "supergraph.graphql"), "utf8");
+}
+
+export interface GatewayOptions {
+  /** Port; 0 picks a free one. Default config.port. */
+  port?: number;
+  /** Interface. Default config.host. */
+  host?: string;
+  /** Supergraph SDL. Default the committed schema/supergraph.graphql. */
+  supergraphSdl?: string;
+}
+
+export interface RunningGateway {
+  /** http://host:port/graphql (the WebSocket endpoint is the same path over ws://). */
+  url: string;
+  port: number;
+  verifier: TokenVerifier;
+  /** Stops accepting requests and closes open connections. */
+  dispose(): Promise<void>;
+}
+
+function unauthorized(error: TokenError): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: { code: "UNAUTHENTICATED", http: { status: 401, headers: new Map([["www-authenticate", "Bearer"]]) } },
+  });
+}
+
+/** Starts the gateway: one graph over the five subgraphs, verified callers forwarded to them. */
+export async function startGateway(config: HubConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const secret = config.subgraphSecret;
+  if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set so the subgraphs accept the gateway's requests");
+  if (!config.jwtSecret && !config.jwksUrl) throw new Error("KAWAL_JWT_SECRET or KAWAL_JWKS_URL: one must be set to verify tokens");
+  const verifier = createTokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl });
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl ?? committedSupergraph(),
+    buildService: ({ name }) => new SubgraphClient(config.subgraphUrls[name as SubgraphName], secret),
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: !config.production,
+    introspection: !config.production,
+  });
+  await apollo.start();
+
+  const handler = graphqlHttpHandler<GatewayContext>({
+    server: apollo,
+    context: async (req) => {
+      try {
+        return { caller: await verifier.verifyHeader(req.headers.authorization) };
+      } catch (error) {
+        if (error instanceof TokenError) throw unauthorized(error);
+        throw error;
+      }
+    },
+    routes: {
+      "/health": (_req, res) => sendJson(res, 200, { status: "ok" }),
+      "/ready": async (_req, res) => {
+        const subgraphs = Object.fromEntries(
+          await Promise.all(
+            Object.entries(config.subgraphUrls).map(async ([name, url]) => {
+              const ready = await fetch(new URL("/ready", url), { signal: AbortSignal.timeout(2000) })
+                .then((response) => response.ok)
+                .catch(() => false);
+              return [name, ready ? "ready" : "unreachable"] as const;
+            }),
+          ),
+        );
+        const allReady = Object.values(subgraphs).every((state) => state === "ready");
+        sendJson(res, allReady ? 200 : 503, { status: allReady ? "ready" : "degraded", subgraphs });
+      },
+    },
+  });
+  const server = http.createServer((req, res) => void handler(req, res));
+  const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
+  const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    verifier,
+    async dispose() {
+      await close(server);
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { CALLER_HEADER, claimsOf, MaybeCaller, SECRET_HEADER } from "../subgraphs/kit/caller";
+
+/** The gateway's per-request context. */
+export interface GatewayContext {
+  /** The verified caller; null for the public. */
+  caller: MaybeCaller;
+}
+
+/**
+ * A subgraph as the gateway calls it: every request carries the subgraph secret, and the verified
+ * caller's claims for the subgraph's own access rules.
+ */
+export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(url: string, private readonly secret: string) {
+    super({ url });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = request.http?.headers;
+    if (!headers) return;
+    headers.set(SECRET_HEADER, this.secret);
+    const caller = (context as Partial<GatewayContext> | undefined)?.caller;
+    if (caller) headers.set(CALLER_HEADER, JSON.stringify(claimsOf(caller)));
+  }
+}

@@ -1,0 +1,185 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { DataSource, SelectQueryBuilder } from "typeorm";
+import { actsFor, isAgencyFor } from "../kit/caller";
+import { Connection, connectionType, keysetPage, KeysetOrder } from "../kit/connection";
+import { requireCaller, SubgraphContext } from "../kit/context";
+import { badInput, forbidden } from "../kit/errors";
+import { filterByRegion } from "../kit/filters";
+import { assertEntitiesExist } from "../kit/lookups";
+import { referenceById } from "../kit/subgraph";
+import { ElectionRef, electionRef, idOrNull, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
+import { count, recordId } from "../kit/validate";
+import { Event, EventParticipation, EventSpeaker } from "./entities";
+import { checkSchedule, checkWindow, EventFilter, organizationIdsOf, ScheduleEventInput } from "./inputs";
+
+const EventConnection = connectionType(Event, "Event");
+/** Every event list runs in time order, served by the (…, startsAt, id) indexes. */
+const BY_START: KeysetOrder<Event> = { property: "startsAt", direction: "ASC" };
+
+function eventQuery(db: DataSource): SelectQueryBuilder<Event> {
+  return db.getRepository(Event).createQueryBuilder("e");
+}
+
+/** Narrows to one organization's rows; an id that is not one of ours matches nothing. */
+function whereOrganization(query: SelectQueryBuilder<Event>, column: string, id: string): SelectQueryBuilder<Event> {
+  const key = idOrNull(id);
+  return key === null ? query.andWhere("1 = 0") : query.andWhere(`${column} = :organizationId`, { organizationId: key });
+}
+
+@Resolver(() => Event)
+export class EventResolver {
+  @Query(() => Event, { nullable: true })
+  async event(@Arg("id", () => ID) id: string, @Ctx() { loaders }: SubgraphContext): Promise<Event | null> {
+    return loaders.find(Event, id);
+  }
+
+  @Query(() => EventConnection, { description: "Events by start time, oldest first." })
+  async events(
+    @Ctx() { db }: SubgraphContext,
+    @Arg("filter", () => EventFilter, { nullable: true }) filter?: EventFilter,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<Connection<Event>> {
+    const query = eventQuery(db);
+    filterByRegion(query, "e.regionCode", filter?.regionCode);
+    if (filter?.kind) query.andWhere("e.kind = :kind", { kind: filter.kind });
+    const { from, to } = checkWindow(filter);
+    if (from !== null) query.andWhere("e.startsAt >= :from", { from });
+    if (to !== null) query.andWhere("e.startsAt <= :to", { to });
+    if (filter?.organizerId !== undefined && filter.organizerId !== null) {
+      query.andWhere("e.organizerId = :organizerId", { organizerId: recordId("filter.organizerId", filter.organizerId) });
+    }
+    return keysetPage(query, BY_START, first, after);
+  }
+
+  @FieldResolver(() => RegionRef)
+  region(@Root() event: Event): RegionRef {
+    return regionRef(event.regionCode);
+  }
+
+  @FieldResolver(() => ElectionRef, { nullable: true })
+  election(@Root() event: Event): ElectionRef | null {
+    return event.electionId === null ? null : electionRef(event.electionId);
+  }
+
+  @FieldResolver(() => OrganizationRef)
+  organizer(@Root() event: Event): OrganizationRef {
+    return organizationRef(event.organizerId);
+  }
+
+  @FieldResolver(() => [EventSpeaker], { description: "narasumber, in the order they were scheduled" })
+  async speakers(@Root() event: Event, @Ctx() { loaders }: SubgraphContext): Promise<EventSpeaker[]> {
+    return loaders.manyBy(EventSpeaker, "eventId").load(event.id);
+  }
+
+  @FieldResolver(() => [EventParticipation])
+  async participants(@Root() event: Event, @Ctx() { loaders }: SubgraphContext): Promise<EventParticipation[]> {
+    return loaders.manyBy(EventParticipation, "eventId").load(event.id);
+  }
+
+  @FieldResolver(() => Int, { description: "sum of participants' attendees" })
+  async attendeeCount(@Root() event: Event, @Ctx() { loaders }: SubgraphContext): Promise<number> {
+    const participants = await loaders.manyBy(EventParticipation, "eventId").load(event.id);
+    return participants.reduce((sum, participation) => sum + participation.attendees, 0);
+  }
+
+  /** An agency or an ormas puts an event on the calendar, with its speakers (narasumber). */
+  @Authorized("AGENCY", "ORMAS")
+  @Mutation(() => Event)
+  async scheduleEvent(
+    @Arg("input", () => ScheduleEventInput) input: ScheduleEventInput,
+    @Ctx() context: SubgraphContext,
+  ): Promise<Event> {
+    const schedule = checkSchedule(input, requireCaller(context));
+    const { electionId } = schedule.event;
+    await Promise.all([
+      assertEntitiesExist(context.config, "organizations", "Organization", organizationIdsOf(schedule)),
+      assertEntitiesExist(context.config, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
+    ]);
+    return context.db.transaction(async (manager) => {
+      const saved = await manager.getRepository(Event).save(manager.getRepository(Event).create(schedule.event));
+      if (schedule.speakers.length > 0) {
+        await manager.getRepository(EventSpeaker).insert(schedule.speakers.map((speaker) => ({ ...speaker, eventId: saved.id })));
+      }
+      return saved;
+    });
+  }
+
+  /**
+   * Records how many people of an organization attended; recording again replaces the count. For the
+   * organizer, an AGENCY of the event's region, or the attending organization itself (integrators only read).
+   */
+  @Authorized("AGENCY", "ORMAS")
+  @Mutation(() => Event)
+  async recordAttendance(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("organizationId", () => ID) organizationId: string,
+    @Arg("attendees", () => Int) attendees: number,
+    @Ctx() context: SubgraphContext,
+  ): Promise<Event> {
+    const caller = requireCaller(context);
+    const event = await context.loaders.find(Event, eventId);
+    if (event === null) throw badInput("eventId", `must be the id of an existing Event (no Event ${eventId})`);
+    const attendee = recordId("organizationId", organizationId);
+    const headCount = count("attendees", attendees);
+    if (!actsFor(caller, String(event.organizerId)) && !isAgencyFor(caller, event.regionCode) && !actsFor(caller, String(attendee))) {
+      throw forbidden("recordAttendance is for the event's organizer, an AGENCY of its region, or the attending organization itself");
+    }
+    await assertEntitiesExist(context.config, "organizations", "Organization", [{ field: "organizationId", id: String(attendee) }]);
+    // One statement, atomic on both engines (ON CONFLICT / ON DUPLICATE KEY): a repeated call replaces the count.
+    await context.db
+      .getRepository(EventParticipation)
+      .upsert(
+        { eventId: event.id, organizationId: attendee, attendees: headCount, recordedAt: new Date().toISOString() },
+        { conflictPaths: ["eventId", "organizationId"] },
+      );
+    context.loaders.manyBy(EventParticipation, "eventId").clear(event.id); // an earlier field in this request may have cached the old counts
+    return event;
+  }
+}
+
+@Resolver(() => EventSpeaker)
+export class EventSpeakerResolver {
+  @FieldResolver(() => OrganizationRef)
+  organization(@Root() speaker: EventSpeaker): OrganizationRef {
+    return organizationRef(speaker.organizationId);
+  }
+}
+
+@Resolver(() => EventParticipation)
+export class EventParticipationResolver {
+  @FieldResolver(() => OrganizationRef)
+  organization(@Root() participation: EventParticipation): OrganizationRef {
+    return organizationRef(participation.organizationId);
+  }
+}
+
+/** Fields the events subgraph contributes to Organization. */
+@Resolver(() => OrganizationRef)
+export class OrganizationEventsResolver {
+  @FieldResolver(() => EventConnection, { description: "Events this organization organized, by start time." })
+  async hostedEvents(
+    @Root() organization: OrganizationRef,
+    @Ctx() { db }: SubgraphContext,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<Connection<Event>> {
+    return keysetPage(whereOrganization(eventQuery(db), "e.organizerId", organization.id), BY_START, first, after);
+  }
+
+  @FieldResolver(() => EventConnection, { description: "Events this organization's people attended (a recorded participation), by start time." })
+  async attendedEvents(
+    @Root() organization: OrganizationRef,
+    @Ctx() { db }: SubgraphContext,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<Connection<Event>> {
+    const query = eventQuery(db).innerJoin(EventParticipation, "p", "p.eventId = e.id");
+    return keysetPage(whereOrganization(query, "p.organizationId", organization.id), BY_START, first, after);
+  }
+}
+
+/** Events referenced from declarations and incident reports. */
+export const eventReferences = {
+  Event: referenceById(Event),
+};

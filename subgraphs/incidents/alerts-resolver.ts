@@ -1,0 +1,47 @@
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import type { DataSource } from "typeorm";
+import { requireCaller, SubgraphContext } from "../kit/context";
+import { badInput } from "../kit/errors";
+import { AlertCriteria, AlertFilter, alertCriteria, formatSequence, parseSequence, whereAlertMatches } from "./alerts";
+import { IncidentAlert, IncidentReport } from "./entities";
+
+/** Longest replay page, and the page size when the client does not say. */
+export const MAX_REPLAY = 500;
+const DEFAULT_REPLAY = 100;
+
+/** Alerts after `afterSequence` that match, oldest first: the replay a reconnecting subscriber gets. */
+export function replayAlerts(db: DataSource, criteria: AlertCriteria, afterSequence: number, limit: number): Promise<IncidentAlert[]> {
+  if (limit === 0 || criteria.regions.length === 0) return Promise.resolve([]);
+  const query = db.getRepository(IncidentAlert).createQueryBuilder("a").where("a.sequence > :afterSequence", { afterSequence });
+  whereAlertMatches(query, "a", criteria);
+  return query.orderBy("a.sequence", "ASC").limit(limit).getMany();
+}
+
+@Resolver(() => IncidentAlert)
+export class IncidentAlertResolver {
+  @Authorized("AGENCY", "scope:subscribe:alerts")
+  @Query(() => [IncidentAlert], { description: "Alerts after `after`, oldest first (at most 500), inside your token's regions only." })
+  async incidentAlerts(
+    @Ctx() context: SubgraphContext,
+    @Arg("filter", () => AlertFilter, { nullable: true }) filter?: AlertFilter,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+  ): Promise<IncidentAlert[]> {
+    const caller = requireCaller(context);
+    const criteria = alertCriteria(filter, caller);
+    const limit = first === undefined || first === null ? DEFAULT_REPLAY : first;
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_REPLAY) throw badInput("first", `must be a whole number from 0 to ${MAX_REPLAY}`);
+    const from = after === undefined || after === null ? 0 : parseSequence("after", after);
+    return replayAlerts(context.db, criteria, from, limit);
+  }
+
+  @FieldResolver(() => String, { name: "sequence", description: "opaque, strictly increasing; pass it back as `after` to resume" })
+  sequenceCursor(@Root() alert: IncidentAlert): string {
+    return formatSequence(alert.sequence);
+  }
+
+  @FieldResolver(() => IncidentReport)
+  async report(@Root() alert: IncidentAlert, @Ctx() { loaders }: SubgraphContext): Promise<IncidentReport | null> {
+    return loaders.byId(IncidentReport).load(alert.reportId);
+  }
+}

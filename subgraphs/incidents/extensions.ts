@@ -1,0 +1,50 @@
+import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { actsFor } from "../kit/caller";
+import { requireCaller, SubgraphContext } from "../kit/context";
+import { forbidden } from "../kit/errors";
+import { EventRef, idOrNull, OrganizationRef } from "../kit/references";
+import { IncidentReport } from "./entities";
+import { whereRegionWithinAny } from "./filters";
+import { INCIDENT_READERS, IncidentReportConnection, reportPage } from "./resolvers";
+
+/** Organization.incidentReportsFiled: what an organization reported. */
+@Resolver(() => OrganizationRef)
+export class OrganizationIncidentsResolver {
+  /**
+   * For the organization itself (everything it filed) and for AGENCY callers, who see only the reports in
+   * their regions: listing another region's reports by reporter would reveal reporters they may not see.
+   */
+  @FieldResolver(() => IncidentReportConnection, { description: "AGENCY callers (reports in their regions) or the organization itself" })
+  async incidentReportsFiled(
+    @Root() organization: OrganizationRef,
+    @Ctx() context: SubgraphContext,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ) {
+    const caller = requireCaller(context);
+    const itself = actsFor(caller, organization.id);
+    if (!itself && caller.role !== "AGENCY") {
+      throw forbidden("Organization.incidentReportsFiled is for AGENCY callers and the organization itself");
+    }
+    const query = context.db.getRepository(IncidentReport).createQueryBuilder("r");
+    query.where("r.reporterOrgId = :reporter", { reporter: idOrNull(organization.id) ?? -1 });
+    if (!itself) whereRegionWithinAny(query, "r.regionCode", caller.regions);
+    return reportPage(query, first, after);
+  }
+}
+
+/** Event.incidentReports: reports tied to an event, newest first. */
+@Resolver(() => EventRef)
+export class EventIncidentsResolver {
+  @Authorized(...INCIDENT_READERS)
+  @FieldResolver(() => IncidentReportConnection)
+  async incidentReports(
+    @Root() event: EventRef,
+    @Ctx() { db }: SubgraphContext,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ) {
+    const query = db.getRepository(IncidentReport).createQueryBuilder("r").where("r.eventId = :eventId", { eventId: idOrNull(event.id) ?? -1 });
+    return reportPage(query, first, after);
+  }
+}

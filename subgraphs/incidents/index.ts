@@ -1,0 +1,23 @@
+import type { SubgraphDefinition } from "../kit/subgraph";
+import { IncidentAlertResolver } from "./alerts-resolver";
+import { IncidentAlert, IncidentReport, IncidentStatusChange } from "./entities";
+import { EventIncidentsResolver, OrganizationIncidentsResolver } from "./extensions";
+import { migrations } from "./migrations";
+import { IncidentMutationResolver } from "./mutations";
+import { incidentReferences, IncidentReportResolver, IncidentStatusChangeResolver } from "./resolvers";
+
+/** Incident reports (laporan pelanggaran), their handling, and the alerts agencies watch. */
+export const incidents: SubgraphDefinition = {
+  name: "incidents",
+  entities: [IncidentReport, IncidentStatusChange, IncidentAlert],
+  migrations,
+  resolvers: [
+    IncidentReportResolver,
+    IncidentStatusChangeResolver,
+    IncidentMutationResolver,
+    IncidentAlertResolver,
+    OrganizationIncidentsResolver,
+    EventIncidentsResolver,
+  ],
+  references: incidentReferences,
+};

@@ -1,0 +1,119 @@
+import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from "type-graphql";
+import { Caller, isAgencyFor } from "../kit/caller";
+import { requireCaller, SubgraphContext } from "../kit/context";
+import { badInput, forbidden } from "../kit/errors";
+import { assertEntitiesExist } from "../kit/lookups";
+import { idOrNull } from "../kit/references";
+import { httpUrl, isoDateTime, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
+import { AlertKind, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
+import { escalates, raiseAlert } from "./raise";
+import { defaultSeverity } from "./severity";
+
+@InputType()
+class ReportIncidentInput {
+  @Field(() => IncidentCategory) category: IncidentCategory;
+  @Field(() => IncidentChannel) channel: IncidentChannel;
+  @Field({ nullable: true, description: '"Facebook", "TikTok", "WhatsApp", ...; only when channel is not PUBLIC_SPACE' }) platform?: string;
+  @Field({ nullable: true, description: "link to the post, article or evidence (http or https)" }) url?: string;
+  @Field() title: string;
+  @Field() description: string;
+  @Field({ description: "ISO date-time with a time zone, not in the future" }) occurredAt: string;
+  @Field() regionCode: string;
+  @Field(() => ID, { nullable: true }) candidatePairId?: string;
+  @Field(() => ID, { nullable: true }) eventId?: string;
+  @Field(() => Severity, { nullable: true, description: "default by category: HIGH for black campaign, SARA and intimidation" }) severity?: Severity;
+}
+
+/** Phones in the field run a little fast or slow; a minute of skew is not "the future". */
+const CLOCK_SKEW_MS = 60_000;
+
+/** The caller's organization id (reporter, reviewer): writes are always on behalf of one. */
+function callerOrganization(caller: Caller, action: string): number {
+  const id = idOrNull(caller.org);
+  if (id === null) throw forbidden(`${action} needs a token whose org claim is an organization id of this hub`);
+  return id;
+}
+
+/** Everything a new report needs, checked before anything is written. */
+async function checkReport(input: ReportIncidentInput, caller: Caller, context: SubgraphContext): Promise<Omit<IncidentReport, "id" | "reporterOrgId" | "reportedAt" | "status">> {
+  const platform = optionalText("input.platform", input.platform, { max: 50 });
+  if (platform !== null && input.channel === IncidentChannel.PUBLIC_SPACE) throw badInput("input.platform", "must be empty when channel is PUBLIC_SPACE");
+  const occurredAt = isoDateTime("input.occurredAt", input.occurredAt);
+  if (Date.parse(occurredAt) > Date.now() + CLOCK_SKEW_MS) throw badInput("input.occurredAt", "must not be in the future");
+  const candidatePairId = input.candidatePairId === undefined || input.candidatePairId === null ? null : recordId("input.candidatePairId", input.candidatePairId);
+  const eventId = input.eventId === undefined || input.eventId === null ? null : recordId("input.eventId", input.eventId);
+  const checked = {
+    category: input.category,
+    channel: input.channel,
+    platform,
+    url: httpUrl("input.url", input.url),
+    title: requiredText("input.title", input.title, { max: 200 }),
+    description: requiredText("input.description", input.description, { max: 5000 }),
+    occurredAt,
+    regionCode: regionInScope("input.regionCode", input.regionCode, caller),
+    candidatePairId,
+    eventId,
+    severity: input.severity ?? defaultSeverity(input.category),
+  };
+  await Promise.all([
+    assertEntitiesExist(context.config, "elections", "CandidatePair", candidatePairId === null ? [] : [{ field: "input.candidatePairId", id: String(candidatePairId) }]),
+    assertEntitiesExist(context.config, "events", "Event", eventId === null ? [] : [{ field: "input.eventId", id: String(eventId) }]),
+  ]);
+  return checked;
+}
+
+@Resolver()
+export class IncidentMutationResolver {
+  /** An ormas or agency reports a suspected violation in its regions; raises a REPORTED alert. */
+  @Authorized("AGENCY", "ORMAS")
+  @Mutation(() => IncidentReport)
+  async reportIncident(@Arg("input", () => ReportIncidentInput) input: ReportIncidentInput, @Ctx() context: SubgraphContext): Promise<IncidentReport> {
+    const caller = requireCaller(context);
+    const reporterOrgId = callerOrganization(caller, "reportIncident");
+    const checked = await checkReport(input, caller, context);
+    const reportedAt = new Date().toISOString();
+    // Report, first history entry and alert commit together: an alert never points at a missing report,
+    // and a report is never without its alert.
+    return context.db.transaction(async (manager) => {
+      const reports = manager.getRepository(IncidentReport);
+      const report = await reports.save(reports.create({ ...checked, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
+      await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status: IncidentStatus.RECEIVED, note: null, at: reportedAt, byOrgId: reporterOrgId });
+      await raiseAlert(manager, AlertKind.REPORTED, report, reportedAt);
+      return report;
+    });
+  }
+
+  /** An agency of the report's region records a review step; may raise an ESCALATED alert. */
+  @Authorized("AGENCY")
+  @Mutation(() => IncidentReport)
+  async reviewIncident(
+    @Arg("id", () => ID) id: string,
+    @Arg("status", () => IncidentStatus) status: IncidentStatus,
+    @Ctx() context: SubgraphContext,
+    @Arg("severity", () => Severity, { nullable: true }) severity?: Severity,
+    @Arg("note", () => String, { nullable: true }) note?: string,
+  ): Promise<IncidentReport> {
+    const caller = requireCaller(context);
+    const byOrgId = callerOrganization(caller, "reviewIncident");
+    const key = recordId("id", id);
+    const cleanNote = optionalText("note", note, { max: 1000 });
+    return context.db.transaction(async (manager) => {
+      // On MySQL, lock the report so two reviews at once each see the other's outcome (escalation is decided
+      // against the previous state); SQLite already runs one writer at a time.
+      const lock = manager.connection.options.type === "mysql" ? { lock: { mode: "pessimistic_write" as const } } : {};
+      const report = await manager.getRepository(IncidentReport).findOne({ where: { id: key }, ...lock });
+      if (!report) throw badInput("id", `must be the id of an existing IncidentReport (no IncidentReport ${id})`);
+      if (!isAgencyFor(caller, report.regionCode)) {
+        throw forbidden(`reviewIncident: only an AGENCY whose regions cover ${report.regionCode} may review this report (your regions: ${caller.regions.join(", ") || "none"})`);
+      }
+      const before = { status: report.status, severity: report.severity };
+      report.status = status;
+      report.severity = severity ?? report.severity;
+      const at = new Date().toISOString();
+      await manager.getRepository(IncidentReport).update(report.id, { status: report.status, severity: report.severity });
+      await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status, note: cleanNote, at, byOrgId });
+      if (escalates(before, report)) await raiseAlert(manager, AlertKind.ESCALATED, report, at);
+      return report;
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from "type-graphql";
+import { SelectQueryBuilder } from "typeorm";
+import { actsFor, isAgencyFor, MaybeCaller, mayRead } from "../kit/caller";
+import { Connection, connectionType, keysetPage } from "../kit/connection";
+import { SubgraphContext } from "../kit/context";
+import { filterByRegion } from "../kit/filters";
+import { CandidatePairRef, candidatePairRef, EventRef, eventRef, idOrNull, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
+import { checkCategories } from "./alerts";
+import { reportingDeadline } from "./deadline";
+import { IncidentCategory, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
+import { severitiesAtLeast } from "./severity";
+
+/** Who reads incident reports (the public does not): @Authorized(...INCIDENT_READERS). */
+export const INCIDENT_READERS = ["AGENCY", "ORMAS", "scope:read:incidents"];
+
+export const IncidentReportConnection = connectionType(IncidentReport, "IncidentReport");
+
+@InputType()
+class IncidentFilter {
+  @Field({ nullable: true, description: 'region prefix: "19" = the province, "19.06" = Belitung Timur' }) regionCode?: string;
+  @Field(() => [IncidentCategory], { nullable: true }) categories?: IncidentCategory[];
+  @Field(() => IncidentStatus, { nullable: true }) status?: IncidentStatus;
+  @Field(() => Severity, { nullable: true }) minSeverity?: Severity;
+}
+
+/** One page of reports, newest first; every list of reports pages the same way. */
+export function reportPage(query: SelectQueryBuilder<IncidentReport>, first?: number | null, after?: string | null): Promise<Connection<IncidentReport>> {
+  return keysetPage(query, { property: "reportedAt", direction: "DESC" }, first, after);
+}
+
+/** Whistleblower protection: the reporter is known to agencies of the report's region and to itself. */
+export function seesReporter(caller: MaybeCaller, report: IncidentReport): boolean {
+  return isAgencyFor(caller, report.regionCode) || actsFor(caller, String(report.reporterOrgId));
+}
+
+@Resolver(() => IncidentReport)
+export class IncidentReportResolver {
+  @Authorized(...INCIDENT_READERS)
+  @Query(() => IncidentReport, { nullable: true })
+  async incidentReport(@Arg("id", () => ID) id: string, @Ctx() { loaders }: SubgraphContext): Promise<IncidentReport | null> {
+    const key = idOrNull(id);
+    return key === null ? null : loaders.byId(IncidentReport).load(key);
+  }
+
+  @Authorized(...INCIDENT_READERS)
+  @Query(() => IncidentReportConnection, { description: "Incident reports, newest first (by reportedAt)." })
+  async incidentReports(
+    @Ctx() { db }: SubgraphContext,
+    @Arg("filter", () => IncidentFilter, { nullable: true }) filter?: IncidentFilter,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ) {
+    const query = db.getRepository(IncidentReport).createQueryBuilder("r");
+    filterByRegion(query, "r.regionCode", filter?.regionCode);
+    if (filter?.categories !== undefined && filter.categories !== null) {
+      query.andWhere("r.category IN (:...categories)", { categories: checkCategories("filter.categories", filter.categories, []) });
+    }
+    if (filter?.status) query.andWhere("r.status = :status", { status: filter.status });
+    if (filter?.minSeverity) query.andWhere("r.severity IN (:...severities)", { severities: severitiesAtLeast(filter.minSeverity) });
+    return reportPage(query, first, after);
+  }
+
+  @FieldResolver(() => String, { description: "occurredAt + 7 days: the last moment Bawaslu can receive the report (UU 10/2016)" })
+  reportingDeadline(@Root() report: IncidentReport): string {
+    return reportingDeadline(report.occurredAt);
+  }
+
+  @FieldResolver(() => RegionRef)
+  region(@Root() report: IncidentReport): RegionRef {
+    return regionRef(report.regionCode);
+  }
+
+  @FieldResolver(() => CandidatePairRef, { nullable: true })
+  candidatePair(@Root() report: IncidentReport): CandidatePairRef | null {
+    return report.candidatePairId === null ? null : candidatePairRef(report.candidatePairId);
+  }
+
+  @FieldResolver(() => EventRef, { nullable: true })
+  event(@Root() report: IncidentReport): EventRef | null {
+    return report.eventId === null ? null : eventRef(report.eventId);
+  }
+
+  @FieldResolver(() => OrganizationRef, { nullable: true, description: "null for callers that may not see who reported (whistleblower protection)" })
+  reporter(@Root() report: IncidentReport, @Ctx() { caller }: SubgraphContext): OrganizationRef | null {
+    return seesReporter(caller, report) ? organizationRef(report.reporterOrgId) : null;
+  }
+
+  /** Oldest first. Entries made by the reporter show `by: null` to callers who may not see the reporter. */
+  @FieldResolver(() => [IncidentStatusChange])
+  async history(@Root() report: IncidentReport, @Ctx() { caller, loaders }: SubgraphContext): Promise<IncidentStatusChange[]> {
+    const changes = await loaders.manyBy(IncidentStatusChange, "reportId").load(report.id);
+    if (seesReporter(caller, report)) return changes;
+    return changes.map((change) => (change.byOrgId === report.reporterOrgId ? { ...change, byOrgId: null } : change));
+  }
+}
+
+@Resolver(() => IncidentStatusChange)
+export class IncidentStatusChangeResolver {
+  @FieldResolver(() => OrganizationRef, { nullable: true })
+  by(@Root() change: IncidentStatusChange): OrganizationRef | null {
+    return change.byOrgId === null ? null : organizationRef(change.byOrgId);
+  }
+}
+
+/** Reports referenced from query plans; readers only, like the root fields. */
+export const incidentReferences = {
+  IncidentReport: (reference: Record<string, unknown>, { caller, loaders }: SubgraphContext) => {
+    const id = idOrNull(reference.id);
+    return id === null || !mayRead(caller, "read:incidents") ? null : loaders.byId(IncidentReport).load(id);
+  },
+};
