@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { DemoIds, loadDemoStory } from "../support/demo";
-import { agencyOf, startTestHub, TestHub } from "../support/hub";
+import { agencyOf, backends, startTestHub, TestHub } from "../support/hub";
 
 const STORY = `
   query Manggar($id: ID!) {
@@ -21,11 +21,12 @@ const STORY = `
     }
   }`;
 
-describe("the Manggar story through one gateway", () => {
+describe("the Manggar story through one gateway", async () => {
+ for (const backend of await backends()) describe(`on ${backend}`, () => {
   let hub: TestHub;
   let ids: DemoIds;
   before(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub(backend);
     ids = await loadDemoStory(hub);
   });
   after(() => hub.dispose());
@@ -61,4 +62,5 @@ describe("the Manggar story through one gateway", () => {
     await loadDemoStory(hub);
     assert.equal(await count(), before);
   });
+});
 });

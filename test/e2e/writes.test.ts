@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { DemoIds, loadDemoStory } from "../support/demo";
-import { agencyOf, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
+import { agencyOf, backends, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
 
 type Errors = Array<{ message: string; extensions?: Record<string, unknown> }> | undefined;
 const code = (errors: Errors) => errors?.[0]?.extensions?.code;
@@ -24,11 +24,12 @@ const hoaxInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-describe("writes through the gateway, each with its role rule", () => {
+describe("writes through the gateway, each with its role rule", async () => {
+ for (const backend of await backends()) describe(`on ${backend}`, () => {
   let hub: TestHub;
   let ids: DemoIds;
   before(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub(backend);
     ids = await loadDemoStory(hub);
   });
   after(() => hub.dispose());
@@ -188,4 +189,5 @@ describe("writes through the gateway, each with its role rule", () => {
       assert.equal(await read(integrator(["read:incidents"])), null);
     });
   });
+});
 });
