@@ -50,6 +50,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
     includeStacktraceInErrorResponses: !config.production,
     introspection: !config.production,
   });

@@ -201,7 +201,7 @@ export interface SubscriptionEngineOptions {
    * The context handed to data sources for a caller scope. Default `{ caller }`, which is what the
    * gateway's SubgraphClient reads to forward claims.
    */
-  dataSourceContext?: (caller: Caller) => Record<string, unknown>;
+  dataSourceContext?: (caller: Caller) => object;
   /** Resume cursor; `false` disables resume (re-subscribe from "now"). Default { field: "sequence", argument: "after" }. */
   cursor?: Partial<CursorOptions> | false;
   /** Re-subscribe backoff. Defaults in BackoffOptions. */
@@ -213,6 +213,8 @@ export interface SubscriptionEngineOptions {
 }
 
 export interface SubscriptionEngine {
+  /** The client-facing (API) schema operations are validated against. */
+  readonly apiSchema: GraphQLSchema;
   /** Parses, validates and (for subscriptions) plans; cached per (query text, operation name). */
   prepare(query: string, operationName?: string | null): Prepared;
   /** Starts a client subscription on a prepared subscription operation. */
@@ -706,6 +708,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   }
 
   return {
+    apiSchema: apiGqlSchema,
     prepare,
     subscribe,
     stats: () => ({

@@ -1,12 +1,13 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { actsFor } from "../kit/caller";
 import { connectionType, keysetPage } from "../kit/connection";
-import { requireCaller, SubgraphContext } from "../kit/context";
+import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
 import { badInput, forbidden } from "../kit/errors";
 import { filterByRegion } from "../kit/filters";
 import { assertEntitiesExist } from "../kit/lookups";
+import { referenceById } from "../kit/subgraph";
 import { ElectionRef, electionRef, EventRef, eventRef, idOrNull, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
-import { isoDateTime, recordId, regionInScope, requiredText } from "../kit/validate";
+import { isoDateTime, optionalRecordId, recordId, regionInScope, requiredText } from "../kit/validate";
 import { Declaration, DeclarationSignature } from "./entities";
 
 @InputType()
@@ -33,17 +34,11 @@ function checkPledges(pledges: string[]): string[] {
   return pledges.map((pledge, index) => requiredText(`input.pledges[${index}]`, pledge, { max: 500 }));
 }
 
-/** An optional id of another subgraph's entity: digits, or a BAD_USER_INPUT naming the field. */
-function optionalRecordId(field: string, value: string | null | undefined): number | null {
-  return value === null || value === undefined ? null : recordId(field, value);
-}
-
 @Resolver(() => Declaration)
 export class DeclarationResolver {
   @Query(() => Declaration, { nullable: true })
   async declaration(@Arg("id", () => ID) id: string, @Ctx() { loaders }: SubgraphContext): Promise<Declaration | null> {
-    const key = idOrNull(id);
-    return key === null ? null : loaders.byId(Declaration).load(key);
+    return loaders.find(Declaration, id);
   }
 
   @Query(() => DeclarationConnection, { description: "Declarations, oldest first (by declaredAt)." })
@@ -97,8 +92,7 @@ export class DeclarationResolver {
     @Ctx() context: SubgraphContext,
   ): Promise<Declaration> {
     const caller = requireCaller(context);
-    const createdByOrgId = idOrNull(caller.org);
-    if (createdByOrgId === null) throw forbidden("createDeclaration needs a token whose org claim is an organization id of this hub");
+    const createdByOrgId = callerOrganizationId(caller, "createDeclaration");
     const title = requiredText("input.title", input.title, { max: 200 });
     const pledges = checkPledges(input.pledges);
     const declaredAt = isoDateTime("input.declaredAt", input.declaredAt);
@@ -183,8 +177,5 @@ export class OrganizationDeclarationsResolver {
 
 /** Declarations referenced from the gateway's query plans. */
 export const declarationReferences = {
-  Declaration: (reference: Record<string, unknown>, { loaders }: SubgraphContext) => {
-    const id = idOrNull(reference.id);
-    return id === null ? null : loaders.byId(Declaration).load(id);
-  },
+  Declaration: referenceById(Declaration),
 };

@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import type { SubgraphContext } from "../kit/context";
-import { whereRegionWithin } from "../kit/filters";
+import { filterByRegion } from "../kit/filters";
 import { RegionRef, regionRef } from "../kit/references";
 import { referenceById } from "../kit/subgraph";
-import { isoDateTime, regionCode } from "../kit/validate";
+import { isoDateTime } from "../kit/validate";
 import { ElectionPhase, electionPhase } from "./calendar";
 import { CandidatePair, Election } from "./entities";
 
@@ -20,8 +20,7 @@ export class ElectionResolver {
     @Arg("regionCode", () => String, { nullable: true }) code?: string,
   ): Promise<Election[]> {
     const query = db.getRepository(Election).createQueryBuilder("e");
-    // The argument is top-level here, so the error names "regionCode" (the kit's filterByRegion says "filter.regionCode").
-    if (code !== undefined && code !== null) whereRegionWithin(query, "e.regionCode", regionCode("regionCode", code));
+    filterByRegion(query, "e.regionCode", code, "regionCode");
     return query.orderBy("e.votingDay", "ASC").addOrderBy("e.id", "ASC").getMany();
   }
 

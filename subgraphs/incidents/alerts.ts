@@ -4,7 +4,7 @@ import { Caller, regionWithin } from "../kit/caller";
 import { badInput } from "../kit/errors";
 import { regionCode } from "../kit/validate";
 import { IncidentCategory, Severity } from "./entities";
-import { whereRegionWithinAny } from "./filters";
+import { whereRegionWithinAny } from "../kit/filters";
 import { severitiesAtLeast } from "./severity";
 
 /*

@@ -4,7 +4,7 @@ import { requireCaller, SubgraphContext } from "../kit/context";
 import { forbidden } from "../kit/errors";
 import { EventRef, idOrNull, OrganizationRef } from "../kit/references";
 import { IncidentReport } from "./entities";
-import { whereRegionWithinAny } from "./filters";
+import { whereRegionWithinAny } from "../kit/filters";
 import { INCIDENT_READERS, IncidentReportConnection, reportPage } from "./resolvers";
 
 /** Organization.incidentReportsFiled: what an organization reported. */

@@ -1,10 +1,9 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from "type-graphql";
 import { Caller, isAgencyFor } from "../kit/caller";
-import { requireCaller, SubgraphContext } from "../kit/context";
+import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
 import { badInput, forbidden } from "../kit/errors";
 import { assertEntitiesExist } from "../kit/lookups";
-import { idOrNull } from "../kit/references";
-import { httpUrl, isoDateTime, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
+import { httpUrl, isoDateTime, optionalRecordId, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
 import { AlertKind, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
 import { escalates, raiseAlert } from "./raise";
 import { defaultSeverity } from "./severity";
@@ -27,21 +26,14 @@ class ReportIncidentInput {
 /** Phones in the field run a little fast or slow; a minute of skew is not "the future". */
 const CLOCK_SKEW_MS = 60_000;
 
-/** The caller's organization id (reporter, reviewer): writes are always on behalf of one. */
-function callerOrganization(caller: Caller, action: string): number {
-  const id = idOrNull(caller.org);
-  if (id === null) throw forbidden(`${action} needs a token whose org claim is an organization id of this hub`);
-  return id;
-}
-
 /** Everything a new report needs, checked before anything is written. */
 async function checkReport(input: ReportIncidentInput, caller: Caller, context: SubgraphContext): Promise<Omit<IncidentReport, "id" | "reporterOrgId" | "reportedAt" | "status">> {
   const platform = optionalText("input.platform", input.platform, { max: 50 });
   if (platform !== null && input.channel === IncidentChannel.PUBLIC_SPACE) throw badInput("input.platform", "must be empty when channel is PUBLIC_SPACE");
   const occurredAt = isoDateTime("input.occurredAt", input.occurredAt);
   if (Date.parse(occurredAt) > Date.now() + CLOCK_SKEW_MS) throw badInput("input.occurredAt", "must not be in the future");
-  const candidatePairId = input.candidatePairId === undefined || input.candidatePairId === null ? null : recordId("input.candidatePairId", input.candidatePairId);
-  const eventId = input.eventId === undefined || input.eventId === null ? null : recordId("input.eventId", input.eventId);
+  const candidatePairId = optionalRecordId("input.candidatePairId", input.candidatePairId);
+  const eventId = optionalRecordId("input.eventId", input.eventId);
   const checked = {
     category: input.category,
     channel: input.channel,
@@ -69,7 +61,7 @@ export class IncidentMutationResolver {
   @Mutation(() => IncidentReport)
   async reportIncident(@Arg("input", () => ReportIncidentInput) input: ReportIncidentInput, @Ctx() context: SubgraphContext): Promise<IncidentReport> {
     const caller = requireCaller(context);
-    const reporterOrgId = callerOrganization(caller, "reportIncident");
+    const reporterOrgId = callerOrganizationId(caller, "reportIncident");
     const checked = await checkReport(input, caller, context);
     const reportedAt = new Date().toISOString();
     // Report, first history entry and alert commit together: an alert never points at a missing report,
@@ -94,7 +86,7 @@ export class IncidentMutationResolver {
     @Arg("note", () => String, { nullable: true }) note?: string,
   ): Promise<IncidentReport> {
     const caller = requireCaller(context);
-    const byOrgId = callerOrganization(caller, "reviewIncident");
+    const byOrgId = callerOrganizationId(caller, "reviewIncident");
     const key = recordId("id", id);
     const cleanNote = optionalText("note", note, { max: 1000 });
     return context.db.transaction(async (manager) => {

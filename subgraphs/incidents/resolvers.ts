@@ -4,7 +4,7 @@ import { actsFor, isAgencyFor, MaybeCaller, mayRead } from "../kit/caller";
 import { Connection, connectionType, keysetPage } from "../kit/connection";
 import { SubgraphContext } from "../kit/context";
 import { filterByRegion } from "../kit/filters";
-import { CandidatePairRef, candidatePairRef, EventRef, eventRef, idOrNull, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
+import { CandidatePairRef, candidatePairRef, EventRef, eventRef, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
 import { checkCategories } from "./alerts";
 import { reportingDeadline } from "./deadline";
 import { IncidentCategory, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
@@ -38,8 +38,7 @@ export class IncidentReportResolver {
   @Authorized(...INCIDENT_READERS)
   @Query(() => IncidentReport, { nullable: true })
   async incidentReport(@Arg("id", () => ID) id: string, @Ctx() { loaders }: SubgraphContext): Promise<IncidentReport | null> {
-    const key = idOrNull(id);
-    return key === null ? null : loaders.byId(IncidentReport).load(key);
+    return loaders.find(IncidentReport, id);
   }
 
   @Authorized(...INCIDENT_READERS)
@@ -105,7 +104,6 @@ export class IncidentStatusChangeResolver {
 /** Reports referenced from query plans; readers only, like the root fields. */
 export const incidentReferences = {
   IncidentReport: (reference: Record<string, unknown>, { caller, loaders }: SubgraphContext) => {
-    const id = idOrNull(reference.id);
-    return id === null || !mayRead(caller, "read:incidents") ? null : loaders.byId(IncidentReport).load(id);
+    return mayRead(caller, "read:incidents") ? loaders.find(IncidentReport, reference.id) : null;
   },
 };

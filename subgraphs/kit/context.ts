@@ -5,6 +5,7 @@ import type { HubConfig } from "./config";
 import { CALLER_HEADER, Caller, MaybeCaller, callerFromClaims } from "./caller";
 import { Loaders } from "./loaders";
 import { forbidden, unauthenticated } from "./errors";
+import { idOrNull } from "./references";
 
 /** What every resolver of every subgraph gets. */
 export interface SubgraphContext {
@@ -31,6 +32,13 @@ export function contextFor(caller: MaybeCaller, db: DataSource, config: HubConfi
 export function requireCaller(context: SubgraphContext): Caller {
   if (!context.caller) throw unauthenticated();
   return context.caller;
+}
+
+/** The caller's organization id: writes (reports, reviews, declarations) are always on behalf of one. */
+export function callerOrganizationId(caller: Caller, action: string): number {
+  const id = idOrNull(caller.org);
+  if (id === null) throw forbidden(`${action} needs a token whose org claim is an organization id of this hub`);
+  return id;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { Brackets, ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { requiredText } from "./validate";
-import { regionCode } from "./validate";
+import { regionCode, requiredText } from "./validate";
 
 let parameterCount = 0;
 const parameter = (base: string) => `${base}${++parameterCount}`;
@@ -14,10 +13,32 @@ export function whereRegionWithin<T extends ObjectLiteral>(query: SelectQueryBui
   );
 }
 
+/** Rows whose region lies inside any of `prefixes` (a token's regions); no prefixes matches nothing. */
+export function whereRegionWithinAny<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, prefixes: readonly string[]): void {
+  if (prefixes.length === 0) {
+    query.andWhere("1 = 0");
+    return;
+  }
+  query.andWhere(
+    new Brackets((where) => {
+      for (const prefix of prefixes) {
+        const exact = parameter("regionAny");
+        const below = parameter("regionAnyBelow");
+        where.orWhere(`(${column} = :${exact} OR ${column} LIKE :${below})`, { [exact]: prefix, [below]: `${prefix}.%` });
+      }
+    }),
+  );
+}
+
 /** Applies an optional `regionCode` filter argument, validated as an existing region code. */
-export function filterByRegion<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, code: string | null | undefined): void {
+export function filterByRegion<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  column: string,
+  code: string | null | undefined,
+  field = "filter.regionCode",
+): void {
   if (code === null || code === undefined) return;
-  whereRegionWithin(query, column, regionCode("filter.regionCode", code));
+  whereRegionWithin(query, column, regionCode(field, code));
 }
 
 /** Case-insensitive "contains" on a lower-cased key column; LIKE wildcards in the input match literally. */

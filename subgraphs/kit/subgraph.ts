@@ -107,6 +107,7 @@ export async function startSubgraph(
   const schema = await buildFederatedSchema(definition);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
+    stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
     includeStacktraceInErrorResponses: !config.production,
     plugins: [ApolloServerPluginInlineTraceDisabled()], // no Apollo Studio: traces would only cost time
   });

@@ -81,6 +81,11 @@ export function recordId(field: string, value: string): number {
   return Number(value);
 }
 
+/** An optional id: digits, or null when absent. */
+export function optionalRecordId(field: string, value: string | null | undefined): number | null {
+  return value === null || value === undefined ? null : recordId(field, value);
+}
+
 /** A Kemendagri region code that exists ("19.06.01"). */
 export function regionCode(field: string, value: string): string {
   const code = value.trim();

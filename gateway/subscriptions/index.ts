@@ -1,0 +1,111 @@
+/**
+ * Live subscriptions on the gateway: one call wires the engine (plan, share, hydrate, resume), the
+ * graphql-ws upstream to the subgraphs, and the graphql-ws endpoint on the gateway's http server.
+ */
+import type http from "node:http";
+import type { GraphQLDataSource } from "@apollo/gateway";
+import type { ApolloServer } from "@apollo/server";
+import type { MaybeCaller } from "../../subgraphs/kit/caller";
+import type { TokenVerifier } from "../auth";
+import { GatewayContext, SubgraphClient } from "../subgraph-client";
+import { BackoffOptions, createSubscriptionEngine, CursorOptions, SubscriptionEngine, SubscriptionEngineStats, UpstreamConnector } from "./engine";
+import { createGraphqlWsUpstream } from "./upstream";
+import { attachWsAdapter, SubscriptionAuthorizer, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+
+export * from "./engine";
+export { alertSubscriptionPolicy, attachWsAdapter } from "./ws-adapter";
+export type { SubscriptionAuthorizer, WsAdapter, WsAdapterOptions, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+export { createGraphqlWsUpstream, toUpstreamError } from "./upstream";
+export type { GraphqlWsUpstreamOptions } from "./upstream";
+
+export interface AttachSubscriptionsOptions {
+  /** The supergraph SDL the HTTP gateway serves. */
+  supergraphSdl: string;
+  /** The gateway's token verifier (connection_init `authorization`). */
+  verifier: TokenVerifier;
+  /** Sent to subgraphs: over HTTP by the entity fetches, in connectionParams by the upstream subscriptions. */
+  subgraphSecret: string;
+  /** Subgraph GraphQL URLs by name (config.subgraphUrls); upstream subscriptions use the same URL over ws://. */
+  subgraphUrls: Record<string, string>;
+  /** Data sources for entity fetches. Default: a SubgraphClient per URL (the HTTP gateway's kind). */
+  services?: Record<string, GraphQLDataSource>;
+  /** Upstream transport. Default graphql-ws over `ws` to `subgraphUrls`. */
+  upstream?: UpstreamConnector;
+  /** Queries and mutations over the socket; see `apolloExecutor`. Default: refused, pointing at HTTP. */
+  executeOperation?: (request: WsOperationRequest, caller: MaybeCaller) => Promise<WsOperationResult>;
+  /** Who may subscribe. Default AGENCY, or INTEGRATOR with scope subscribe:alerts. */
+  authorize?: SubscriptionAuthorizer;
+  /** WebSocket path. Default "/graphql". */
+  path?: string;
+  /** Server→client WebSocket ping interval. Default 12,000 ms. */
+  keepAliveMs?: number;
+  /** Gateway→subgraph ping interval (and pong deadline). Default 10,000 ms. */
+  upstreamKeepAliveMs?: number;
+  /** Re-subscribe backoff after an upstream drop. Default 100 ms doubling to 5,000 ms. */
+  backoff?: Partial<BackoffOptions>;
+  /** Resume cursor. Default { field: "sequence", argument: "after" }. */
+  cursor?: Partial<CursorOptions> | false;
+  /** Plan cache size. Default 1,000 operations. */
+  planCacheSize?: number;
+  /** Slow-client limit of unsent bytes per socket. Default 8 MiB. */
+  maxBufferedBytes?: number;
+  /** Hide internal error details in close reasons. Default NODE_ENV === "production". */
+  isProd?: boolean;
+}
+
+export interface SubscriptionStats extends SubscriptionEngineStats, WsAdapterStats {}
+
+export interface RunningSubscriptions {
+  engine: SubscriptionEngine;
+  stats(): SubscriptionStats;
+  /** Closes client sockets with 1001, then every upstream subscription. Call before closing the http server. */
+  dispose(): Promise<void>;
+}
+
+export function attachSubscriptions(httpServer: http.Server, options: AttachSubscriptionsOptions): RunningSubscriptions {
+  const services =
+    options.services ??
+    Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, options.subgraphSecret)]));
+  const engine = createSubscriptionEngine({
+    supergraphSdl: options.supergraphSdl,
+    services,
+    upstream:
+      options.upstream ??
+      createGraphqlWsUpstream({ urls: options.subgraphUrls, secret: options.subgraphSecret, keepAliveMs: options.upstreamKeepAliveMs }),
+    // SubgraphClient reads GatewayContext.caller to forward claims on entity fetches.
+    dataSourceContext: (caller): GatewayContext => ({ caller }),
+    backoff: options.backoff,
+    cursor: options.cursor,
+    planCacheSize: options.planCacheSize,
+  });
+  const adapter = attachWsAdapter(httpServer, {
+    engine,
+    verifier: options.verifier,
+    path: options.path,
+    keepAliveMs: options.keepAliveMs,
+    authorize: options.authorize,
+    executeOperation: options.executeOperation,
+    maxBufferedBytes: options.maxBufferedBytes,
+    isProd: options.isProd,
+  });
+  return {
+    engine,
+    stats: () => ({ ...engine.stats(), ...adapter.stats() }),
+    async dispose() {
+      await adapter.dispose();
+      await engine.dispose();
+    },
+  };
+}
+
+/**
+ * Runs queries and mutations that arrive over the socket through the HTTP gateway's Apollo Server, so they
+ * get the same plans, limits and access rules as over HTTP.
+ */
+export function apolloExecutor(apollo: ApolloServer<GatewayContext>) {
+  return async (request: WsOperationRequest, caller: MaybeCaller): Promise<WsOperationResult> => {
+    const response = await apollo.executeOperation(request, { contextValue: { caller } });
+    if (response.body.kind === "single") return response.body.singleResult as WsOperationResult;
+    return { errors: [{ message: "incremental delivery (@defer/@stream) is not supported over this WebSocket", extensions: { code: "OPERATION_NOT_SUPPORTED" } }] };
+  };
+}
