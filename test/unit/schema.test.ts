@@ -14,9 +14,13 @@ test("the five subgraphs compose, and the committed schema/ files match the code
   assert.equal(fs.readFileSync(path.join(SCHEMA_DIR, "supergraph.graphql"), "utf8"), supergraphSdl, "schema/supergraph.graphql drifted from code");
 });
 
-test("the supergraph keeps every root field of the public contract", async () => {
+// The public contract lives in ../shared beside the repository (as on CI).
+const CONTRACT = path.join(__dirname, "..", "..", "..", "..", "shared", "api-contract.graphql");
+const noContract = !fs.existsSync(CONTRACT) && !process.env.CI ? "../shared/api-contract.graphql is not beside this clone" : false;
+
+test("the supergraph keeps every root field of the public contract", { skip: noContract }, async () => {
   const { supergraphSdl } = await composeSupergraph();
-  const contract = fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "shared", "api-contract.graphql"), "utf8");
+  const contract = fs.readFileSync(CONTRACT, "utf8");
   const rootFields = (sdl: string, type: string) => {
     const body = new RegExp(`type ${type}[^{]*\\{([^}]*)\\}`).exec(sdl)?.[1] ?? "";
     return body.split("\n").map((line) => /^\s*(\w+)\s*[(:]/.exec(line)?.[1]).filter((name): name is string => Boolean(name));

@@ -1,0 +1,265 @@
+import { GraphQLError } from "graphql";
+import { Arg, Resolver, Root, Subscription } from "type-graphql";
+import type { SubscribeResolverData } from "type-graphql";
+import type { DataSource } from "typeorm";
+import type { Caller } from "../kit/caller";
+import { requireCaller, SubgraphContext } from "../kit/context";
+import { forbidden } from "../kit/errors";
+import { ALERTS_TOPIC, createMemoryPubSub, PubSub } from "../kit/pubsub";
+import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence, whereAlertMatches } from "./alerts";
+import { MAX_REPLAY } from "./alerts-resolver";
+import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities";
+
+/*
+ * Subscription.incidentAlerts on the incidents subgraph: replay from the incident_alerts table, then live
+ * alerts from pub/sub, with no gap and no duplicate.
+ *
+ * Pub/sub is only a doorbell; the table is the truth. raiseAlert makes alert transactions commit in
+ * sequence order, so once alert N is visible every alert below N is visible too. The stream keeps
+ * `lastSeen`, the highest sequence it has accounted for (sent or filtered out):
+ *   1. subscribe to pub/sub first (messages queue behind step 2);
+ *   2. after = null: lastSeen = MAX(sequence) now ("live from now");
+ *      after = N: lastSeen = N, then replay matching rows in (N, MAX] page by page;
+ *   3. each message with sequence S: S <= lastSeen → already accounted for (the replay had it, or a
+ *      duplicate); S = lastSeen + 1 → send it if it matches; S > lastSeen + 1 → something in between was
+ *      published late (20 writers publish after commit in any order) or rolled back: read the matching rows
+ *      in (lastSeen, S] from the table, send them in order.
+ *   4. when the bus reports it may have lost messages (Redis reconnected), read (lastSeen, MAX] again.
+ * One promise chain per stream runs steps 2 to 4 strictly one after another.
+ */
+
+/** The bus alerts travel on; memory until the subgraph's start code installs Redis (REDIS_URL). */
+let bus: PubSub = createMemoryPubSub();
+
+/** Installs the alert bus (call once at start, before serving): `useAlertBus(createPubSub(config.redisUrl))`. */
+export function useAlertBus(pubsub: PubSub): void {
+  bus = pubsub;
+}
+
+export function alertBus(): PubSub {
+  return bus;
+}
+
+/** What goes on the wire: the committed row, as plain JSON. */
+export interface AlertMessage {
+  sequence: number;
+  kind: AlertKind;
+  reportId: number;
+  raisedAt: string;
+  regionCode: string;
+  category: IncidentCategory;
+  severity: Severity;
+}
+
+/**
+ * Announces a committed alert. Call AFTER the transaction that raised it has committed (a subscriber that
+ * hears the bell reads the table, and must find the row there). Failures are logged, not thrown: the report
+ * is saved and the next alert's bell, or a resume, brings this one out of the table.
+ */
+export async function publishAlert(alert: IncidentAlert): Promise<void> {
+  const message: AlertMessage = {
+    sequence: alert.sequence,
+    kind: alert.kind,
+    reportId: alert.reportId,
+    raisedAt: alert.raisedAt,
+    regionCode: alert.regionCode,
+    category: alert.category,
+    severity: alert.severity,
+  };
+  try {
+    await bus.publish(ALERTS_TOPIC, message);
+  } catch (error) {
+    console.error(`alert ${alert.sequence} committed but not announced: ${String(error)}`);
+  }
+}
+
+function decode(message: unknown): IncidentAlert | null {
+  if (typeof message !== "object" || message === null) return null;
+  const m = message as Partial<AlertMessage>;
+  if (typeof m.sequence !== "number" || typeof m.regionCode !== "string" || typeof m.reportId !== "number") return null;
+  return Object.assign(new IncidentAlert(), m);
+}
+
+/** Matching alerts with sequence in (after, upTo], oldest first, at most `limit`. */
+function readAlerts(db: DataSource, criteria: AlertCriteria, after: number, upTo: number, limit: number): Promise<IncidentAlert[]> {
+  if (criteria.regions.length === 0 || upTo <= after) return Promise.resolve([]);
+  const query = db
+    .getRepository(IncidentAlert)
+    .createQueryBuilder("a")
+    .where("a.sequence > :after", { after })
+    .andWhere("a.sequence <= :upTo", { upTo });
+  whereAlertMatches(query, "a", criteria);
+  return query.orderBy("a.sequence", "ASC").limit(limit).getMany();
+}
+
+async function maxSequence(db: DataSource): Promise<number> {
+  const row = await db.getRepository(IncidentAlert).createQueryBuilder("a").select("MAX(a.sequence)", "max").getRawOne<{ max: number | string | null }>();
+  return row?.max === null || row?.max === undefined ? 0 : Number(row.max);
+}
+
+/** A pull-based queue the GraphQL executor iterates; `onReturn` runs once when the consumer stops. */
+class AlertQueue implements AsyncIterableIterator<IncidentAlert> {
+  private readonly items: IncidentAlert[] = [];
+  private waiting: ((result: IteratorResult<IncidentAlert>) => void) | undefined;
+  private failure: ((error: unknown) => void) | undefined;
+  private error: unknown;
+  private done = false;
+
+  constructor(private readonly onReturn: () => void) {}
+
+  push(alert: IncidentAlert): void {
+    if (this.done) return;
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = this.failure = undefined;
+      waiting({ value: alert, done: false });
+    } else this.items.push(alert);
+  }
+
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.error = error;
+    const failure = this.failure;
+    this.waiting = this.failure = undefined;
+    if (failure) {
+      this.finish();
+      failure(error);
+    }
+  }
+
+  next(): Promise<IteratorResult<IncidentAlert>> {
+    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
+    if (this.error !== undefined) {
+      const error = this.error;
+      this.finish();
+      return Promise.reject(error);
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failure = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<IncidentAlert>> {
+    this.finish();
+    const waiting = this.waiting;
+    this.waiting = this.failure = undefined;
+    waiting?.({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.items.length = 0;
+    this.onReturn();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+export interface AlertStreamOptions {
+  db: DataSource;
+  pubsub: PubSub;
+  criteria: AlertCriteria;
+  /** Resume after this sequence; null = live from now. */
+  after: number | null;
+}
+
+/** The stream of matching alerts (see the comment at the top for the algorithm). */
+export async function alertStream(options: AlertStreamOptions): Promise<AsyncIterableIterator<IncidentAlert>> {
+  const { db, pubsub, criteria } = options;
+  let lastSeen = 0;
+  let stopped = false;
+  const stops: (() => Promise<void>)[] = [];
+  const queue = new AlertQueue(() => {
+    stopped = true;
+    for (const stop of stops) void stop().catch(() => {});
+  });
+
+  /** Sends the matching rows in (lastSeen, upTo] from the table; upTo undefined = MAX(sequence) now. */
+  async function catchUp(upTo?: number): Promise<void> {
+    const target = upTo ?? (await maxSequence(db));
+    while (!stopped && lastSeen < target) {
+      const rows = await readAlerts(db, criteria, lastSeen, target, MAX_REPLAY);
+      for (const row of rows) queue.push(row);
+      // A short page means nothing else matches up to target; non-matching sequences count as seen.
+      lastSeen = rows.length === MAX_REPLAY ? rows[rows.length - 1].sequence : target;
+    }
+  }
+
+  function onMessage(alert: IncidentAlert): Promise<void> | void {
+    if (stopped || alert.sequence <= lastSeen) return;
+    if (alert.sequence === lastSeen + 1) {
+      lastSeen = alert.sequence;
+      if (alertMatches(alert, criteria)) queue.push(alert);
+      return;
+    }
+    return catchUp(alert.sequence);
+  }
+
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let chain: Promise<void> = ready.then(async () => {
+    if (options.after === null) lastSeen = await maxSequence(db);
+    else {
+      lastSeen = options.after;
+      await catchUp();
+    }
+  });
+  const enqueue = (step: () => Promise<void> | void) => {
+    // A failed read ends this stream with an error; the gateway re-subscribes from its last cursor.
+    chain = chain.then(step).catch((error: unknown) => queue.fail(error));
+  };
+  chain = chain.catch((error: unknown) => queue.fail(error));
+
+  stops.push(
+    await pubsub.subscribe(ALERTS_TOPIC, (message) => {
+      const alert = decode(message);
+      if (alert) enqueue(() => onMessage(alert));
+    }),
+  );
+  stops.push(pubsub.onResync(() => enqueue(() => catchUp())));
+  markReady();
+  return queue;
+}
+
+/** AGENCY, or INTEGRATOR with scope subscribe:alerts (checked before the stream starts, not per event). */
+function requireAlertSubscriber(context: SubgraphContext): Caller {
+  const caller = requireCaller(context);
+  if (caller.role === "AGENCY" || (caller.role === "INTEGRATOR" && caller.scopes.includes("subscribe:alerts"))) return caller;
+  throw forbidden(`Subscription.incidentAlerts is for AGENCY, or INTEGRATOR with scope subscribe:alerts; your token is ${caller.role}`);
+}
+
+interface AlertArgs {
+  filter?: AlertFilter | null;
+  after?: string | null;
+}
+
+/** The `subscribe` of Subscription.incidentAlerts. */
+export async function subscribeToAlerts({ args, context }: SubscribeResolverData<unknown, AlertArgs, SubgraphContext>): Promise<AsyncIterable<IncidentAlert>> {
+  const caller = requireAlertSubscriber(context);
+  const criteria = alertCriteria(args.filter, caller);
+  const after = args.after === undefined || args.after === null ? null : parseSequence("after", args.after);
+  if (!context.db) throw new GraphQLError("the incidents subgraph has no database in this context");
+  return alertStream({ db: context.db, pubsub: bus, criteria, after });
+}
+
+@Resolver(() => IncidentAlert)
+export class IncidentAlertSubscriptionResolver {
+  @Subscription(() => IncidentAlert, {
+    subscribe: subscribeToAlerts,
+    description: "Alerts as they are raised, inside your token's regions only; `after` replays what you missed first. AGENCY, or INTEGRATOR with subscribe:alerts.",
+  })
+  incidentAlerts(
+    @Root() alert: IncidentAlert,
+    // Declared for the schema; subscribeToAlerts reads them.
+    @Arg("filter", () => AlertFilter, { nullable: true }) _filter?: AlertFilter,
+    @Arg("after", () => String, { nullable: true }) _after?: string,
+  ): IncidentAlert {
+    return alert;
+  }
+}
