@@ -14,10 +14,15 @@ export interface TokenVerifierOptions {
   secret?: string;
   /** JWKS endpoint of an external identity provider (RS256/ES256); keys are cached and refetched on an unknown kid. */
   jwksUrl?: URL;
-  /** Required `iss`, when set. */
+  /** Required `iss` of JWKS-verified tokens, when set. */
   issuer?: string;
-  /** Required `aud`, when set. */
+  /** Required `aud` of JWKS-verified tokens, when set. */
   audience?: string;
+  /**
+   * Least time between two JWKS fetches triggered by an unknown `kid`. Default 30 s (jose's): a stream of
+   * tokens with made-up kids then costs the identity provider one request per 30 s, not one per token.
+   */
+  jwksCooldownMs?: number;
 }
 
 export interface TokenVerifier {
@@ -25,19 +30,25 @@ export interface TokenVerifier {
   verifyHeader(header: string | undefined | null): Promise<MaybeCaller>;
 }
 
-/** Verifies bearer tokens with the HS256 secret and, when configured, an external JWKS. */
+/**
+ * Verifies bearer tokens with the HS256 secret and, when configured, an external JWKS. Every token must
+ * expire (`exp`): a token that never expires is a leaked credential that never stops working.
+ */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const secretKey = options.secret ? new TextEncoder().encode(options.secret) : undefined;
-  const jwks: JWTVerifyGetKey | undefined = options.jwksUrl ? createRemoteJWKSet(options.jwksUrl) : undefined;
-  const verifyOptions = { issuer: options.issuer, audience: options.audience };
+  const jwks: JWTVerifyGetKey | undefined = options.jwksUrl
+    ? createRemoteJWKSet(options.jwksUrl, { cooldownDuration: options.jwksCooldownMs ?? 30_000, timeoutDuration: 5_000 })
+    : undefined;
+  // Issuer and audience describe the external identity provider; the hub's own HS256 tokens carry neither.
+  const providerChecks = { issuer: options.issuer, audience: options.audience };
 
   async function verify(token: string): Promise<JWTPayload> {
     const algorithm = decodeAlgorithm(token);
     if (algorithm === "HS256" && secretKey) {
-      return (await jwtVerify(token, secretKey, { ...verifyOptions, algorithms: ["HS256"] })).payload;
+      return (await jwtVerify(token, secretKey, { algorithms: ["HS256"], requiredClaims: ["exp"] })).payload;
     }
     if ((algorithm === "RS256" || algorithm === "ES256") && jwks) {
-      return (await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ["RS256", "ES256"] })).payload;
+      return (await jwtVerify(token, jwks, { ...providerChecks, algorithms: ["RS256", "ES256"], requiredClaims: ["exp"] })).payload;
     }
     throw new TokenError(`tokens signed with ${algorithm} are not accepted here`);
   }

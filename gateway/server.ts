@@ -7,7 +7,10 @@ import { GraphQLError } from "graphql";
 import type { HubConfig, SubgraphName } from "../subgraphs/kit/config";
 import { close, graphqlHttpHandler, listen, sendJson } from "../subgraphs/kit/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
+import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
+import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { GatewayContext, SubgraphClient } from "./subgraph-client";
+import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -21,6 +24,8 @@ export interface GatewayOptions {
   host?: string;
   /** Supergraph SDL. Default the committed schema/supergraph.graphql. */
   supergraphSdl?: string;
+  /** Operation limits (depth, aliases, tokens, directives, cost). Default DEFAULT_OPERATION_LIMITS. */
+  limits?: Partial<OperationLimits>;
 }
 
 export interface RunningGateway {
@@ -28,6 +33,10 @@ export interface RunningGateway {
   url: string;
   port: number;
   verifier: TokenVerifier;
+  /** The operation limits in force, for the WebSocket path (operationLimitRules, operationParseOptions). */
+  limits: OperationLimits;
+  /** Live alerts: counters of upstream subscriptions, hydrations and sockets. */
+  subscriptions: RunningSubscriptions;
   /** Stops accepting requests and closes open connections. */
   dispose(): Promise<void>;
 }
@@ -43,9 +52,17 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   const secret = config.subgraphSecret;
   if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set so the subgraphs accept the gateway's requests");
   if (!config.jwtSecret && !config.jwksUrl) throw new Error("KAWAL_JWT_SECRET or KAWAL_JWKS_URL: one must be set to verify tokens");
-  const verifier = createTokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl });
+  const verifier = createTokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
+  const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
+  const rateLimiter: RateLimiter | undefined =
+    config.rateLimitMutations === 0
+      ? undefined
+      : config.redisUrl
+        ? redisRateLimiter(config.redisUrl, { limit: config.rateLimitMutations })
+        : memoryRateLimiter({ limit: config.rateLimitMutations });
+  const supergraphSdl = options.supergraphSdl ?? committedSupergraph();
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? committedSupergraph(),
+    supergraphSdl,
     buildService: ({ name }) => new SubgraphClient(config.subgraphUrls[name as SubgraphName], secret),
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -53,6 +70,15 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
     includeStacktraceInErrorResponses: !config.production,
     introspection: !config.production,
+    // No "Did you mean ...?" in production: suggestions would hand out the schema introspection withholds.
+    hideSchemaDetailsFromClientErrors: config.production,
+    // Apollo's defaults, stated so a later edit cannot drop them unnoticed: one operation per request (a batch
+    // would multiply every limit below), and no simple (CSRF-able) requests without a preflight header.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: operationLimitRules(limits),
+    parseOptions: operationParseOptions(limits),
+    plugins: rateLimiter ? [mutationRateLimitPlugin(rateLimiter, config.rateLimitMutations)] : [],
   });
   await apollo.start();
 
@@ -60,7 +86,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     server: apollo,
     context: async (req) => {
       try {
-        return { caller: await verifier.verifyHeader(req.headers.authorization) };
+        return { caller: await verifier.verifyHeader(req.headers.authorization), clientAddress: req.socket.remoteAddress };
       } catch (error) {
         if (error instanceof TokenError) throw unauthorized(error);
         throw error;
@@ -85,15 +111,31 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     },
   });
   const server = http.createServer((req, res) => void handler(req, res));
+  // Live alerts over graphql-ws on the same path, with the same token check and operation limits as HTTP.
+  const subscriptions = attachSubscriptions(server, {
+    supergraphSdl,
+    verifier,
+    subgraphSecret: secret,
+    subgraphUrls: config.subgraphUrls,
+    executeOperation: apolloExecutor(apollo),
+    validationRules: operationLimitRules(limits),
+    parseOptions: operationParseOptions(limits),
+    isProd: config.production,
+  });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
   return {
     url: `http://${host}:${port}/graphql`,
     port,
     verifier,
+    limits,
+    subscriptions,
     async dispose() {
+      // Sockets first (1001, so clients reconnect and resume): upgraded sockets would hold the server open.
+      await subscriptions.dispose();
       await close(server);
       await apollo.stop();
+      await rateLimiter?.dispose();
     },
   };
 }

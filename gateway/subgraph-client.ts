@@ -5,6 +5,8 @@ import { CALLER_HEADER, claimsOf, MaybeCaller, SECRET_HEADER } from "../subgraph
 export interface GatewayContext {
   /** The verified caller; null for the public. */
   caller: MaybeCaller;
+  /** The client's address (HTTP), the rate-limit key of the public; unset for in-process calls. */
+  clientAddress?: string;
 }
 
 /**

@@ -34,7 +34,10 @@ import {
   Kind,
   OperationDefinitionNode,
   OperationTypeNode,
+  specifiedRules,
+  ValidationRule,
   parse,
+  ParseOptions,
   parseType,
   print,
   validate,
@@ -208,6 +211,13 @@ export interface SubscriptionEngineOptions {
   backoff?: Partial<BackoffOptions>;
   /** Most operations kept in the plan cache (least recently used dropped). Default 1,000. */
   planCacheSize?: number;
+  /** Parser limits for client documents, the HTTP gateway's (e.g. operationParseOptions(limits)). Default none. */
+  parseOptions?: ParseOptions;
+  /**
+   * Validation rules added to graphql-js's specified rules, the HTTP gateway's (e.g. operationLimitRules(limits)),
+   * so a document refused over HTTP is refused over the socket too. Default none.
+   */
+  validationRules?: readonly ValidationRule[];
   /** Where unexpected failures are reported. Default console. */
   logger?: Pick<Console, "warn" | "error">;
 }
@@ -325,6 +335,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   const apiGqlSchema: GraphQLSchema = apiSchema.toGraphQLJSSchema();
   const planner = new QueryPlanner(supergraph);
   const cache = new LruCache<Prepared>(options.planCacheSize ?? 1000);
+  const rules: readonly ValidationRule[] = [...specifiedRules, ...(options.validationRules ?? [])];
   const logger = options.logger ?? console;
   const dataSourceContext = options.dataSourceContext ?? ((caller: Caller) => ({ caller }));
   const cursor: CursorOptions | undefined =
@@ -449,11 +460,11 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   function prepareUncached(query: string, operationName?: string): Prepared {
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, options.parseOptions);
     } catch (error) {
       return { ok: false, errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
     }
-    const validationErrors = validate(apiGqlSchema, document);
+    const validationErrors = validate(apiGqlSchema, document, rules);
     if (validationErrors.length > 0) return { ok: false, errors: [...validationErrors] };
     const operation = getOperationAST(document, operationName);
     if (!operation) {

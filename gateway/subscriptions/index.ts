@@ -3,6 +3,7 @@
  * graphql-ws upstream to the subgraphs, and the graphql-ws endpoint on the gateway's http server.
  */
 import type http from "node:http";
+import type { ParseOptions, ValidationRule } from "graphql";
 import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
 import type { MaybeCaller } from "../../subgraphs/kit/caller";
@@ -47,6 +48,10 @@ export interface AttachSubscriptionsOptions {
   cursor?: Partial<CursorOptions> | false;
   /** Plan cache size. Default 1,000 operations. */
   planCacheSize?: number;
+  /** The HTTP gateway's parser limits (operationParseOptions(limits)). Default none. */
+  parseOptions?: ParseOptions;
+  /** The HTTP gateway's extra validation rules (operationLimitRules(limits)). Default none. */
+  validationRules?: readonly ValidationRule[];
   /** Slow-client limit of unsent bytes per socket. Default 8 MiB. */
   maxBufferedBytes?: number;
   /** Hide internal error details in close reasons. Default NODE_ENV === "production". */
@@ -77,6 +82,8 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     backoff: options.backoff,
     cursor: options.cursor,
     planCacheSize: options.planCacheSize,
+    parseOptions: options.parseOptions,
+    validationRules: options.validationRules,
   });
   const adapter = attachWsAdapter(httpServer, {
     engine,
@@ -88,12 +95,13 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     maxBufferedBytes: options.maxBufferedBytes,
     isProd: options.isProd,
   });
+  let disposed: Promise<void> | undefined;
   return {
     engine,
     stats: () => ({ ...engine.stats(), ...adapter.stats() }),
-    async dispose() {
-      await adapter.dispose();
-      await engine.dispose();
+    dispose() {
+      disposed ??= adapter.dispose().then(() => engine.dispose());
+      return disposed;
     },
   };
 }

@@ -113,7 +113,7 @@ export class DeclarationResolver {
    * An organization signs a declaration, through its own token only. Idempotent per organization: signing
    * again (or twice at once) keeps the first signature and returns the declaration unchanged.
    */
-  @Authorized()
+  @Authorized("AGENCY", "ORMAS") // integrators only read, even with an org claim
   @Mutation(() => Declaration)
   async signDeclaration(
     @Arg("declarationId", () => ID) declarationId: string,

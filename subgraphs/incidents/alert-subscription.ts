@@ -28,16 +28,21 @@ import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities
  * One promise chain per stream runs steps 2 to 4 strictly one after another.
  */
 
-/** The bus alerts travel on; memory until the subgraph's start code installs Redis (REDIS_URL). */
-let bus: PubSub = createMemoryPubSub();
+/**
+ * The bus of each incidents instance, by its database: several instances may share one process (tests run
+ * two replicas over Redis), and SubgraphContext carries `db` but no bus. Without an entry, one process-wide
+ * memory bus serves (the single-process default).
+ */
+const buses = new WeakMap<DataSource, PubSub>();
+const memoryBus = createMemoryPubSub();
 
-/** Installs the alert bus (call once at start, before serving): `useAlertBus(createPubSub(config.redisUrl))`. */
-export function useAlertBus(pubsub: PubSub): void {
-  bus = pubsub;
+/** Installs the instance's bus at start, before serving: `useAlertBus(db, createPubSub(config.redisUrl))`. */
+export function useAlertBus(db: DataSource, pubsub: PubSub): void {
+  buses.set(db, pubsub);
 }
 
-export function alertBus(): PubSub {
-  return bus;
+export function alertBus(db: DataSource): PubSub {
+  return buses.get(db) ?? memoryBus;
 }
 
 /** What goes on the wire: the committed row, as plain JSON. */
@@ -56,7 +61,7 @@ export interface AlertMessage {
  * hears the bell reads the table, and must find the row there). Failures are logged, not thrown: the report
  * is saved and the next alert's bell, or a resume, brings this one out of the table.
  */
-export async function publishAlert(alert: IncidentAlert): Promise<void> {
+export async function publishAlert(db: DataSource, alert: IncidentAlert): Promise<void> {
   const message: AlertMessage = {
     sequence: alert.sequence,
     kind: alert.kind,
@@ -67,7 +72,7 @@ export async function publishAlert(alert: IncidentAlert): Promise<void> {
     severity: alert.severity,
   };
   try {
-    await bus.publish(ALERTS_TOPIC, message);
+    await alertBus(db).publish(ALERTS_TOPIC, message);
   } catch (error) {
     console.error(`alert ${alert.sequence} committed but not announced: ${String(error)}`);
   }
@@ -245,7 +250,7 @@ export async function subscribeToAlerts({ args, context }: SubscribeResolverData
   const criteria = alertCriteria(args.filter, caller);
   const after = args.after === undefined || args.after === null ? null : parseSequence("after", args.after);
   if (!context.db) throw new GraphQLError("the incidents subgraph has no database in this context");
-  return alertStream({ db: context.db, pubsub: bus, criteria, after });
+  return alertStream({ db: context.db, pubsub: alertBus(context.db), criteria, after });
 }
 
 @Resolver(() => IncidentAlert)

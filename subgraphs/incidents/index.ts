@@ -1,4 +1,6 @@
 import type { SubgraphDefinition } from "../kit/subgraph";
+import { createPubSub } from "../kit/pubsub";
+import { IncidentAlertSubscriptionResolver, useAlertBus } from "./alert-subscription";
 import { IncidentAlertResolver } from "./alerts-resolver";
 import { IncidentAlert, IncidentReport, IncidentStatusChange } from "./entities";
 import { EventIncidentsResolver, OrganizationIncidentsResolver } from "./extensions";
@@ -16,8 +18,14 @@ export const incidents: SubgraphDefinition = {
     IncidentStatusChangeResolver,
     IncidentMutationResolver,
     IncidentAlertResolver,
+    IncidentAlertSubscriptionResolver,
     OrganizationIncidentsResolver,
     EventIncidentsResolver,
   ],
   references: incidentReferences,
+  start: async (db, config) => {
+    const bus = createPubSub(config.redisUrl);
+    useAlertBus(db, bus);
+    return () => bus.close();
+  },
 };

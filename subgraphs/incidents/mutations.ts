@@ -5,6 +5,7 @@ import { badInput, forbidden } from "../kit/errors";
 import { assertEntitiesExist } from "../kit/lookups";
 import { httpUrl, isoDateTime, optionalRecordId, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
 import { AlertKind, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
+import { publishAlert } from "./alert-subscription";
 import { escalates, raiseAlert } from "./raise";
 import { defaultSeverity } from "./severity";
 
@@ -66,13 +67,15 @@ export class IncidentMutationResolver {
     const reportedAt = new Date().toISOString();
     // Report, first history entry and alert commit together: an alert never points at a missing report,
     // and a report is never without its alert.
-    return context.db.transaction(async (manager) => {
+    const { report, alert } = await context.db.transaction(async (manager) => {
       const reports = manager.getRepository(IncidentReport);
       const report = await reports.save(reports.create({ ...checked, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
       await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status: IncidentStatus.RECEIVED, note: null, at: reportedAt, byOrgId: reporterOrgId });
-      await raiseAlert(manager, AlertKind.REPORTED, report, reportedAt);
-      return report;
+      return { report, alert: await raiseAlert(manager, AlertKind.REPORTED, report, reportedAt) };
     });
+    // Only after commit: subscribers read the alert row, so it must be visible when they hear of it.
+    await publishAlert(context.db, alert);
+    return report;
   }
 
   /** An agency of the report's region records a review step; may raise an ESCALATED alert. */
@@ -89,7 +92,7 @@ export class IncidentMutationResolver {
     const byOrgId = callerOrganizationId(caller, "reviewIncident");
     const key = recordId("id", id);
     const cleanNote = optionalText("note", note, { max: 1000 });
-    return context.db.transaction(async (manager) => {
+    const { report, alert } = await context.db.transaction(async (manager) => {
       // On MySQL, lock the report so two reviews at once each see the other's outcome (escalation is decided
       // against the previous state); SQLite already runs one writer at a time.
       const lock = manager.connection.options.type === "mysql" ? { lock: { mode: "pessimistic_write" as const } } : {};
@@ -104,8 +107,10 @@ export class IncidentMutationResolver {
       const at = new Date().toISOString();
       await manager.getRepository(IncidentReport).update(report.id, { status: report.status, severity: report.severity });
       await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status, note: cleanNote, at, byOrgId });
-      if (escalates(before, report)) await raiseAlert(manager, AlertKind.ESCALATED, report, at);
-      return report;
+      const alert = escalates(before, report) ? await raiseAlert(manager, AlertKind.ESCALATED, report, at) : null;
+      return { report, alert };
     });
+    if (alert) await publishAlert(context.db, alert);
+    return report;
   }
 }

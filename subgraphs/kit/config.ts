@@ -28,6 +28,12 @@ export interface HubConfig {
   jwtSecret?: string;
   /** JWKS endpoint of an external identity provider (RS256/ES256). */
   jwksUrl?: URL;
+  /** Required `iss` of tokens from the JWKS identity provider, when set. */
+  jwtIssuer?: string;
+  /** Required `aud` of tokens from the JWKS identity provider, when set. */
+  jwtAudience?: string;
+  /** Mutations a caller (token subject, else client address) may send per minute; 0 turns the limit off. */
+  rateLimitMutations: number;
   /** Shared secret every gateway-to-subgraph request carries (32 characters or more). */
   subgraphSecret?: string;
   /** Where the gateway finds each subgraph: `<NAME>_URL`, default http://127.0.0.1:400N/graphql. */
@@ -70,6 +76,21 @@ function secret(env: Env, variable: string): string | undefined {
   return raw;
 }
 
+function wholeNumber(env: Env, variable: string, fallback: number, max: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) > max) throw new ConfigError(variable, `must be a whole number from 0 to ${max}`, raw);
+  return Number(raw);
+}
+
+/** A claim value to match exactly: no surrounding blanks (a copy-paste slip that would refuse every token). */
+function claimValue(env: Env, variable: string): string | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return undefined;
+  if (raw.trim() !== raw) throw new ConfigError(variable, "must not start or end with blanks", raw);
+  return raw;
+}
+
 /** Default port of a subgraph: 4001 to 4005 in SUBGRAPH_NAMES order. */
 export function defaultSubgraphPort(name: SubgraphName): number {
   return 4001 + SUBGRAPH_NAMES.indexOf(name);
@@ -91,6 +112,9 @@ export function loadConfig(env: Env = process.env): HubConfig {
     host: env.HOST || "0.0.0.0",
     jwtSecret: secret(env, "KAWAL_JWT_SECRET"),
     jwksUrl: url(env, "KAWAL_JWKS_URL", ["http:", "https:"]),
+    jwtIssuer: claimValue(env, "KAWAL_JWT_ISSUER"),
+    jwtAudience: claimValue(env, "KAWAL_JWT_AUDIENCE"),
+    rateLimitMutations: wholeNumber(env, "KAWAL_RATE_LIMIT_MUTATIONS", 120, 1_000_000),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
     subgraphUrls,
     production: env.NODE_ENV === "production",

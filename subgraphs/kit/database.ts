@@ -94,7 +94,23 @@ export async function openDatabase(options: OpenDatabaseOptions, config: HubConf
     });
   }
   await dataSource.initialize();
+  if (!config.databaseUrl) serializeTransactions(dataSource);
   return dataSource;
+}
+
+/**
+ * better-sqlite3 is one connection: two overlapping transactions would nest ("cannot start a transaction
+ * within a transaction"). SQLite runs one writer at a time anyway, so transactions queue here instead.
+ */
+function serializeTransactions(dataSource: DataSource): void {
+  const manager = dataSource.manager;
+  const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
+  let queue: Promise<unknown> = Promise.resolve();
+  manager.transaction = ((...args: unknown[]) => {
+    const run = queue.then(() => transaction(...args));
+    queue = run.catch(() => undefined);
+    return run;
+  }) as typeof manager.transaction;
 }
 
 /** The statement counter of a data source opened by openDatabase. */

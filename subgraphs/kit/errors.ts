@@ -9,6 +9,14 @@ export function notFound(what: string, id: string): GraphQLError {
   return new GraphQLError(`${what} ${id} does not exist`, { extensions: { code: "NOT_FOUND", id } });
 }
 
+/**
+ * An input the caller may not use, such as a region outside its token's regions: an authorization refusal
+ * (FORBIDDEN, like every other "not for you" answer) that still names the field and the rule.
+ */
+export function forbiddenInput(field: string, rule: string): GraphQLError {
+  return new GraphQLError(`${field}: ${rule}`, { extensions: { code: "FORBIDDEN", field, rule } });
+}
+
 export function forbidden(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "FORBIDDEN" } });
 }

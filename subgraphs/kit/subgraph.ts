@@ -6,13 +6,14 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { IResolvers, printSchemaWithDirectives } from "@graphql-tools/utils";
 import { GraphQLSchema } from "graphql";
 import gql from "graphql-tag";
-import { buildSchema, createResolversMap, getMetadataStorage, NonEmptyArray } from "type-graphql";
+import { buildSchema, createResolversMap, getMetadataStorage, NonEmptyArray, PubSub } from "type-graphql";
 import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import type { HubConfig, SubgraphName } from "./config";
 import { SECRET_HEADER } from "./caller";
 import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
 import { openDatabase } from "./database";
 import { close, graphqlHttpHandler, listen, sendJson } from "./http";
+import { attachSubgraphSubscriptions } from "./subscription-server";
 
 /** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */
 export type ReferenceResolver = (reference: Record<string, unknown>, context: SubgraphContext) => unknown;
@@ -37,7 +38,22 @@ export interface SubgraphDefinition {
   references?: Record<string, ReferenceResolver>;
   /** Reference data the subgraph loads into its database on start when it is missing. */
   loadReferenceData?: (db: DataSource) => Promise<void>;
+  /** Starts what the subgraph runs beside its resolvers (the alert bus); returns how to stop it. */
+  start?: (db: DataSource, config: HubConfig) => Promise<() => Promise<void>>;
 }
+
+/**
+ * Subscription fields here stream with their own `subscribe` functions over the kit's pub/sub; type-graphql
+ * still wants a PubSub for topic-based ones, which no subgraph declares, so using one is a programming error.
+ */
+const NO_TOPIC_SUBSCRIPTIONS: PubSub = {
+  publish() {
+    throw new Error("topic-based subscriptions are not used: declare a `subscribe` function");
+  },
+  subscribe() {
+    throw new Error("topic-based subscriptions are not used: declare a `subscribe` function");
+  },
+};
 
 const FEDERATION_LINK = `
   extend schema
@@ -54,6 +70,7 @@ export async function buildFederatedSchema(definition: SubgraphDefinition): Prom
     resolvers: definition.resolvers,
     orphanedTypes: definition.orphanedTypes,
     authChecker,
+    pubSub: NO_TOPIC_SUBSCRIPTIONS,
     validate: false, // inputs are checked by the kit's validate module, with messages naming field and rule
     skipCheck: true, // subgraphs may lack a Query of their own
   });
@@ -104,6 +121,7 @@ export async function startSubgraph(
   if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set for a subgraph to accept the gateway's requests");
   const db = await openDatabase({ name: definition.name, entities: definition.entities, migrations: definition.migrations }, config);
   await definition.loadReferenceData?.(db);
+  const stop = await definition.start?.(db, config);
   const schema = await buildFederatedSchema(definition);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
@@ -133,6 +151,10 @@ export async function startSubgraph(
   });
   const server = http.createServer((req, res) => void handler(req, res));
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
+  // Subscription fields are served over graphql-ws on the same path, to the gateway only.
+  const subscriptions = schema.getSubscriptionType()
+    ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, db, config), isProd: config.production })
+    : undefined;
   const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
   let disposed: Promise<void> | undefined;
@@ -142,8 +164,10 @@ export async function startSubgraph(
     db,
     dispose() {
       disposed ??= (async () => {
+        await subscriptions?.dispose();
         await close(server);
         await apollo.stop();
+        await stop?.();
         await db.destroy();
       })();
       return disposed;

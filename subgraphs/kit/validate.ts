@@ -1,4 +1,4 @@
-import { badInput } from "./errors";
+import { badInput, forbiddenInput } from "./errors";
 import { findRegion } from "./regions";
 import { MaybeCaller, regionWithin } from "./caller";
 
@@ -93,11 +93,14 @@ export function regionCode(field: string, value: string): string {
   return code;
 }
 
-/** A region code that exists and lies inside the caller's regions. */
+/**
+ * A region code that exists (else BAD_USER_INPUT) and lies inside the caller's regions (else FORBIDDEN: acting
+ * outside one's regions is refused with the same code on every mutation, reviewIncident and recordAttendance included).
+ */
 export function regionInScope(field: string, value: string, caller: MaybeCaller): string {
   const code = regionCode(field, value);
   if (caller && !regionWithin(code, caller.regions)) {
-    throw badInput(field, `must lie inside your regions (${caller.regions.join(", ") || "none"})`);
+    throw forbiddenInput(field, `must lie inside your regions (${caller.regions.join(", ") || "none"})`);
   }
   return code;
 }

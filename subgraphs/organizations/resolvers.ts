@@ -3,10 +3,10 @@ import { actsFor, mayRead } from "../kit/caller";
 import { connectionType, keysetPage } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput } from "../kit/errors";
-import { filterByRegion, whereContains } from "../kit/filters";
+import { filterByRegion, nameTokens, whereNameTokensMatch } from "../kit/filters";
 import { referenceById } from "../kit/subgraph";
 import { optionalText, regionCode, regionInScope, requiredText } from "../kit/validate";
-import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationStatus, Region } from "./entities";
+import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationNameToken, OrganizationStatus, Region } from "./entities";
 
 @InputType()
 class OrganizationFilter {
@@ -73,7 +73,9 @@ export class OrganizationResolver {
     filterByRegion(query, "o.regionCode", filter?.regionCode);
     if (filter?.kind) query.andWhere("o.kind = :kind", { kind: filter.kind });
     if (filter?.status) query.andWhere("o.status = :status", { status: filter.status });
-    if (filter?.search !== undefined && filter.search !== null) whereContains(query, "o.nameKey", "filter.search", filter.search);
+    if (filter?.search !== undefined && filter.search !== null) {
+      whereNameTokensMatch(query, "o.id", { name: "organization_name_tokens", idColumn: "organizationId" }, "filter.search", filter.search);
+    }
     return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after);
   }
 
@@ -121,6 +123,9 @@ export class OrganizationResolver {
       const duplicate = await manager.getRepository(Organization).findOneBy({ nameKey: organization.nameKey, regionCode: region });
       if (duplicate) throw badInput("input.name", `must be unique in its region: ${duplicate.name} is already registered as ${duplicate.id}`);
       const saved = await manager.getRepository(Organization).save(organization);
+      // The name's words, for indexed name search (see OrganizationNameSearch migration).
+      const tokens = nameTokens(saved.nameKey).map((token) => ({ token, organizationId: saved.id }));
+      if (tokens.length > 0) await manager.getRepository(OrganizationNameToken).insert(tokens);
       if (board.length > 0) {
         await manager.getRepository(BoardMember).insert(board.map((member) => ({ ...member, organizationId: saved.id })));
       }

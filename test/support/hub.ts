@@ -36,7 +36,7 @@ export async function backends(): Promise<Backend[]> {
 }
 
 /** A test configuration on a fresh database: a temp SQLite folder, or fresh kawal_t<random>_* MySQL databases. */
-export function testConfig(backend: Backend): HubConfig {
+export function testConfig(backend: Backend, env: Record<string, string> = {}): HubConfig {
   const tag = `t${crypto.randomBytes(4).toString("hex")}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kawal-test-"));
   return loadConfig({
@@ -45,6 +45,7 @@ export function testConfig(backend: Backend): HubConfig {
     KAWAL_SUBGRAPH_SECRET: crypto.randomBytes(32).toString("hex"),
     HOST: "127.0.0.1",
     ...(backend === "mysql" ? { DATABASE_URL: `${MYSQL_URL}/kawal_${tag}` } : {}),
+    ...env,
   });
 }
 
@@ -71,9 +72,9 @@ export interface TestHub {
   dispose(): Promise<void>;
 }
 
-/** The whole hub on free ports and a fresh database. */
-export async function startTestHub(backend: Backend = "sqlite"): Promise<TestHub> {
-  const config = testConfig(backend);
+/** The whole hub on free ports and a fresh database; `env` adds or overrides configuration variables. */
+export async function startTestHub(backend: Backend = "sqlite", env: Record<string, string> = {}): Promise<TestHub> {
+  const config = testConfig(backend, env);
   const hub = await startHub(config, { port: 0, freePorts: true });
   const secret = config.jwtSecret!;
   const token = (caller: Caller, expiresIn?: string) => signToken(secret, caller, expiresIn);

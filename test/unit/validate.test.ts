@@ -27,7 +27,11 @@ test("region codes must exist and lie in the caller's regions", () => {
   assert.equal(regionCode("input.regionCode", " 19.06.01 "), "19.06.01");
   assert.throws(() => regionCode("input.regionCode", "19.99"), rule("input.regionCode", /existing region code/));
   const caller = { sub: "x", role: "ORMAS" as const, org: "1", regions: ["19.06"], scopes: [] };
-  assert.throws(() => regionInScope("input.regionCode", "19.05", caller), rule("input.regionCode", /inside your regions \(19.06\)/));
+  assert.throws(
+    () => regionInScope("input.regionCode", "19.05", caller),
+    (error: Error & { extensions?: Record<string, unknown> }) =>
+      error.extensions?.code === "FORBIDDEN" && error.extensions.field === "input.regionCode" && /inside your regions \(19.06\)/.test(error.message),
+  );
 });
 
 test("text is trimmed, required and bounded", () => {

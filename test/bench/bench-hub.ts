@@ -1,0 +1,39 @@
+import "reflect-metadata";
+import { signToken } from "../../gateway/auth";
+import { RunningHub, startHub } from "../../gateway/hub";
+import { Caller, CALLER_HEADER, claimsOf } from "../../subgraphs/kit/caller";
+import type { HubConfig } from "../../subgraphs/kit/config";
+
+/** The hub under measurement, with the headers one benchmark caller sends to each gateway. */
+export interface BenchHub {
+  hub: RunningHub;
+  /** Our gateway's GraphQL URL. */
+  url: string;
+  /** The benchmark caller's signed bearer token. */
+  token: string;
+  /** Headers for our gateway: a signed bearer token. */
+  ourHeaders: Record<string, string>;
+  /** Headers for the plain gateway: the same caller's claims, which it passes through unverified. */
+  plainHeaders: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+/** A national AGENCY officer: sees every report and its reporter everywhere (regions "11" ... "96"). */
+export function nationalAgency(): Caller {
+  const provinces = ["11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96"];
+  return { sub: "bench-officer", role: "AGENCY", org: "1", regions: provinces, scopes: [] };
+}
+
+/** Starts the whole hub (five subgraphs and our gateway) on free loopback ports. */
+export async function startBenchHub(config: HubConfig, caller: Caller = nationalAgency()): Promise<BenchHub> {
+  const hub = await startHub({ ...config, host: "127.0.0.1" }, { port: 0, freePorts: true });
+  const token = await signToken(config.jwtSecret!, caller, "12h");
+  return {
+    hub,
+    url: hub.gateway.url,
+    token,
+    ourHeaders: { authorization: `Bearer ${token}` },
+    plainHeaders: { [CALLER_HEADER]: JSON.stringify(claimsOf(caller)) },
+    dispose: () => hub.dispose(),
+  };
+}

@@ -1,0 +1,138 @@
+import { fork } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { ALERTS_TOPIC } from "../../subgraphs/kit/pubsub";
+import { alertBus, AlertMessage } from "../../subgraphs/incidents/alert-subscription";
+import { formatSequence } from "../../subgraphs/incidents/alerts";
+import { signToken } from "../../gateway/auth";
+import { mustGraphQL } from "../../gateway/graphql-fetch";
+import type { RunningHub } from "../../gateway/hub";
+import { latencyOf, Latency, round } from "./stats";
+
+/*
+ * Live-alert fan-out (issue 3): N subscribers on one gateway, in a second process; an ormas files
+ * reports; for each report, the time from its commit (the incidents subgraph publishing the committed
+ * alert) to the last subscriber's receipt. Also: upstream subscriptions opened and hydrations per report
+ * (the sharing), and the gateway process's memory per idle subscriber.
+ */
+
+export interface FanoutRun {
+  subscribers: number;
+  distinctSubscriptions: number;
+  reports: number;
+  /** Commit to the last subscriber's receipt, over the reports. */
+  commitToLastReceiptMs: Latency;
+  /** Commit to every single receipt. */
+  commitToReceiptMs: Latency;
+  upstreamSubscriptionsOpened: number;
+  hydrationsPerReport: number;
+  /** Resident memory of the gateway process per idle subscriber (sockets, subscriptions), in KB. */
+  memoryPerIdleSubscriberKB: number | null;
+  missedReceipts: number;
+}
+
+const SUBSCRIPTION = (alias: string) => `subscription { incidentAlerts {
+  sequence kind raisedAt ${alias}
+  report { title category severity region { code name } reporter { name } candidatePair { ballotNumber headCandidate } event { title } }
+} }`;
+
+const gc = (() => {
+  v8.setFlagsFromString("--expose-gc");
+  return vm.runInNewContext("gc") as () => void;
+})();
+
+function settledMemory(): number {
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+}
+
+interface Child {
+  send(message: object): void;
+  next<T>(type: string): Promise<T>;
+  close(): void;
+}
+
+function startClients(): Child {
+  const child = fork(`${__dirname}/fanout-clients.js`, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return {
+    send: (message) => child.send(message),
+    next: <T>(type: string) =>
+      new Promise<T>((resolve, reject) => {
+        const onMessage = (message: { type: string }) => {
+          if (message.type !== type) return;
+          child.off("message", onMessage);
+          resolve(message as T);
+        };
+        child.on("message", onMessage);
+        child.once("exit", (code) => reject(new Error(`the subscriber process exited (${code})`)));
+      }),
+    close: () => child.send({ type: "close" }),
+  };
+}
+
+/** One fan-out measurement on a running hub with the demo loaded. */
+export async function benchFanout(hub: RunningHub, options: { subscribers: number; distinct: number; reports: number }): Promise<FanoutRun> {
+  const secret = hub.config.jwtSecret!;
+  const agency = await signToken(secret, { sub: "bench-officer", role: "AGENCY", org: "2", regions: ["19"], scopes: [] });
+  const ormas = await signToken(secret, { sub: "bench-ormas", role: "ORMAS", org: "6", regions: ["19.06"], scopes: [] });
+  const queries = Array.from({ length: options.distinct }, (_, n) => SUBSCRIPTION(options.distinct === 1 ? "" : `variant${n}: sequence`));
+  const stats = () => hub.gateway.subscriptions.stats();
+  const commits = new Map<string, number>();
+  const unsubscribe = await alertBus(hub.subgraphs.incidents.db).subscribe(ALERTS_TOPIC, (message) => {
+    const sequence = (message as AlertMessage).sequence;
+    commits.set(formatSequence(sequence), performance.timeOrigin + performance.now());
+  });
+
+  const clients = startClients();
+  const memoryBefore = settledMemory();
+  const opened = stats().upstreamsOpened;
+  clients.send({ type: "connect", url: hub.gateway.url.replace(/^http/, "ws"), token: agency, queries, count: options.subscribers });
+  await clients.next("ready");
+  while (stats().subscribers < options.subscribers) await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 500)); // upstream subscriptions settle
+  const memoryAfter = settledMemory();
+
+  const hydrationsBefore = stats().hydrations;
+  for (let n = 0; n < options.reports; n++) {
+    await mustGraphQL(
+      hub.gateway.url,
+      `mutation ($input: ReportIncidentInput!) { reportIncident(input: $input) { id } }`,
+      { input: { category: "BLACK_CAMPAIGN", channel: "SOCIAL_MEDIA", platform: "Facebook", title: `Fitnah ${n}`, description: "Benchmark.", occurredAt: "2024-11-20T10:00:00+07:00", regionCode: "19.06.01" } },
+      ormas,
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.max(200, options.subscribers / 20)));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  clients.send({ type: "receipts" });
+  const { bySequence } = await clients.next<{ bySequence: Record<string, number[]> }>("receipts");
+  const hydrations = stats().hydrations - hydrationsBefore;
+  const upstreams = stats().upstreamsOpened - opened;
+  clients.close();
+  await unsubscribe();
+
+  const lastReceipt: number[] = [];
+  const everyReceipt: number[] = [];
+  let missed = 0;
+  for (const [sequence, committedAt] of commits) {
+    const times = bySequence[sequence] ?? [];
+    missed += options.subscribers - times.length;
+    if (times.length === 0) continue;
+    lastReceipt.push(Math.max(...times) - committedAt);
+    for (const time of times) everyReceipt.push(time - committedAt);
+  }
+  const lastSummary = latencyOf(lastReceipt);
+  const everySummary = latencyOf(everyReceipt);
+  return {
+    subscribers: options.subscribers,
+    distinctSubscriptions: options.distinct,
+    reports: commits.size,
+    commitToLastReceiptMs: lastSummary,
+    commitToReceiptMs: everySummary,
+    upstreamSubscriptionsOpened: upstreams,
+    hydrationsPerReport: round(hydrations / Math.max(1, commits.size), 2),
+    memoryPerIdleSubscriberKB: options.subscribers >= 100 ? round((memoryAfter - memoryBefore) / options.subscribers / 1024, 1) : null,
+    missedReceipts: missed,
+  };
+}

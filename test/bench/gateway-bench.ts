@@ -1,0 +1,42 @@
+import "reflect-metadata";
+import { loadDemo } from "../../gateway/demo";
+import { mustGraphQL } from "../../gateway/graphql-fetch";
+import type { HubConfig } from "../../subgraphs/kit/config";
+import { startBenchHub } from "./bench-hub";
+import { body } from "./loadgen";
+import { DIRECTORY, INCIDENTS, MANGGAR } from "./operations";
+import { startPlainGateway } from "./plain-gateway";
+import { Comparison, compare, LoadSettings, Scenario } from "./scenario";
+
+/**
+ * Part 1: our gateway against a plain @apollo/gateway, side by side over the same five running subgraphs
+ * with the Belitung Timur demo loaded, for the three operations of the issue.
+ */
+export async function benchGateways(config: HubConfig, settings: LoadSettings, log: (line: string) => void): Promise<Comparison[]> {
+  const bench = await startBenchHub(config);
+  const plain = await startPlainGateway(bench.hub.config);
+  try {
+    await loadDemo(bench.url, config.jwtSecret!);
+    const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
+      bench.url,
+      `{ events(filter: { regionCode: "19.06.01", kind: SOCIALIZATION }, first: 1) { edges { node { id } } } }`,
+    );
+    const eventId = events.edges[0]?.node.id;
+    if (!eventId) throw new Error("the demo has no Manggar socialization event");
+    const scenarios: Scenario[] = [
+      { name: "directory page (organizations in a regency, with region)", bodies: [body(DIRECTORY, { region: "19.06", first: 20 })] },
+      { name: "Manggar story (five subgraphs)", bodies: [body(MANGGAR, { id: eventId })] },
+      { name: "incident list with reporter, candidate pair, event (AGENCY)", bodies: [body(INCIDENTS, { region: "19.06", first: 20 })] },
+    ];
+    const results: Comparison[] = [];
+    for (const scenario of scenarios) {
+      const result = await compare({ url: bench.url, headers: bench.ourHeaders }, { url: plain.url, headers: bench.plainHeaders }, scenario, settings);
+      log(`  ${scenario.name}: ours ${result.ours.requestsPerSecond} req/s (p50 ${result.ours.latency.p50} ms, p99 ${result.ours.latency.p99} ms), plain ${result.plain.requestsPerSecond} req/s (p50 ${result.plain.latency.p50} ms, p99 ${result.plain.latency.p99} ms): ratio ${result.throughputRatio}`);
+      results.push(result);
+    }
+    return results;
+  } finally {
+    await plain.dispose();
+    await bench.dispose();
+  }
+}

@@ -1,0 +1,131 @@
+import type { BenchResults } from "./results";
+import { SCALE_SCENARIOS } from "./scale-bench";
+import { checkTargets } from "./targets";
+
+const table = (head: string[], rows: Array<Array<string | number>>): string =>
+  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+
+const percent = (scale: number) => `${Number((scale * 100).toFixed(1))}%`;
+
+/** The markdown of docs/BENCHMARKS.md (or the quick run's summary) for one run's results. */
+export function renderMarkdown(results: BenchResults, notes: string): string {
+  const { machine, settings } = results;
+  const parts: string[] = [];
+  parts.push(`# Benchmarks${results.quick ? " (quick smoke run)" : ""}`);
+  parts.push(
+    `Measured ${machine.date} with \`${results.command}\` (${results.seconds} s). Load comes from a second process ` +
+      `(autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured) on loopback; ` +
+      `latencies are every response's time as the load generator saw it. Raw numbers: \`bench-results/latest.json\`.`,
+  );
+  parts.push(
+    table(
+      ["machine", "value"],
+      [
+        ["CPU", `${machine.cpus} x ${machine.cpuModel}`],
+        ["memory", `${machine.memoryGiB} GiB`],
+        ["OS", machine.os],
+        ["Node", machine.node],
+        ["commit", machine.commit],
+        ["load average (1 min) at start / end", `${machine.loadAverage.start} / ${machine.loadAverage.end ?? "?"} (other processes share the machine)`],
+        ["SQLite", machine.sqlite],
+        ["MySQL server", machine.mysql ?? "not reachable"],
+        ["packages", Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(", ")],
+      ],
+    ),
+  );
+
+  parts.push("## Targets (issue 5)");
+  parts.push(table(["target", "measured", "status"], checkTargets(results).map((check) => [check.target, check.measured, `**${check.status}**`])));
+
+  if (results.gateway) {
+    parts.push("## Gateway query path: ours against a plain @apollo/gateway");
+    parts.push(
+      `Both gateways run in one process beside the five subgraphs (${results.gateway.data}), measured one after the other in the same run ` +
+        "over the same subgraphs; each operation is first checked to return identical data from both. The plain gateway is " +
+        "`@apollo/gateway` + `@apollo/server` `startStandaloneServer` with nothing added but a data source that sends the subgraph " +
+        "secret and passes the caller's claims through (it verifies no token, so it does less work per request than ours).",
+    );
+    parts.push(
+      table(
+        ["operation", "ours req/s", "ours p50 / p99 ms", "plain req/s", "plain p50 / p99 ms", "ratio ours/plain (req/s)", "non-2xx / errors (ours, plain)"],
+        results.gateway.comparisons.map((c) => [
+          c.operation,
+          c.ours.requestsPerSecond,
+          `${c.ours.latency.p50} / ${c.ours.latency.p99}`,
+          c.plain.requestsPerSecond,
+          `${c.plain.latency.p50} / ${c.plain.latency.p99}`,
+          `**${c.throughputRatio}x**`,
+          `${c.ours.non2xx + c.ours.errors}, ${c.plain.non2xx + c.plain.errors}`,
+        ]),
+      ),
+    );
+  }
+
+  if (results.scale.length > 0) {
+    parts.push("## Nationwide data");
+    parts.push(
+      "`npm run seed:scale` generates the data set deterministically (seeded PRNG; fictional organizations, people and reports over the " +
+        "real 38 provinces and 514 regencies) and loads it with multi-row INSERTs in transactions straight into each subgraph's database, " +
+        "after its migrations. Load time includes migrations and the national region list (91,596 regions).",
+    );
+    parts.push(
+      table(
+        ["backend", "scale", "organizations", "events", "declarations", "signatures", "incident reports", "all rows", "load s", "rows/s"],
+        results.scale.map((run) => [
+          run.backend,
+          percent(run.scale),
+          run.seed.rows.organizations,
+          run.seed.rows.events,
+          run.seed.rows.declarations,
+          run.seed.rows.declaration_signatures,
+          run.seed.rows.incident_reports,
+          Object.values(run.seed.rows).reduce((a, b) => a + b, 0),
+          run.seed.seconds.total,
+          run.seed.rowsPerSecond,
+        ]),
+      ),
+    );
+    parts.push(`Through our gateway, ${settings.connections} connections (p50 / p95 / p99 ms, req/s):`);
+    const keys = Object.keys(SCALE_SCENARIOS) as Array<keyof typeof SCALE_SCENARIOS>;
+    parts.push(
+      table(
+        ["backend", "scale", ...keys.map((key) => SCALE_SCENARIOS[key])],
+        results.scale.map((run) => [
+          run.backend,
+          percent(run.scale),
+          ...keys.map((key) => {
+            const result = run.scenarios[key];
+            return result ? `${result.latency.p50} / **${result.latency.p95}** / ${result.latency.p99} (${result.requestsPerSecond}/s)` : "-";
+          }),
+        ]),
+      ),
+    );
+    parts.push("## Entity resolution: `_entities` POSTed to each subgraph");
+    parts.push("Distinct ids 1..n (ids beyond a table's size resolve to null); median of the runs, and the most SQL statements any run issued.");
+    const sizes = [...new Set(results.scale.flatMap((run) => run.entities.map((entity) => entity.representations)))].sort((a, b) => a - b);
+    const rows: Array<Array<string | number>> = [];
+    for (const run of results.scale) {
+      const types = [...new Set(run.entities.map((entity) => entity.typename))];
+      for (const type of types) {
+        rows.push([
+          `${run.backend} ${percent(run.scale)}`,
+          type,
+          ...sizes.map((size) => {
+            const entity = run.entities.find((e) => e.typename === type && e.representations === size);
+            return entity ? `${entity.latencyMs.median} ms, ${entity.statementsPerBatch} stmt (${entity.found} found)` : "-";
+          }),
+        ]);
+      }
+    }
+    parts.push(table(["data", "type", ...sizes.map((size) => `${size} reps`)], rows));
+  }
+  if (notes) parts.push(notes);
+  parts.push(
+    "## Reproduce\n\n```sh\nnpm run bench              # full run: gateway comparison, then 1%, 10% and 100% on SQLite and MySQL\n" +
+      "npm run bench -- --quick   # smoke run (< 90 s): short loads, 1% on SQLite only\n" +
+      "npm run bench -- --parts scale --backends mysql --scales 0.01,1   # a subset\n" +
+      "npm run seed:scale -- --scale 0.1 --backend mysql   # just load a data set (kawal_scale_0_1_* databases) and keep it\n```\n\n" +
+      "MySQL runs use the server of `KAWAL_TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306`) and create and drop their own `kawal_bench_*` databases.",
+  );
+  return parts.join("\n\n") + "\n";
+}

@@ -1,0 +1,26 @@
+import type { EntityResult } from "./entities-bench";
+import type { Machine } from "./machine";
+import type { Comparison, LoadSettings } from "./scenario";
+import type { Backend, SeedManifest } from "./seed-scale";
+import type { LoadResult } from "./stats";
+
+/** One data set (backend and scale) measured through our gateway. */
+export interface ScaleRun {
+  backend: Backend;
+  scale: number;
+  seed: SeedManifest;
+  /** Scenario name to its load result. */
+  scenarios: Record<string, LoadResult>;
+  entities: EntityResult[];
+}
+
+/** Everything one `npm run bench` measured: written to bench-results/latest.json. */
+export interface BenchResults {
+  command: string;
+  quick: boolean;
+  machine: Machine;
+  settings: LoadSettings;
+  gateway?: { data: string; comparisons: Comparison[] };
+  scale: ScaleRun[];
+  seconds: number;
+}

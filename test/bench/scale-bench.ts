@@ -1,0 +1,82 @@
+import "reflect-metadata";
+import { mustGraphQL } from "../../gateway/graphql-fetch";
+import type { HubConfig } from "../../subgraphs/kit/config";
+import { BenchHub, nationalAgency, startBenchHub } from "./bench-hub";
+import { benchEntities } from "./entities-bench";
+import { body } from "./loadgen";
+import { DIRECTORY, INCIDENTS, MANGGAR, SEARCH } from "./operations";
+import type { ScaleRun } from "./results";
+import { LoadSettings, measure, Scenario } from "./scenario";
+import { dropScaleData, seedScale } from "./seed-scale";
+import type { SeedManifest } from "./seed-scale";
+
+export const SCALE_SCENARIOS = {
+  directory: "directory paging deep into a regency",
+  search: "name search",
+  incidents: "incident list by region and category",
+  story: "Manggar story (five subgraphs)",
+} as const;
+
+/** Walks the biggest regency's directory page by page and returns the request of every page. */
+async function directoryPages(bench: BenchHub, region: string, pages: number): Promise<string[]> {
+  const bodies: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < pages; page++) {
+    const variables: Record<string, unknown> = { region, first: 20, after };
+    bodies.push(body(DIRECTORY, variables));
+    const data: { organizations: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await mustGraphQL(bench.url, DIRECTORY, variables, bench.token);
+    if (!data.organizations.pageInfo.hasNextPage) break;
+    after = data.organizations.pageInfo.endCursor;
+  }
+  return bodies;
+}
+
+function scenarios(seed: SeedManifest, pages: string[]): Record<keyof typeof SCALE_SCENARIOS, Scenario> {
+  const { sample } = seed;
+  return {
+    directory: { name: SCALE_SCENARIOS.directory, bodies: pages },
+    search: { name: SCALE_SCENARIOS.search, bodies: sample.searchTerms.map((search) => body(SEARCH, { search, first: 20 })) },
+    incidents: {
+      name: SCALE_SCENARIOS.incidents,
+      bodies: [
+        body(INCIDENTS, { region: sample.incidentProvince, categories: ["BLACK_CAMPAIGN", "HOAX"], first: 20 }),
+        body(INCIDENTS, { region: sample.bigRegency, categories: ["MONEY_POLITICS"], first: 20 }),
+        body(INCIDENTS, { region: sample.bigRegency, first: 20 }),
+      ],
+    },
+    story: { name: SCALE_SCENARIOS.story, bodies: [body(MANGGAR, { id: String(sample.storyEventId) })] },
+  };
+}
+
+export interface ScaleOptions {
+  settings: LoadSettings;
+  /** Directory pages to follow into the biggest regency. */
+  pages: number;
+  entitySizes: number[];
+  entityRuns: number;
+  /** Keep the seeded databases afterwards (for `seed:scale`-style inspection). */
+  keep: boolean;
+}
+
+/** Part 3: seeds one data set, then measures the four scale scenarios and `_entities` through the hub. */
+export async function benchScale(config: HubConfig, scale: number, options: ScaleOptions, log: (line: string) => void): Promise<ScaleRun> {
+  const seed = await seedScale(config, scale, log);
+  log(`  loaded ${Object.values(seed.rows).reduce((a, b) => a + b, 0)} rows in ${seed.seconds.total} s (${seed.rowsPerSecond} rows/s)`);
+  const bench = await startBenchHub(config);
+  try {
+    const pages = await directoryPages(bench, seed.sample.bigRegency, options.pages);
+    const run: ScaleRun = { backend: seed.backend, scale, seed, scenarios: {}, entities: [] };
+    for (const [key, scenario] of Object.entries(scenarios(seed, pages))) {
+      const result = await measure(bench.url, bench.ourHeaders, scenario, options.settings);
+      run.scenarios[key] = result;
+      log(`  ${scenario.name}: ${result.requestsPerSecond} req/s, p50 ${result.latency.p50} ms, p95 ${result.latency.p95} ms, p99 ${result.latency.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ""}`);
+    }
+    run.entities = await benchEntities(bench.hub, nationalAgency(), options.entitySizes, options.entityRuns);
+    const worst = run.entities.filter((entity) => entity.representations === Math.max(...options.entitySizes));
+    log(`  _entities x${Math.max(...options.entitySizes)}: ${worst.map((entity) => `${entity.typename} ${entity.latencyMs.median} ms/${entity.statementsPerBatch} stmt`).join(", ")}`);
+    return run;
+  } finally {
+    await bench.dispose();
+    if (!options.keep) await dropScaleData(config);
+  }
+}

@@ -1,0 +1,61 @@
+import type { BenchResults, ScaleRun } from "./results";
+
+/** A target of issue 5 and whether this run met it. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  status: "met" | "missed" | "not measured";
+}
+
+const status = (ok: boolean | null): TargetCheck["status"] => (ok === null ? "not measured" : ok ? "met" : "missed");
+
+function run(results: BenchResults, backend: string, scale: number): ScaleRun | undefined {
+  return results.scale.find((entry) => entry.backend === backend && entry.scale === scale);
+}
+
+/** Checks every target of the issue against the results. */
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const comparisons = results.gateway?.comparisons ?? [];
+  checks.push({
+    target: "our gateway >= plain @apollo/gateway on all three operations (throughput ratio >= 1.0)",
+    measured: comparisons.map((c) => `${c.operation.split(" (")[0]}: ${c.throughputRatio}x`).join("; ") || "-",
+    status: status(comparisons.length ? comparisons.every((c) => c.throughputRatio >= 1) : null),
+  });
+  const story = comparisons.find((c) => c.operation.startsWith("Manggar"));
+  checks.push({
+    target: "Manggar story: ours >= 1.5x plain",
+    measured: story ? `${story.throughputRatio}x (${story.ours.requestsPerSecond} vs ${story.plain.requestsPerSecond} req/s)` : "-",
+    status: status(story ? story.throughputRatio >= 1.5 : null),
+  });
+  const full = run(results, "mysql", 1);
+  const small = run(results, "mysql", 0.01);
+  for (const key of ["directory", "search", "incidents"]) {
+    const result = full?.scenarios[key];
+    checks.push({
+      target: `100% national size on MySQL: ${key} p95 < 50 ms at concurrency ${results.settings.connections}`,
+      measured: result ? `p95 ${result.latency.p95} ms` : "-",
+      status: status(result ? result.latency.p95 < 50 : null),
+    });
+    const base = small?.scenarios[key];
+    checks.push({
+      target: `${key}: p95 at 100% within 1.5x of p95 at 1% (MySQL)`,
+      measured: result && base ? `${result.latency.p95} / ${base.latency.p95} ms = ${(result.latency.p95 / base.latency.p95).toFixed(2)}x` : "-",
+      status: status(result && base ? result.latency.p95 <= 1.5 * base.latency.p95 : null),
+    });
+  }
+  const entityRuns = results.scale.filter((entry) => entry.entities.some((entity) => entity.representations === 1000));
+  const largest = entityRuns.sort((a, b) => b.scale - a.scale || a.backend.localeCompare(b.backend));
+  for (const entry of largest.filter((e) => e.scale === largest[0]?.scale)) {
+    const thousand = entry.entities.filter((entity) => entity.representations === 1000);
+    const slowest = Math.max(...thousand.map((entity) => entity.latencyMs.median));
+    const statements = Math.max(...thousand.map((entity) => entity.statementsPerBatch));
+    checks.push({
+      target: `_entities with 1,000 representations: 1 SQL statement, < 30 ms (${entry.backend}, ${entry.scale * 100}% data)`,
+      measured: `${statements} statement(s) per batch; slowest type median ${slowest} ms`,
+      status: status(statements === 1 && slowest < 30),
+    });
+  }
+  if (largest.length === 0) checks.push({ target: "_entities with 1,000 representations: 1 SQL statement, < 30 ms", measured: "-", status: "not measured" });
+  return checks;
+}
