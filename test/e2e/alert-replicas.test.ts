@@ -5,13 +5,12 @@ import { SUBGRAPHS } from "../../subgraphs";
 import { RunningGateway, startGateway } from "../../gateway/server";
 import { AlertCollector, alertClient } from "../support/alerts";
 import { DemoIds, loadDemoStory } from "../support/demo";
-import { agencyOf, backends, ormasOf, startTestHub, TestHub } from "../support/hub";
-
-const REDIS_URL = process.env.KAWAL_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+import { agencyOf, backends, ormasOf, REDIS_URL, skipWithoutRedis, startTestHub, TestHub } from "../support/hub";
 
 describe("alerts across replicas over Redis", async () => {
   // Production runs replicas on MySQL; SQLite only where no MySQL is reachable.
   const backend = (await backends()).includes("mysql") ? "mysql" : "sqlite";
+ describe("two incidents instances, two gateways", { skip: await skipWithoutRedis() }, () => {
   let hub: TestHub;
   let ids: DemoIds;
   let secondIncidents: RunningSubgraph;
@@ -53,4 +52,5 @@ describe("alerts across replicas over Redis", async () => {
     screen.unsubscribe();
     await client.dispose();
   });
+});
 });

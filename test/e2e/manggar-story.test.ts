@@ -21,6 +21,17 @@ const STORY = `
     }
   }`;
 
+interface StoryEvent {
+  kind: string;
+  region: { code: string; name: string; parent: { name: string } };
+  organizer: { agencyType: string };
+  speakers: Array<{ organization: { agencyType: string } }>;
+  participants: Array<{ attendees: number }>;
+  attendeeCount: number;
+  declarations: Array<{ title: string; signatoryCount: number; signatures: unknown[] }>;
+  election: { office: string; votingDay: string; quiet: string; candidatePairs: unknown[] };
+}
+
 describe("the Manggar story through one gateway", async () => {
  for (const backend of await backends()) describe(`on ${backend}`, () => {
   let hub: TestHub;
@@ -32,18 +43,18 @@ describe("the Manggar story through one gateway", async () => {
   after(() => hub.dispose());
 
   test("Kesbangpol's socialization event in Manggar reads across all five subgraphs in one query", async () => {
-    const { data, errors } = await hub.query<{ event: Record<string, any> }>(STORY, { id: ids.eventId }, agencyOf(ids.org.kesbangpol));
+    const { data, errors } = await hub.query<{ event: StoryEvent }>(STORY, { id: ids.eventId }, agencyOf(ids.org.kesbangpol));
     assert.equal(errors, undefined);
     const event = data!.event;
     assert.equal(event.kind, "SOCIALIZATION");
     assert.deepEqual(event.region, { code: "19.06.01", name: "Manggar", parent: { name: "Kabupaten Belitung Timur" } });
     assert.equal(event.organizer.agencyType, "KESBANGPOL");
     assert.deepEqual(
-      event.speakers.map((speaker: { organization: { agencyType: string } }) => speaker.organization.agencyType).sort(),
+      event.speakers.map((speaker) => speaker.organization.agencyType).sort(),
       ["BAWASLU", "POLICE", "PROSECUTOR"],
     );
     assert.equal(event.attendeeCount, 50);
-    assert.equal(event.participants.reduce((sum: number, p: { attendees: number }) => sum + p.attendees, 0), 50);
+    assert.equal(event.participants.reduce((sum, participation) => sum + participation.attendees, 0), 50);
     assert.ok(event.participants.length >= 4, "the 50 attendees come from several organizations");
     const [declaration] = event.declarations;
     assert.equal(declaration.title, "Deklarasi Pilkada Damai 2024");

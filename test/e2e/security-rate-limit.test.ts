@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { startGateway, RunningGateway } from "../../gateway/server";
 import type { Caller } from "../../subgraphs/kit/caller";
-import { startTestHub, TestHub } from "../support/hub";
+import { REDIS_URL, skipWithoutRedis, startTestHub, TestHub } from "../support/hub";
 
 interface Answer {
   status: number;
@@ -65,11 +65,12 @@ describe("mutation rate limits per caller (in memory)", () => {
   });
 });
 
-describe("mutation rate limits shared through Redis (REDIS_URL)", () => {
+describe("mutation rate limits shared through Redis (REDIS_URL)", async () => {
+ describe("two gateway replicas", { skip: await skipWithoutRedis() }, () => {
   let hub: TestHub;
   let second: RunningGateway;
   before(async () => {
-    hub = await startTestHub("sqlite", { KAWAL_RATE_LIMIT_MUTATIONS: "3", REDIS_URL: process.env.KAWAL_TEST_REDIS_URL ?? "redis://127.0.0.1:6379" });
+    hub = await startTestHub("sqlite", { KAWAL_RATE_LIMIT_MUTATIONS: "3", REDIS_URL });
     // A second gateway replica in front of the same subgraphs, sharing the counters through Redis.
     second = await startGateway(hub.hub.config, { port: 0, host: "127.0.0.1" });
   });
@@ -87,4 +88,5 @@ describe("mutation rate limits shared through Redis (REDIS_URL)", () => {
     assert.equal(refused.status, 429);
     assert.equal(refused.errors![0].extensions?.code, "RATE_LIMITED");
   });
+});
 });

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import mysql from "mysql2/promise";
@@ -33,6 +34,27 @@ export async function backends(): Promise<Backend[]> {
     }
   })();
   return (await mysqlReachable) ? ["sqlite", "mysql"] : ["sqlite"];
+}
+
+/** The Redis the replica tests use (pub/sub and shared rate limits). */
+export const REDIS_URL = process.env.KAWAL_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+let redisReachable: Promise<boolean> | undefined;
+
+/** A skip reason when Redis is not reachable (never on CI, where it is required), else false. */
+export async function skipWithoutRedis(): Promise<string | false> {
+  redisReachable ??= new Promise<boolean>((resolve) => {
+    const url = new URL(REDIS_URL);
+    const socket = net.connect(Number(url.port || 6379), url.hostname);
+    socket.once("connect", () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+  if (await redisReachable) return false;
+  if (process.env.CI) throw new Error(`CI needs Redis at ${REDIS_URL}`);
+  return `Redis at ${REDIS_URL} is not reachable`;
 }
 
 /** A test configuration on a fresh database: a temp SQLite folder, or fresh kawal_t<random>_* MySQL databases. */
