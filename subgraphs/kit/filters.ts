@@ -16,14 +16,10 @@ function startsWith<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, colum
   return sqlite ? [`${column} GLOB :${name}`, { [name]: `${prefix}*` }] : [`${column} LIKE :${name}`, { [name]: `${prefix}%` }];
 }
 
-/** Rows whose region lies inside `code` ("19.06" matches 19.06 and 19.06.01, not 19.061); an index range scan. */
-export function whereRegionWithin<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, code: string): void {
-  const exact = parameter("region");
-  const [below, belowParameters] = startsWith(query, column, parameter("regionBelow"), `${code}.`);
-  query.andWhere(new Brackets((where) => where.where(`${column} = :${exact}`, { [exact]: code }).orWhere(below, belowParameters)));
-}
-
-/** Rows whose region lies inside any of `prefixes` (a token's regions); no prefixes matches nothing. */
+/**
+ * Rows whose region lies inside any of `prefixes` (a token's regions): "19.06" matches 19.06 and 19.06.01,
+ * not 19.061; each prefix an index range scan. No prefixes matches nothing.
+ */
 export function whereRegionWithinAny<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, prefixes: readonly string[]): void {
   if (prefixes.length === 0) {
     query.andWhere("1 = 0");
@@ -48,7 +44,7 @@ export function filterByRegion<T extends ObjectLiteral>(
   field = "filter.regionCode",
 ): void {
   if (code === null || code === undefined) return;
-  whereRegionWithin(query, column, regionCode(field, code));
+  whereRegionWithinAny(query, column, [regionCode(field, code)]);
 }
 
 /** Longest token kept in a name-token table; longer words are matched on their first NAME_TOKEN_MAX characters. */

@@ -13,7 +13,7 @@ class OrganizationFilter {
   @Field({ nullable: true, description: 'region prefix: "19" = the province, "19.06" = Belitung Timur' }) regionCode?: string;
   @Field(() => OrganizationKind, { nullable: true }) kind?: OrganizationKind;
   @Field(() => OrganizationStatus, { nullable: true }) status?: OrganizationStatus;
-  @Field({ nullable: true, description: "part of the name, any case" }) search?: string;
+  @Field({ nullable: true, description: "words that begin words of the name, any case and order: \"pemuda mang\" finds Perkumpulan Pemuda Peduli Manggar" }) search?: string;
 }
 
 @InputType()

@@ -7,7 +7,9 @@ import { alertBus, AlertMessage } from "../../subgraphs/incidents/alert-subscrip
 import { formatSequence } from "../../subgraphs/incidents/alerts";
 import { signToken } from "../../gateway/auth";
 import { mustGraphQL } from "../../gateway/graphql-fetch";
-import type { RunningHub } from "../../gateway/hub";
+import { RunningHub, startHub } from "../../gateway/hub";
+import { loadDemo } from "../../gateway/demo";
+import { dropTestData, testConfig } from "../support/hub";
 import { latencyOf, Latency, round } from "./stats";
 
 /*
@@ -27,7 +29,7 @@ export interface FanoutRun {
   commitToReceiptMs: Latency;
   upstreamSubscriptionsOpened: number;
   hydrationsPerReport: number;
-  /** Resident memory of the gateway process per idle subscriber (sockets, subscriptions), in KB. */
+  /** Gateway process memory (JS heap and Buffers) per idle subscriber (sockets, subscriptions), in KB. */
   memoryPerIdleSubscriberKB: number | null;
   missedReceipts: number;
 }
@@ -42,10 +44,15 @@ const gc = (() => {
   return vm.runInNewContext("gc") as () => void;
 })();
 
+/**
+ * Live JS heap plus Buffers after full collections: what subscribers cost the gateway process. (RSS moves
+ * with when V8 returns pages, and went negative between rounds.)
+ */
 function settledMemory(): number {
   gc();
   gc();
-  return process.memoryUsage().rss;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
 }
 
 interface Child {
@@ -70,6 +77,32 @@ function startClients(): Child {
       }),
     close: () => child.send({ type: "close" }),
   };
+}
+
+/** Subscribers, distinct subscriptions and reports of each fan-out round. */
+const ROUNDS = { full: [[1, 1, 30], [1000, 1, 30], [5000, 1, 30], [10000, 1, 30], [100, 100, 10]], quick: [[1, 1, 10], [200, 1, 10], [20, 20, 5]] };
+
+/**
+ * The fan-out part of `npm run bench`: each round of ROUNDS on a fresh hub (SQLite, demo data), so the
+ * memory a round measures is not memory an earlier round freed.
+ */
+export async function benchFanouts(quick: boolean, log: (line: string) => void): Promise<FanoutRun[]> {
+  const runs: FanoutRun[] = [];
+  for (const [subscribers, distinct, reports] of quick ? ROUNDS.quick : ROUNDS.full) {
+    // The benchmark's ormas files hundreds of reports a minute: no rate limit here.
+    const config = testConfig("sqlite", { KAWAL_RATE_LIMIT_MUTATIONS: "0" });
+    const hub = await startHub(config, { port: 0, freePorts: true });
+    try {
+      await loadDemo(hub.gateway.url, config.jwtSecret!);
+      const run = await benchFanout(hub, { subscribers, distinct, reports });
+      log(`  ${subscribers} subscribers, ${distinct} distinct: commit to last receipt p50 ${run.commitToLastReceiptMs.p50} ms, p99 ${run.commitToLastReceiptMs.p99} ms`);
+      runs.push(run);
+    } finally {
+      await hub.dispose();
+      await dropTestData(config);
+    }
+  }
+  return runs;
 }
 
 /** One fan-out measurement on a running hub with the demo loaded. */

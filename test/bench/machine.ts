@@ -31,7 +31,8 @@ const PACKAGES = ["@apollo/gateway", "@apollo/server", "@apollo/subgraph", "grap
 
 function installedVersion(name: string): string {
   try {
-    const file = path.join(path.dirname(require.resolve(`${name}/package.json`)), "package.json");
+    // Read from node_modules directly: some packages' "exports" hide their package.json from require.resolve.
+    const file = path.join(__dirname, "..", "..", "..", "node_modules", name, "package.json");
     return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
   } catch {
     return "?";
@@ -63,6 +64,11 @@ async function mysqlVersion(url: string): Promise<string | null> {
   }
 }
 
+/** Versions of the packages the numbers depend on, as installed. */
+export function packageVersions(): Record<string, string> {
+  return Object.fromEntries(PACKAGES.map((name) => [name, installedVersion(name)]));
+}
+
 export async function describeMachine(mysqlUrl: string): Promise<Machine> {
   const memory = new Database(":memory:");
   const sqlite = (memory.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v;
@@ -75,7 +81,7 @@ export async function describeMachine(mysqlUrl: string): Promise<Machine> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     commit: gitCommit(),
-    packages: Object.fromEntries(PACKAGES.map((name) => [name, installedVersion(name)])),
+    packages: packageVersions(),
     sqlite,
     mysql: await mysqlVersion(mysqlUrl),
     loadAverage: { start: Math.round(os.loadavg()[0] * 100) / 100 },

@@ -1,4 +1,5 @@
 import type { EntityResult } from "./entities-bench";
+import type { FanoutRun } from "./fanout";
 import type { Machine } from "./machine";
 import type { Comparison, LoadSettings } from "./scenario";
 import type { Backend, SeedManifest } from "./seed-scale";
@@ -21,6 +22,8 @@ export interface BenchResults {
   machine: Machine;
   settings: LoadSettings;
   gateway?: { data: string; comparisons: Comparison[] };
+  /** Live-alert fan-out (issue 3). */
+  fanout?: FanoutRun[];
   scale: ScaleRun[];
   seconds: number;
 }

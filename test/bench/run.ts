@@ -4,8 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { testConfig, dropTestData } from "../support/hub";
+import { benchFanouts } from "./fanout";
 import { benchGateways } from "./gateway-bench";
-import { describeMachine } from "./machine";
+import { describeMachine, packageVersions } from "./machine";
 import { renderMarkdown } from "./report";
 import type { BenchResults } from "./results";
 import { benchScale } from "./scale-bench";
@@ -19,7 +20,7 @@ import { round } from "./stats";
  * and, for a full run, docs/BENCHMARKS.md.
  *
  *   --quick                 smoke mode for CI: 3 s loads, 1% on SQLite only (< 90 s)
- *   --parts gateway,scale   which parts to run (default both)
+ *   --parts gateway,fanout,scale   which parts to run (default all)
  *   --backends sqlite,mysql --scales 0.01,0.1,1
  *   --connections 16 --duration 10 --warmup 2
  *   --docs                  write docs/BENCHMARKS.md even for a partial or quick run
@@ -57,7 +58,7 @@ function parseOptions(argv: string[]): Options {
   };
   return {
     quick,
-    parts: list("parts", "gateway,scale"),
+    parts: list("parts", "gateway,fanout,scale"),
     backends: backends as Backend[],
     scales,
     settings: { connections: number("connections", 16), durationSeconds: number("duration", quick ? 3 : 10), warmupSeconds: number("warmup", quick ? 1 : 2) },
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes("--report-only")) {
     const results = JSON.parse(fs.readFileSync(path.join(ROOT, "bench-results", "latest.json"), "utf8")) as BenchResults;
+    results.machine.packages = { ...results.machine.packages, ...packageVersions() }; // same node_modules as the run
     console.log(`wrote ${writeMarkdown(results, !results.quick || argv.includes("--docs"))}`);
     return;
   }
@@ -104,6 +106,10 @@ async function main(): Promise<void> {
     } finally {
       await dropTestData(config);
     }
+  }
+  if (options.parts.includes("fanout")) {
+    log("live-alert fan-out (demo data, SQLite)");
+    results.fanout = await benchFanouts(options.quick, log);
   }
   if (options.parts.includes("scale")) {
     for (const backend of options.backends) {
