@@ -7,8 +7,8 @@
  *      `rest` plan of entity fetches);
  *   2. open the primary fetch upstream through an `UpstreamConnector` (graphql-ws in production);
  *   3. hydrate every upstream event ONCE with @apollo/gateway's `executeQueryPlan`, the event fed in as the
- *      answer to the primary fetch (variant B of /tmp/subs-proto/NOTES.md: the primary's data source is
- *      wrapped, so errors keep `serviceName` of the real subgraph);
+ *      answer to the primary fetch (the primary's data source is wrapped to answer with the event, so
+ *      errors keep the real subgraph's `serviceName`);
  *   4. serialize the result ONCE and hand that same string to every client subscription sharing the upstream.
  *
  * Sharing: client subscriptions with the same document, variables and caller scope (role, org, regions,
@@ -179,6 +179,13 @@ export interface CursorOptions {
    * strings by code unit. The contract calls `sequence` opaque but strictly increasing.
    */
   compare?: (a: string, b: string) => number;
+  /**
+   * Reads the newest cursor from the subgraph owning the subscription (undefined when there is none or
+   * the read fails). An upstream opened without a cursor first reads it and subscribes from there, so a
+   * drop before the first event, or an event between the read and the subscribe, is replayed, not lost.
+   * Default: none (such an upstream starts live, and resumes only once it has seen an event).
+   */
+  head?: (serviceName: string, caller: Caller) => Promise<string | undefined>;
 }
 
 export interface BackoffOptions {
@@ -301,10 +308,6 @@ function scopeCaller(caller: Caller, scopeKey: string): Caller {
   return { sub: `gateway-subscription:${scopeKey}`, role: caller.role, org: caller.org, regions: [...caller.regions], scopes: [...caller.scopes] };
 }
 
-function formatErrors(errors: readonly (GraphQLError | GraphQLFormattedError)[]): GraphQLFormattedError[] {
-  return errors.map((e) => (e instanceof GraphQLError ? e.toJSON() : e));
-}
-
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 class LruCache<V> {
@@ -345,6 +348,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
           field: options.cursor?.field ?? "sequence",
           argument: options.cursor?.argument ?? "after",
           compare: options.cursor?.compare ?? compareCursors,
+          head: options.cursor?.head,
         };
   const backoff: BackoffOptions = { initialMs: 100, maxMs: 5000, factor: 2, ...options.backoff };
   const counters = {
@@ -549,6 +553,15 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       }
     }
 
+    /** Reads the newest cursor before the first subscribe, when the subscription has none yet. */
+    async start(): Promise<void> {
+      if (this.plan.resume && this.lastCursor === undefined && cursor?.head) {
+        const head = await cursor.head(this.plan.primary.serviceName, this.caller).catch(() => undefined);
+        if (head !== undefined && this.lastCursor === undefined) this.lastCursor = head;
+      }
+      this.open();
+    }
+
     open(): void {
       if (this.closed) return;
       const generation = ++this.generation;
@@ -702,7 +715,7 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
       open.add(shared);
       shared.subscribers.add(sink);
       subscriberCount++;
-      shared.open();
+      void shared.start();
     } else {
       shared.subscribers.add(sink);
       subscriberCount++;
@@ -736,4 +749,3 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
   };
 }
 
-export { formatErrors };

@@ -6,7 +6,7 @@ import type http from "node:http";
 import type { ParseOptions, ValidationRule } from "graphql";
 import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
-import type { MaybeCaller } from "../../subgraphs/kit/caller";
+import { Caller, CALLER_HEADER, claimsOf, MaybeCaller, SECRET_HEADER } from "../../subgraphs/kit/caller";
 import type { TokenVerifier } from "../auth";
 import { GatewayContext, SubgraphClient } from "../subgraph-client";
 import { BackoffOptions, createSubscriptionEngine, CursorOptions, SubscriptionEngine, SubscriptionEngineStats, UpstreamConnector } from "./engine";
@@ -44,7 +44,7 @@ export interface AttachSubscriptionsOptions {
   upstreamKeepAliveMs?: number;
   /** Re-subscribe backoff after an upstream drop. Default 100 ms doubling to 5,000 ms. */
   backoff?: Partial<BackoffOptions>;
-  /** Resume cursor. Default { field: "sequence", argument: "after" }. */
+  /** Resume cursor. Default { field: "sequence", argument: "after", head: the incidents subgraph's latestAlertSequence }. */
   cursor?: Partial<CursorOptions> | false;
   /** Plan cache size. Default 1,000 operations. */
   planCacheSize?: number;
@@ -67,6 +67,23 @@ export interface RunningSubscriptions {
   dispose(): Promise<void>;
 }
 
+/**
+ * Reads the incidents subgraph's newest alert sequence (`latestAlertSequence`) as the caller's scope, so a
+ * subscription that has seen no alert yet still resumes from where it started after an upstream drop.
+ */
+function latestAlertSequence(options: AttachSubscriptionsOptions) {
+  return async (serviceName: string, caller: Caller): Promise<string | undefined> => {
+    const response = await fetch(options.subgraphUrls[serviceName], {
+      method: "POST",
+      headers: { "content-type": "application/json", [SECRET_HEADER]: options.subgraphSecret, [CALLER_HEADER]: JSON.stringify(claimsOf(caller)) },
+      body: JSON.stringify({ query: "{ latestAlertSequence }" }),
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await response.json()) as { data?: { latestAlertSequence?: string | null } };
+    return body.data?.latestAlertSequence ?? undefined;
+  };
+}
+
 export function attachSubscriptions(httpServer: http.Server, options: AttachSubscriptionsOptions): RunningSubscriptions {
   const services =
     options.services ??
@@ -80,7 +97,7 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     // SubgraphClient reads GatewayContext.caller to forward claims on entity fetches.
     dataSourceContext: (caller): GatewayContext => ({ caller }),
     backoff: options.backoff,
-    cursor: options.cursor,
+    cursor: options.cursor === false ? false : { head: latestAlertSequence(options), ...options.cursor },
     planCacheSize: options.planCacheSize,
     parseOptions: options.parseOptions,
     validationRules: options.validationRules,

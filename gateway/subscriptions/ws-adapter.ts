@@ -291,6 +291,8 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
       onSubscribe: (ctx: AdapterContext, id: string, payload: SubscribePayload) => {
         const state = ctx.extra.state;
         if (!state) return [new GraphQLError("connection not initialised")];
+        // An expired token acts no more on this socket: not for subscriptions, queries or mutations.
+        if (state.expired) return [tokenExpired()];
         const prepared = engine.prepare(payload.query, payload.operationName);
         if (!prepared.ok) return prepared.errors;
         const operation = prepared.operation;
@@ -317,7 +319,6 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
           };
           return args({ kind: "execute", request, caller: state.caller });
         }
-        if (state.expired) return [tokenExpired()];
         const refusal = authorize(state.caller, operation);
         if (refusal) return [refusal];
         const stream = new ClientStream(ctx.extra.socket, id, state, maxBufferedBytes, counter);

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutatio
 import { actsFor } from "../kit/caller";
 import { connectionType, keysetPage } from "../kit/connection";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
-import { badInput, forbidden } from "../kit/errors";
+import { badInput, forbiddenInput } from "../kit/errors";
 import { filterByRegion } from "../kit/filters";
 import { assertEntitiesExist } from "../kit/lookups";
 import { referenceById } from "../kit/subgraph";
@@ -126,7 +126,7 @@ export class DeclarationResolver {
     if (!declaration) throw badInput("declarationId", `must be the id of an existing Declaration (no Declaration ${declarationId})`);
     const signer = recordId("organizationId", organizationId);
     if (!actsFor(caller, String(signer))) {
-      throw forbidden(`signDeclaration: only organization ${signer} itself may sign for it (your token acts for ${caller.org ?? "no organization"})`);
+      throw forbiddenInput("organizationId", `must be your own organization: only organization ${signer} itself may sign for it (your token acts for ${caller.org ?? "no organization"})`);
     }
     const name = requiredText("signedBy", signedBy, { max: 120 });
     const signatures = context.db.getRepository(DeclarationSignature);

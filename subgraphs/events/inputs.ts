@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from "type-graphql";
 import type { Caller } from "../kit/caller";
-import { badInput, forbidden } from "../kit/errors";
+import { badInput, forbiddenInput } from "../kit/errors";
 import { isoDateTime, optionalDateTime, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
 import { Event, EventKind, EventSpeaker } from "./entities";
 
@@ -65,7 +65,7 @@ export function checkSchedule(input: ScheduleEventInput, caller: Caller): Checke
   if (endsAt !== null && endsAt < startsAt) throw badInput("input.endsAt", "must not be before input.startsAt");
   const organizerId = recordId("input.organizerId", input.organizerId);
   if (caller.role !== "AGENCY" && String(organizerId) !== caller.org) {
-    throw forbidden(`input.organizerId: an ORMAS schedules events as its own organization (${caller.org ?? "none"}) only`);
+    throw forbiddenInput("input.organizerId", `must be your own organization (${caller.org ?? "none"}): an ORMAS schedules its own events only`);
   }
   const speakers = input.speakers ?? [];
   if (speakers.length > MAX_SPEAKERS) throw badInput("input.speakers", `must list at most ${MAX_SPEAKERS} speakers`);

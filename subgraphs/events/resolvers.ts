@@ -3,7 +3,7 @@ import type { DataSource, SelectQueryBuilder } from "typeorm";
 import { actsFor, isAgencyFor } from "../kit/caller";
 import { Connection, connectionType, keysetPage, KeysetOrder } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
-import { badInput, forbidden } from "../kit/errors";
+import { badInput, forbiddenInput } from "../kit/errors";
 import { filterByRegion } from "../kit/filters";
 import { assertEntitiesExist } from "../kit/lookups";
 import { referenceById } from "../kit/subgraph";
@@ -123,7 +123,7 @@ export class EventResolver {
     const attendee = recordId("organizationId", organizationId);
     const headCount = count("attendees", attendees);
     if (!actsFor(caller, String(event.organizerId)) && !isAgencyFor(caller, event.regionCode) && !actsFor(caller, String(attendee))) {
-      throw forbidden("recordAttendance is for the event's organizer, an AGENCY of its region, or the attending organization itself");
+      throw forbiddenInput("organizationId", "recordAttendance is for the event's organizer, an AGENCY of its region, or the attending organization itself");
     }
     await assertEntitiesExist(context.config, "organizations", "Organization", [{ field: "organizationId", id: String(attendee) }]);
     // One statement, atomic on both engines (ON CONFLICT / ON DUPLICATE KEY): a repeated call replaces the count.

@@ -1,9 +1,10 @@
 import { GraphQLError } from "graphql";
-import { Arg, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Ctx, Resolver, Root, Subscription } from "type-graphql";
 import type { SubscribeResolverData } from "type-graphql";
 import type { DataSource } from "typeorm";
 import type { Caller } from "../kit/caller";
 import { requireCaller, SubgraphContext } from "../kit/context";
+import { Loaders } from "../kit/loaders";
 import { forbidden } from "../kit/errors";
 import { ALERTS_TOPIC, createMemoryPubSub, PubSub } from "../kit/pubsub";
 import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence, whereAlertMatches } from "./alerts";
@@ -61,7 +62,7 @@ export interface AlertMessage {
  * hears the bell reads the table, and must find the row there). Failures are logged, not thrown: the report
  * is saved and the next alert's bell, or a resume, brings this one out of the table.
  */
-export async function publishAlert(db: DataSource, alert: IncidentAlert): Promise<void> {
+export function publishAlert(db: DataSource, alert: IncidentAlert): void {
   const message: AlertMessage = {
     sequence: alert.sequence,
     kind: alert.kind,
@@ -71,11 +72,11 @@ export async function publishAlert(db: DataSource, alert: IncidentAlert): Promis
     category: alert.category,
     severity: alert.severity,
   };
-  try {
-    await alertBus(db).publish(ALERTS_TOPIC, message);
-  } catch (error) {
-    console.error(`alert ${alert.sequence} committed but not announced: ${String(error)}`);
-  }
+  // Not awaited: with Redis down, ioredis queues the publish until it reconnects, and the volunteer's report
+  // (already committed) must not hang on it. The table is the truth; a late or lost bell only delays.
+  alertBus(db)
+    .publish(ALERTS_TOPIC, message)
+    .catch((error: unknown) => console.error(`alert ${alert.sequence} committed but not announced: ${String(error)}`));
 }
 
 function decode(message: unknown): IncidentAlert | null {
@@ -261,10 +262,14 @@ export class IncidentAlertSubscriptionResolver {
   })
   incidentAlerts(
     @Root() alert: IncidentAlert,
+    @Ctx() context: SubgraphContext,
     // Declared for the schema; subscribeToAlerts reads them.
     @Arg("filter", () => AlertFilter, { nullable: true }) _filter?: AlertFilter,
     @Arg("after", () => String, { nullable: true }) _after?: string,
   ): IncidentAlert {
+    // graphql-ws builds one context per subscription, which lives for days: each event gets fresh batch
+    // loaders, so an ESCALATED alert shows the report as reviewed, not as the first alert cached it.
+    context.loaders = new Loaders(context.db);
     return alert;
   }
 }

@@ -35,6 +35,16 @@ export class IncidentAlertResolver {
     return replayAlerts(context.db, criteria, from, limit);
   }
 
+  @Authorized("AGENCY", "scope:subscribe:alerts")
+  @Query(() => String, {
+    nullable: true,
+    description: "The newest alert's sequence (null before the first): subscribe with it as `after` to miss nothing from now on.",
+  })
+  async latestAlertSequence(@Ctx() { db }: SubgraphContext): Promise<string | null> {
+    const row = (await db.getRepository(IncidentAlert).createQueryBuilder("a").select("MAX(a.sequence)", "head").getRawOne()) as { head: number | string | null } | undefined;
+    return row?.head === null || row?.head === undefined ? null : formatSequence(Number(row.head));
+  }
+
   @FieldResolver(() => String, { name: "sequence", description: "opaque, strictly increasing; pass it back as `after` to resume" })
   sequenceCursor(@Root() alert: IncidentAlert): string {
     return formatSequence(alert.sequence);

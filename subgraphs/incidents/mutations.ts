@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from "type-graphql";
 import { Caller, isAgencyFor } from "../kit/caller";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
-import { badInput, forbidden } from "../kit/errors";
+import { badInput, forbiddenInput } from "../kit/errors";
 import { assertEntitiesExist } from "../kit/lookups";
 import { httpUrl, isoDateTime, optionalRecordId, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
 import { AlertKind, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
@@ -74,7 +74,7 @@ export class IncidentMutationResolver {
       return { report, alert: await raiseAlert(manager, AlertKind.REPORTED, report, reportedAt) };
     });
     // Only after commit: subscribers read the alert row, so it must be visible when they hear of it.
-    await publishAlert(context.db, alert);
+    publishAlert(context.db, alert);
     return report;
   }
 
@@ -99,7 +99,7 @@ export class IncidentMutationResolver {
       const report = await manager.getRepository(IncidentReport).findOne({ where: { id: key }, ...lock });
       if (!report) throw badInput("id", `must be the id of an existing IncidentReport (no IncidentReport ${id})`);
       if (!isAgencyFor(caller, report.regionCode)) {
-        throw forbidden(`reviewIncident: only an AGENCY whose regions cover ${report.regionCode} may review this report (your regions: ${caller.regions.join(", ") || "none"})`);
+        throw forbiddenInput("id", `must be a report inside your regions: only an AGENCY whose regions cover ${report.regionCode} may review it (your regions: ${caller.regions.join(", ") || "none"})`);
       }
       const before = { status: report.status, severity: report.severity };
       report.status = status;
@@ -110,7 +110,7 @@ export class IncidentMutationResolver {
       const alert = escalates(before, report) ? await raiseAlert(manager, AlertKind.ESCALATED, report, at) : null;
       return { report, alert };
     });
-    if (alert) await publishAlert(context.db, alert);
+    if (alert) publishAlert(context.db, alert);
     return report;
   }
 }

@@ -1,3 +1,5 @@
+import crypto from "node:crypto";
+
 /**
  * Who is calling. The gateway verifies the bearer token and forwards its claims to the subgraphs in
  * CALLER_HEADER; subgraphs believe that header only on requests that carry the subgraph secret.
@@ -24,6 +26,14 @@ export type MaybeCaller = Caller | null;
 
 export const CALLER_HEADER = "x-kawal-caller";
 export const SECRET_HEADER = "x-kawal-subgraph-secret";
+
+/** The subgraph secret check (HTTP header or WebSocket connectionParams), in constant time. */
+export function secretMatches(given: unknown, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
 
 const REGION_PREFIX = /^\d{2}(\.\d{2}){0,2}(\.\d{4})?$/;
 

@@ -118,7 +118,7 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
     edges,
     totalCount,
     pageInfo: {
-      hasNextPage: rows.length > size,
+      hasNextPage: size === 0 ? totalCount > 0 : rows.length > size,
       hasPreviousPage: Boolean(after),
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,

@@ -84,9 +84,3 @@ export function whereNameTokensMatch<T extends ObjectLiteral>(
   }
 }
 
-/** Case-insensitive "contains" on a lower-cased key column; LIKE wildcards in the input match literally. */
-export function whereContains<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, field: string, text: string): void {
-  const needle = requiredText(field, text, { max: 100 }).toLowerCase().replace(/[!%_]/g, (c) => `!${c}`);
-  const name = parameter("contains");
-  query.andWhere(`${column} LIKE :${name} ESCAPE '!'`, { [name]: `%${needle}%` });
-}

@@ -20,9 +20,11 @@ export async function assertEntitiesExist(
       query: `query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }`,
       variables: { r: ids.map(({ id }) => ({ __typename: typename, id })) },
     }),
+    signal: AbortSignal.timeout(5000), // a write waits for this check; it must not hang on a stuck subgraph
   }).catch((error: unknown) => {
     throw new Error(`the ${owner} subgraph cannot be reached to check ${typename} ids: ${String(error)}`);
   });
+  if (!response.ok) throw new Error(`the ${owner} subgraph refused the ${typename} check (HTTP ${response.status})`);
   const body = (await response.json()) as { data?: { _entities: Array<unknown | null> }; errors?: unknown[] };
   if (!body.data) throw new Error(`the ${owner} subgraph did not answer the ${typename} check: ${JSON.stringify(body.errors)}`);
   body.data._entities.forEach((entity, index) => {

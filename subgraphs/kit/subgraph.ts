@@ -1,5 +1,4 @@
 import http from "node:http";
-import crypto from "node:crypto";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
@@ -9,7 +8,7 @@ import gql from "graphql-tag";
 import { buildSchema, createResolversMap, getMetadataStorage, NonEmptyArray, PubSub } from "type-graphql";
 import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import type { HubConfig, SubgraphName } from "./config";
-import { SECRET_HEADER } from "./caller";
+import { SECRET_HEADER, secretMatches } from "./caller";
 import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
 import { openDatabase } from "./database";
 import { close, graphqlHttpHandler, listen, sendJson } from "./http";
@@ -100,13 +99,6 @@ export interface RunningSubgraph {
   dispose(): Promise<void>;
 }
 
-function secretMatches(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== "string") return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
-}
-
 /**
  * Opens the subgraph's database (migrating it), loads missing reference data, and serves GraphQL with
  * /health (liveness) and /ready (database reachable). Only requests carrying the subgraph secret reach
@@ -144,7 +136,9 @@ export async function startSubgraph(
           await db.query("SELECT 1");
           sendJson(res, 200, { status: "ready", subgraph: definition.name });
         } catch (error) {
-          sendJson(res, 503, { status: "database unreachable", subgraph: definition.name, error: String(error) });
+          // The reason goes to the operator's log, not to whoever asks (it can name users and hosts).
+          console.error(`${definition.name}: readiness check failed: ${String(error)}`);
+          sendJson(res, 503, { status: "database unreachable", subgraph: definition.name });
         }
       },
     },

@@ -1,10 +1,9 @@
-import crypto from "node:crypto";
 import type http from "node:http";
 import { GraphQLError, GraphQLSchema } from "graphql";
 import { Context } from "graphql-ws";
 import { Extra, useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { CALLER_HEADER, callerFromClaims, ClaimsError, MaybeCaller, SECRET_HEADER } from "./caller";
+import { CALLER_HEADER, callerFromClaims, ClaimsError, MaybeCaller, SECRET_HEADER, secretMatches } from "./caller";
 
 /*
  * The subgraph end of the gateway's upstream subscriptions: graphql-ws on the subgraph's own http server,
@@ -38,13 +37,6 @@ export interface RunningSubscriptionServer {
    * keep `server.close()` waiting.
    */
   dispose(): Promise<void>;
-}
-
-function secretMatches(given: unknown, expected: string): boolean {
-  if (typeof given !== "string") return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
 type ConnectionExtra = { caller?: MaybeCaller };

@@ -234,17 +234,33 @@ describe("live black-campaign alerts through the gateway", async () => {
     await Promise.all(clients.map((client) => client.dispose()));
   });
 
-  // Last but one: it restarts the incidents subgraph.
+  /** Stops the incidents subgraph and starts it again on the same port and database. */
+  async function restartIncidents(): Promise<void> {
+    const incidents = hub.hub.subgraphs.incidents;
+    const port = Number(new URL(incidents.url).port);
+    await incidents.dispose();
+    hub.hub.subgraphs.incidents = await startSubgraph(SUBGRAPHS.incidents, hub.hub.config, { port, host: "127.0.0.1" });
+  }
+
+  test("the incidents subgraph restarts before a new subscription's first alert: a report filed meanwhile still arrives", async () => {
+    const client = alertClient(hub.url, await hub.token(bawaslu()));
+    const screen = new AlertCollector(client);
+    await settled(1);
+    await restartIncidents();
+    const filedRightAway = await report(pemuda()); // likely before the gateway has re-subscribed
+    await screen.count(1);
+    assert.deepEqual(screen.alerts.map((alert) => alert.report.title), [filedRightAway]);
+    screen.unsubscribe();
+    await client.dispose();
+  });
+
   test("the incidents subgraph restarts mid-stream: the subscription stays open and loses nothing", async () => {
     const client = alertClient(hub.url, await hub.token(bawaslu()));
     const screen = new AlertCollector(client);
     await settled(1);
     const beforeRestart = await report(pemuda());
     await screen.count(1);
-    const incidents = hub.hub.subgraphs.incidents;
-    const port = Number(new URL(incidents.url).port);
-    await incidents.dispose();
-    hub.hub.subgraphs.incidents = await startSubgraph(SUBGRAPHS.incidents, hub.hub.config, { port, host: "127.0.0.1" });
+    await restartIncidents();
     const afterRestart = [await report(pemuda()), await report(pemuda())];
     await screen.count(3);
     assert.deepEqual(screen.alerts.map((alert) => alert.report.title), [beforeRestart, ...afterRestart]);
