@@ -120,6 +120,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     executeOperation: apolloExecutor(apollo),
     validationRules: operationLimitRules(limits),
     parseOptions: operationParseOptions(limits),
+    allowedOrigins: config.wsAllowedOrigins,
+    maxConnectionsPerCaller: config.wsMaxConnectionsPerCaller,
+    maxSubscriptionsPerCaller: config.wsMaxSubscriptionsPerCaller,
     isProd: config.production,
   });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);

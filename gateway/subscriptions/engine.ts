@@ -308,6 +308,9 @@ function scopeCaller(caller: Caller, scopeKey: string): Caller {
   return { sub: `gateway-subscription:${scopeKey}`, role: caller.role, org: caller.org, regions: [...caller.regions], scopes: [...caller.scopes] };
 }
 
+/** Longest document kept in the plan cache; every operation of the README and the apps is far shorter. */
+const MAX_CACHED_QUERY_LENGTH = 10_000;
+
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 class LruCache<V> {
@@ -456,8 +459,9 @@ export function createSubscriptionEngine(options: SubscriptionEngineOptions): Su
     const cached = cache.get(cacheKey);
     if (cached) return cached;
     const prepared = prepareUncached(query, name);
-    // Errors are cached too: a client retrying a broken document should not re-parse it every time.
-    cache.set(cacheKey, prepared);
+    // Only what is worth keeping: refused documents and very large ones (anyone may send them, before any
+    // token check) would let a stranger fill the cache, entry by entry, with memory of their choosing.
+    if (prepared.ok && query.length <= MAX_CACHED_QUERY_LENGTH) cache.set(cacheKey, prepared);
     return prepared;
   }
 

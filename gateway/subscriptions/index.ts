@@ -54,6 +54,12 @@ export interface AttachSubscriptionsOptions {
   validationRules?: readonly ValidationRule[];
   /** Slow-client limit of unsent bytes per socket. Default 8 MiB. */
   maxBufferedBytes?: number;
+  /** Browser origins allowed to open a socket. Default: any. */
+  allowedOrigins?: readonly string[];
+  /** Open sockets per caller. Default 20. */
+  maxConnectionsPerCaller?: number;
+  /** Open subscriptions per caller. Default 50. */
+  maxSubscriptionsPerCaller?: number;
   /** Hide internal error details in close reasons. Default NODE_ENV === "production". */
   isProd?: boolean;
 }
@@ -110,6 +116,9 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     authorize: options.authorize,
     executeOperation: options.executeOperation,
     maxBufferedBytes: options.maxBufferedBytes,
+    allowedOrigins: options.allowedOrigins,
+    maxConnectionsPerCaller: options.maxConnectionsPerCaller,
+    maxSubscriptionsPerCaller: options.maxSubscriptionsPerCaller,
     isProd: options.isProd,
   });
   let disposed: Promise<void> | undefined;

@@ -25,7 +25,7 @@ import { ExecutionArgs, GraphQLError, GraphQLFormattedError } from "graphql";
 import { CloseCode, Context, SubscribePayload } from "graphql-ws";
 import { Extra, useServer } from "graphql-ws/use/ws";
 import WebSocket, { WebSocketServer } from "ws";
-import type { Caller, MaybeCaller } from "../../subgraphs/kit/caller";
+import { ALERT_SUBSCRIBERS, Caller, describeRules, MaybeCaller, passesRules } from "../../subgraphs/kit/caller";
 import { forbidden, unauthenticated } from "../../subgraphs/kit/errors";
 import { TokenError, TokenVerifier } from "../auth";
 import type { PreparedOperation, SubscriberSink, SubscriptionEngine } from "./engine";
@@ -70,8 +70,18 @@ export interface WsAdapterOptions {
    * (try again later) so it reconnects and resumes with `after`, instead of growing gateway memory. Default 8 MiB.
    */
   maxBufferedBytes?: number;
-  /** Largest message accepted from a client. Default 1 MiB. */
+  /** Largest message accepted from a client; a larger one closes the socket with 1009. Default 64 KiB. */
   maxPayloadBytes?: number;
+  /**
+   * Browser origins allowed to open a socket (cross-site WebSocket hijacking); a handshake with another
+   * `Origin` is refused with 403. Apps that send no `Origin` (native and server clients) are let in.
+   * Default: any origin.
+   */
+  allowedOrigins?: readonly string[];
+  /** Open sockets per caller (token subject, else client address); one more is closed with 4429. Default 20. */
+  maxConnectionsPerCaller?: number;
+  /** Open subscriptions per caller over all its sockets; one more gets an error for that operation. Default 50. */
+  maxSubscriptionsPerCaller?: number;
   /** Hide internal error details in close reasons. Default NODE_ENV === "production". */
   isProd?: boolean;
 }
@@ -93,10 +103,9 @@ export interface WsAdapter {
 export const alertSubscriptionPolicy: SubscriptionAuthorizer = (caller, operation) => {
   if (operation.kind !== "subscription") return null;
   const what = `Subscription.${operation.rootFields[0] ?? "?"}`;
-  const allowed = "AGENCY, or INTEGRATOR with scope subscribe:alerts";
+  const allowed = describeRules(ALERT_SUBSCRIBERS);
   if (!caller) return unauthenticated(`${what} needs a bearer token (${allowed}): send it as "authorization" in connection_init`);
-  if (caller.role === "AGENCY") return null;
-  if (caller.role === "INTEGRATOR" && caller.scopes.includes("subscribe:alerts")) return null;
+  if (passesRules(caller, ALERT_SUBSCRIBERS)) return null;
   return forbidden(`${what} is for ${allowed}; your token is ${caller.role}${caller.role === "INTEGRATOR" ? " without subscribe:alerts" : ""}`);
 };
 
@@ -114,9 +123,17 @@ function closeReason(text: string): string {
 /** setTimeout overflows above 2^31-1 ms (24.8 days); long-lived tokens re-arm. */
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
+/** What one caller holds open, over all its sockets. */
+interface CallerUsage {
+  connections: number;
+  streams: number;
+}
+
 /** Per connection. Kept in graphql-ws's `ctx.extra`. */
 interface ConnectionState {
   caller: MaybeCaller;
+  usage: CallerUsage;
+  usageKey: string;
   expired: boolean;
   expiryTimer?: NodeJS.Timeout;
   streams: Set<ClientStream>;
@@ -176,6 +193,7 @@ class ClientStream implements AsyncGenerator<never, undefined> {
       complete: () => this.end(),
     };
     state.streams.add(this);
+    state.usage.streams++;
     counter.streams++;
   }
 
@@ -198,6 +216,7 @@ class ClientStream implements AsyncGenerator<never, undefined> {
     if (this.outcome) return;
     this.outcome = error ? { error } : {};
     this.state.streams.delete(this);
+    this.state.usage.streams--;
     this.counter.streams--;
     const leave = this.leave;
     this.leave = undefined;
@@ -261,7 +280,17 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
   const engine = options.engine;
   const authorize = options.authorize ?? alertSubscriptionPolicy;
   const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
-  const wss = new WebSocketServer({ server: httpServer, path: options.path ?? "/graphql", maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
+  const allowedOrigins = options.allowedOrigins;
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: options.path ?? "/graphql",
+    maxPayload: options.maxPayloadBytes ?? 64 * 1024,
+    verifyClient: ({ origin }: { origin?: string }, done: (ok: boolean, status?: number, message?: string) => void) =>
+      !allowedOrigins || !origin || allowedOrigins.includes(origin) ? done(true) : done(false, 403, "origin not allowed"),
+  });
+  const maxConnections = options.maxConnectionsPerCaller ?? 20;
+  const maxStreams = options.maxSubscriptionsPerCaller ?? 50;
+  const usageByCaller = new Map<string, CallerUsage>();
   const counter = { streams: 0 };
 
   const server = useServer<Record<string, unknown>, AdapterExtra>(
@@ -282,7 +311,15 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
           ctx.extra.socket.close(CloseCode.Forbidden, closeReason(error.message));
           return false;
         }
-        const state: ConnectionState = { caller, expired: false, streams: new Set() };
+        const usageKey = caller ? `sub:${caller.sub}` : `address:${ctx.extra.request.socket.remoteAddress ?? "?"}`;
+        const usage = usageByCaller.get(usageKey) ?? { connections: 0, streams: 0 };
+        if (usage.connections >= maxConnections) {
+          ctx.extra.socket.close(CloseCode.TooManyInitialisationRequests, closeReason(`too many open connections for this caller (at most ${maxConnections}): close one first`));
+          return false;
+        }
+        usage.connections++;
+        usageByCaller.set(usageKey, usage);
+        const state: ConnectionState = { caller, usage, usageKey, expired: false, streams: new Set() };
         if (caller?.exp !== undefined) scheduleExpiry(state, caller.exp);
         ctx.extra.state = state;
         return true;
@@ -321,6 +358,13 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
         }
         const refusal = authorize(state.caller, operation);
         if (refusal) return [refusal];
+        if (state.usage.streams >= maxStreams) {
+          return [
+            new GraphQLError(`too many open subscriptions for this caller (at most ${maxStreams}): complete one first`, {
+              extensions: { code: "TOO_MANY_SUBSCRIPTIONS" },
+            }),
+          ];
+        }
         const stream = new ClientStream(ctx.extra.socket, id, state, maxBufferedBytes, counter);
         const started = engine.subscribe(operation, payload.variables, state.caller as Caller, stream.sink);
         if (started.errors) {
@@ -346,7 +390,10 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
 
       onClose: (ctx: AdapterContext) => {
         const state = ctx.extra.state;
-        if (state?.expiryTimer) clearTimeout(state.expiryTimer);
+        if (!state) return;
+        if (state.expiryTimer) clearTimeout(state.expiryTimer);
+        state.usage.connections--;
+        if (state.usage.connections === 0 && state.usage.streams <= 0) usageByCaller.delete(state.usageKey);
       },
     },
     wss,

@@ -2,13 +2,12 @@ import { GraphQLError } from "graphql";
 import { Arg, Ctx, Resolver, Root, Subscription } from "type-graphql";
 import type { SubscribeResolverData } from "type-graphql";
 import type { DataSource } from "typeorm";
-import type { Caller } from "../kit/caller";
-import { requireCaller, SubgraphContext } from "../kit/context";
+import { ALERT_SUBSCRIBERS } from "../kit/caller";
+import { requireAccess, SubgraphContext } from "../kit/context";
 import { Loaders } from "../kit/loaders";
-import { forbidden } from "../kit/errors";
 import { ALERTS_TOPIC, createMemoryPubSub, PubSub } from "../kit/pubsub";
-import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence, whereAlertMatches } from "./alerts";
-import { MAX_REPLAY } from "./alerts-resolver";
+import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence } from "./alerts";
+import { MAX_REPLAY, maxSequence, replayAlerts } from "./alerts-resolver";
 import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities";
 
 /*
@@ -84,23 +83,6 @@ function decode(message: unknown): IncidentAlert | null {
   const m = message as Partial<AlertMessage>;
   if (typeof m.sequence !== "number" || typeof m.regionCode !== "string" || typeof m.reportId !== "number") return null;
   return Object.assign(new IncidentAlert(), m);
-}
-
-/** Matching alerts with sequence in (after, upTo], oldest first, at most `limit`. */
-function readAlerts(db: DataSource, criteria: AlertCriteria, after: number, upTo: number, limit: number): Promise<IncidentAlert[]> {
-  if (criteria.regions.length === 0 || upTo <= after) return Promise.resolve([]);
-  const query = db
-    .getRepository(IncidentAlert)
-    .createQueryBuilder("a")
-    .where("a.sequence > :after", { after })
-    .andWhere("a.sequence <= :upTo", { upTo });
-  whereAlertMatches(query, "a", criteria);
-  return query.orderBy("a.sequence", "ASC").limit(limit).getMany();
-}
-
-async function maxSequence(db: DataSource): Promise<number> {
-  const row = await db.getRepository(IncidentAlert).createQueryBuilder("a").select("MAX(a.sequence)", "max").getRawOne<{ max: number | string | null }>();
-  return row?.max === null || row?.max === undefined ? 0 : Number(row.max);
 }
 
 /** A pull-based queue the GraphQL executor iterates; `onReturn` runs once when the consumer stops. */
@@ -190,7 +172,7 @@ export async function alertStream(options: AlertStreamOptions): Promise<AsyncIte
   async function catchUp(upTo?: number): Promise<void> {
     const target = upTo ?? (await maxSequence(db));
     while (!stopped && lastSeen < target) {
-      const rows = await readAlerts(db, criteria, lastSeen, target, MAX_REPLAY);
+      const rows = await replayAlerts(db, criteria, lastSeen, MAX_REPLAY, target);
       for (const row of rows) queue.push(row);
       // A short page means nothing else matches up to target; non-matching sequences count as seen.
       lastSeen = rows.length === MAX_REPLAY ? rows[rows.length - 1].sequence : target;
@@ -234,11 +216,6 @@ export async function alertStream(options: AlertStreamOptions): Promise<AsyncIte
 }
 
 /** AGENCY, or INTEGRATOR with scope subscribe:alerts (checked before the stream starts, not per event). */
-function requireAlertSubscriber(context: SubgraphContext): Caller {
-  const caller = requireCaller(context);
-  if (caller.role === "AGENCY" || (caller.role === "INTEGRATOR" && caller.scopes.includes("subscribe:alerts"))) return caller;
-  throw forbidden(`Subscription.incidentAlerts is for AGENCY, or INTEGRATOR with scope subscribe:alerts; your token is ${caller.role}`);
-}
 
 interface AlertArgs {
   filter?: AlertFilter | null;
@@ -247,7 +224,7 @@ interface AlertArgs {
 
 /** The `subscribe` of Subscription.incidentAlerts. */
 export async function subscribeToAlerts({ args, context }: SubscribeResolverData<unknown, AlertArgs, SubgraphContext>): Promise<AsyncIterable<IncidentAlert>> {
-  const caller = requireAlertSubscriber(context);
+  const caller = requireAccess(context.caller, "Subscription.incidentAlerts", ALERT_SUBSCRIBERS);
   const criteria = alertCriteria(args.filter, caller);
   const after = args.after === undefined || args.after === null ? null : parseSequence("after", args.after);
   if (!context.db) throw new GraphQLError("the incidents subgraph has no database in this context");

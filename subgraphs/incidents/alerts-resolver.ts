@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import type { DataSource } from "typeorm";
+import { ALERT_SUBSCRIBERS } from "../kit/caller";
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput } from "../kit/errors";
 import { AlertCriteria, AlertFilter, alertCriteria, formatSequence, parseSequence, whereAlertMatches } from "./alerts";
@@ -9,17 +10,27 @@ import { IncidentAlert, IncidentReport } from "./entities";
 export const MAX_REPLAY = 500;
 const DEFAULT_REPLAY = 100;
 
-/** Alerts after `afterSequence` that match, oldest first: the replay a reconnecting subscriber gets. */
-export function replayAlerts(db: DataSource, criteria: AlertCriteria, afterSequence: number, limit: number): Promise<IncidentAlert[]> {
-  if (limit === 0 || criteria.regions.length === 0) return Promise.resolve([]);
+/**
+ * Matching alerts after `afterSequence` (and up to `upTo`, when given), oldest first, at most `limit`: the
+ * replay of Query.incidentAlerts and of a subscription catching up.
+ */
+export function replayAlerts(db: DataSource, criteria: AlertCriteria, afterSequence: number, limit: number, upTo?: number): Promise<IncidentAlert[]> {
+  if (limit === 0 || criteria.regions.length === 0 || (upTo !== undefined && upTo <= afterSequence)) return Promise.resolve([]);
   const query = db.getRepository(IncidentAlert).createQueryBuilder("a").where("a.sequence > :afterSequence", { afterSequence });
+  if (upTo !== undefined) query.andWhere("a.sequence <= :upTo", { upTo });
   whereAlertMatches(query, "a", criteria);
   return query.orderBy("a.sequence", "ASC").limit(limit).getMany();
 }
 
+/** The newest alert's sequence; 0 before the first. */
+export async function maxSequence(db: DataSource): Promise<number> {
+  const row = await db.getRepository(IncidentAlert).createQueryBuilder("a").select("MAX(a.sequence)", "max").getRawOne<{ max: number | string | null }>();
+  return row?.max === null || row?.max === undefined ? 0 : Number(row.max);
+}
+
 @Resolver(() => IncidentAlert)
 export class IncidentAlertResolver {
-  @Authorized("AGENCY", "scope:subscribe:alerts")
+  @Authorized(...ALERT_SUBSCRIBERS)
   @Query(() => [IncidentAlert], { description: "Alerts after `after`, oldest first (at most 500), inside your token's regions only." })
   async incidentAlerts(
     @Ctx() context: SubgraphContext,
@@ -35,14 +46,14 @@ export class IncidentAlertResolver {
     return replayAlerts(context.db, criteria, from, limit);
   }
 
-  @Authorized("AGENCY", "scope:subscribe:alerts")
+  @Authorized(...ALERT_SUBSCRIBERS)
   @Query(() => String, {
     nullable: true,
     description: "The newest alert's sequence (null before the first): subscribe with it as `after` to miss nothing from now on.",
   })
   async latestAlertSequence(@Ctx() { db }: SubgraphContext): Promise<string | null> {
-    const row = (await db.getRepository(IncidentAlert).createQueryBuilder("a").select("MAX(a.sequence)", "head").getRawOne()) as { head: number | string | null } | undefined;
-    return row?.head === null || row?.head === undefined ? null : formatSequence(Number(row.head));
+    const head = await maxSequence(db);
+    return head === 0 ? null : formatSequence(head);
   }
 
   @FieldResolver(() => String, { name: "sequence", description: "opaque, strictly increasing; pass it back as `after` to resume" })

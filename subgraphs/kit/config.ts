@@ -34,6 +34,12 @@ export interface HubConfig {
   jwtAudience?: string;
   /** Mutations a caller (token subject, else client address) may send per minute; 0 turns the limit off. */
   rateLimitMutations: number;
+  /** KAWAL_WS_ALLOWED_ORIGINS: browser origins allowed to open subscription sockets, comma-separated. Unset: any. */
+  wsAllowedOrigins?: string[];
+  /** KAWAL_WS_MAX_CONNECTIONS_PER_CALLER: open subscription sockets per caller. Default 20. */
+  wsMaxConnectionsPerCaller: number;
+  /** KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER: open subscriptions per caller over all its sockets. Default 50. */
+  wsMaxSubscriptionsPerCaller: number;
   /** Shared secret every gateway-to-subgraph request carries (32 characters or more). */
   subgraphSecret?: string;
   /** Where the gateway finds each subgraph: `<NAME>_URL`, default http://127.0.0.1:400N/graphql. */
@@ -96,6 +102,25 @@ export function defaultSubgraphPort(name: SubgraphName): number {
   return 4001 + SUBGRAPH_NAMES.indexOf(name);
 }
 
+/** A comma-separated list of origins such as https://bawaslu.example.id (scheme, host, optional port). */
+function origins(env: Env, variable: string): string[] | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  return raw.split(",").map((item) => {
+    const origin = item.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !["http:", "https:"].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(variable, "must list origins such as https://app.example.id, separated by commas", origin);
+    }
+    return origin;
+  });
+}
+
 /** Reads and validates the environment; throws ConfigError with one clear line on a bad value. */
 export function loadConfig(env: Env = process.env): HubConfig {
   const subgraphUrls = {} as Record<SubgraphName, string>;
@@ -115,6 +140,9 @@ export function loadConfig(env: Env = process.env): HubConfig {
     jwtIssuer: claimValue(env, "KAWAL_JWT_ISSUER"),
     jwtAudience: claimValue(env, "KAWAL_JWT_AUDIENCE"),
     rateLimitMutations: wholeNumber(env, "KAWAL_RATE_LIMIT_MUTATIONS", 120, 1_000_000),
+    wsAllowedOrigins: origins(env, "KAWAL_WS_ALLOWED_ORIGINS"),
+    wsMaxConnectionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_CONNECTIONS_PER_CALLER", 20, 1_000_000),
+    wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
     subgraphUrls,
     production: env.NODE_ENV === "production",

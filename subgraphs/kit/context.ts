@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { DataSource } from "typeorm";
 import type { AuthCheckerFn } from "type-graphql";
 import type { HubConfig } from "./config";
-import { CALLER_HEADER, Caller, MaybeCaller, callerFromClaims } from "./caller";
+import { CALLER_HEADER, Caller, MaybeCaller, callerFromClaims, describeRules, passesRules } from "./caller";
 import { Loaders } from "./loaders";
 import { forbidden, unauthenticated } from "./errors";
 import { idOrNull } from "./references";
@@ -41,18 +41,14 @@ export function callerOrganizationId(caller: Caller, action: string): number {
   return id;
 }
 
-/**
- * `@Authorized(...)` rules: a role name lets that role in; "scope:<name>" lets in an INTEGRATOR holding the
- * scope; no names lets in any caller with a token. The error says which roles the field is for.
- */
-export const authChecker: AuthCheckerFn<SubgraphContext> = ({ context, info }, rules) => {
-  const caller = context.caller;
-  const what = `${info.parentType.name}.${info.fieldName}`;
-  const allowed = rules.map((rule) => rule.replace(/^scope:(.*)$/, "INTEGRATOR with scope $1")).join(" or ");
+/** The caller, if it passes the rules (see passesRules); otherwise an error saying who `what` is for. */
+export function requireAccess(caller: MaybeCaller, what: string, rules: readonly string[]): Caller {
+  const allowed = describeRules(rules);
   if (!caller) throw unauthenticated(`${what} needs a bearer token${allowed ? ` (${allowed})` : ""}`);
-  if (rules.length === 0 || rules.includes(caller.role)) return true;
-  if (caller.role === "INTEGRATOR" && rules.some((rule) => rule.startsWith("scope:") && caller.scopes.includes(rule.slice(6)))) {
-    return true;
-  }
-  throw forbidden(`${what} is for ${allowed}; your token is ${caller.role}`);
-};
+  if (!passesRules(caller, rules)) throw forbidden(`${what} is for ${allowed}; your token is ${caller.role}`);
+  return caller;
+}
+
+/** `@Authorized(...)` with the rules of passesRules. */
+export const authChecker: AuthCheckerFn<SubgraphContext> = ({ context, info }, rules) =>
+  Boolean(requireAccess(context.caller, `${info.parentType.name}.${info.fieldName}`, rules));

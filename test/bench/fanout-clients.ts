@@ -50,18 +50,23 @@ function open(url: string, token: string, query: string): Promise<void> {
       }
     });
     socket.on("error", reject);
+    socket.once("close", (code: number, reason: Buffer) => reject(new Error(`closed before subscribing: ${code} ${reason.toString()}`)));
   });
 }
 
 process.on("message", async (command: Command) => {
   if (command.type === "connect") {
     // In batches, as a fleet of apps would arrive: not 10,000 handshakes in one tick.
-    for (let start = 0; start < command.count; start += 250) {
-      const batch = [];
-      for (let n = start; n < Math.min(command.count, start + 250); n++) batch.push(open(command.url, command.token, command.queries[n % command.queries.length]));
-      await Promise.all(batch);
+    try {
+      for (let start = 0; start < command.count; start += 250) {
+        const batch = [];
+        for (let n = start; n < Math.min(command.count, start + 250); n++) batch.push(open(command.url, command.token, command.queries[n % command.queries.length]));
+        await Promise.all(batch);
+      }
+      process.send!({ type: "ready", connected: sockets.length });
+    } catch (error) {
+      process.send!({ type: "ready", connected: sockets.length, error: String(error) });
     }
-    process.send!({ type: "ready", connected: sockets.length });
   } else if (command.type === "receipts") {
     process.send!({ type: "receipts", bySequence: Object.fromEntries(receipts) });
     receipts = new Map();

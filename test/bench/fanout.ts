@@ -90,7 +90,12 @@ export async function benchFanouts(quick: boolean, log: (line: string) => void):
   const runs: FanoutRun[] = [];
   for (const [subscribers, distinct, reports] of quick ? ROUNDS.quick : ROUNDS.full) {
     // The benchmark's ormas files hundreds of reports a minute: no rate limit here.
-    const config = testConfig("sqlite", { KAWAL_RATE_LIMIT_MUTATIONS: "0" });
+    // One bench token stands for thousands of officers: lift the per-caller caps too.
+    const config = testConfig("sqlite", {
+      KAWAL_RATE_LIMIT_MUTATIONS: "0",
+      KAWAL_WS_MAX_CONNECTIONS_PER_CALLER: "20000",
+      KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER: "20000",
+    });
     const hub = await startHub(config, { port: 0, freePorts: true });
     try {
       await loadDemo(hub.gateway.url, config.jwtSecret!);
@@ -122,7 +127,11 @@ export async function benchFanout(hub: RunningHub, options: { subscribers: numbe
   const memoryBefore = settledMemory();
   const opened = stats().upstreamsOpened;
   clients.send({ type: "connect", url: hub.gateway.url.replace(/^http/, "ws"), token: agency, queries, count: options.subscribers });
-  await clients.next("ready");
+  const ready = await clients.next<{ connected: number; error?: string }>("ready");
+  if (ready.error) {
+    clients.close();
+    throw new Error(`only ${ready.connected} of ${options.subscribers} subscribers could connect: ${ready.error}`);
+  }
   while (stats().subscribers < options.subscribers) await new Promise((resolve) => setTimeout(resolve, 50));
   await new Promise((resolve) => setTimeout(resolve, 500)); // upstream subscriptions settle
   const memoryAfter = settledMemory();
