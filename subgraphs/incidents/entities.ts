@@ -78,7 +78,7 @@ export class IncidentStatusChange {
   @Field(() => IncidentStatus) @Column({ type: "varchar", length: 20 }) status: IncidentStatus;
   @Field(() => String, { nullable: true }) @Column({ type: "varchar", length: 1000, nullable: true }) note: string | null;
   @Field({ description: "ISO date-time (UTC)" }) @Column({ type: "varchar", length: 24 }) at: string;
-  /** The organization that made the change; null in views where it would reveal the reporter. */
+  /** The organization that made the change: always stored; null only on copies masked for callers who may not see the reporter. */
   @Column({ type: "integer" }) byOrgId: number | null;
 }
 

@@ -18,23 +18,8 @@ export const SEARCH = `query Search($search: String!, $first: Int) {
   }
 }`;
 
-/** The Manggar story (test/e2e/manggar-story.test.ts): one event read across all five subgraphs. */
-export const MANGGAR = `query Manggar($id: ID!) {
-  event(id: $id) {
-    title kind startsAt
-    region { code name parent { name } }
-    organizer { name agencyType }
-    speakers { organization { name agencyType } topic }
-    participants { organization { name } attendees }
-    attendeeCount
-    declarations { title pledges signatoryCount signatures { organization { name } signedBy } }
-    election {
-      title office votingDay
-      quiet: phase(at: "2024-11-25T10:00:00+07:00")
-      candidatePairs { ballotNumber headCandidate deputyCandidate }
-    }
-  }
-}`;
+/** The Manggar story: one event read across all five subgraphs (the end-to-end test's query). */
+export { MANGGAR } from "../support/demo";
 
 /** An agency's incident list with reporter (organizations), candidate pair (elections) and event (events). */
 export const INCIDENTS = `query Incidents($region: String, $categories: [IncidentCategory!], $first: Int) {

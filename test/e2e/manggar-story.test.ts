@@ -1,25 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { DemoIds, loadDemoStory } from "../support/demo";
+import { DemoIds, loadDemoStory, MANGGAR } from "../support/demo";
 import { agencyOf, backends, startTestHub, TestHub } from "../support/hub";
-
-const STORY = `
-  query Manggar($id: ID!) {
-    event(id: $id) {
-      title kind startsAt
-      region { code name parent { name } }
-      organizer { name agencyType }
-      speakers { organization { name agencyType } topic }
-      participants { organization { name } attendees }
-      attendeeCount
-      declarations { title pledges signatoryCount signatures { organization { name } signedBy } }
-      election {
-        title office votingDay
-        quiet: phase(at: "2024-11-25T10:00:00+07:00")
-        candidatePairs { ballotNumber headCandidate deputyCandidate }
-      }
-    }
-  }`;
 
 interface StoryEvent {
   kind: string;
@@ -43,7 +25,7 @@ describe("the Manggar story through one gateway", async () => {
   after(() => hub.dispose());
 
   test("Kesbangpol's socialization event in Manggar reads across all five subgraphs in one query", async () => {
-    const { data, errors } = await hub.query<{ event: StoryEvent }>(STORY, { id: ids.eventId }, agencyOf(ids.org.kesbangpol));
+    const { data, errors } = await hub.query<{ event: StoryEvent }>(MANGGAR, { id: ids.eventId }, agencyOf(ids.org.kesbangpol));
     assert.equal(errors, undefined);
     const event = data!.event;
     assert.equal(event.kind, "SOCIALIZATION");

@@ -1,6 +1,24 @@
 import { loadDemo } from "../../gateway/demo";
 import { TestHub } from "./hub";
 
+/** The Manggar story: the socialization event read across all five subgraphs in one query. */
+export const MANGGAR = `query Manggar($id: ID!) {
+  event(id: $id) {
+    title kind startsAt
+    region { code name parent { name } }
+    organizer { name agencyType }
+    speakers { organization { name agencyType } topic }
+    participants { organization { name } attendees }
+    attendeeCount
+    declarations { title pledges signatoryCount signatures { organization { name } signedBy } }
+    election {
+      title office votingDay
+      quiet: phase(at: "2024-11-25T10:00:00+07:00")
+      candidatePairs { ballotNumber headCandidate deputyCandidate }
+    }
+  }
+}`;
+
 /** The ids of the demo story, looked up by name through the gateway. */
 export interface DemoIds {
   org: Record<"kesbangpol" | "bawaslu" | "police" | "prosecutor" | "pemuda" | "gantung" | "lsm" | "kampit", string>;
