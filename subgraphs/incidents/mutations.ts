@@ -6,6 +6,7 @@ import { assertEntitiesExist } from "../kit/lookups";
 import { httpUrl, isoDateTime, optionalRecordId, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
 import { AlertKind, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
 import { publishAlert } from "./alert-subscription";
+import { assertWithinElectionCalendar } from "./calendar-window";
 import { escalates, raiseAlert } from "./raise";
 import { defaultSeverity } from "./severity";
 
@@ -49,6 +50,7 @@ async function checkReport(input: ReportIncidentInput, caller: Caller, context: 
     severity: input.severity ?? defaultSeverity(input.category),
   };
   await Promise.all([
+    assertWithinElectionCalendar(context.config, checked.regionCode, occurredAt),
     assertEntitiesExist(context.config, "elections", "CandidatePair", candidatePairId === null ? [] : [{ field: "input.candidatePairId", id: String(candidatePairId) }]),
     assertEntitiesExist(context.config, "events", "Event", eventId === null ? [] : [{ field: "input.eventId", id: String(eventId) }]),
   ]);

@@ -3,6 +3,25 @@ import { SECRET_HEADER } from "./caller";
 import { badInput } from "./errors";
 
 /**
+ * Asks another subgraph directly (with the subgraph secret, as the gateway does) during a write: one
+ * request, bounded in time, failing with a message that names the subgraph and the purpose.
+ */
+export async function querySubgraph<T>(config: HubConfig, owner: SubgraphName, purpose: string, query: string, variables: Record<string, unknown>): Promise<T> {
+  const response = await fetch(config.subgraphUrls[owner], {
+    method: "POST",
+    headers: { "content-type": "application/json", [SECRET_HEADER]: config.subgraphSecret ?? "" },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(5000), // a write waits for this; it must not hang on a stuck subgraph
+  }).catch((error: unknown) => {
+    throw new Error(`the ${owner} subgraph cannot be reached to ${purpose}: ${String(error)}`);
+  });
+  if (!response.ok) throw new Error(`the ${owner} subgraph refused to ${purpose} (HTTP ${response.status})`);
+  const body = (await response.json()) as { data?: T | null; errors?: unknown[] };
+  if (!body.data) throw new Error(`the ${owner} subgraph did not answer when asked to ${purpose}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/**
  * Asks the subgraph that owns an entity type whether the given ids exist, through its `_entities`
  * (one request for the whole list), so a write never stores a dangling reference to another subgraph.
  */
@@ -13,21 +32,14 @@ export async function assertEntitiesExist(
   ids: Array<{ field: string; id: string }>,
 ): Promise<void> {
   if (ids.length === 0) return;
-  const response = await fetch(config.subgraphUrls[owner], {
-    method: "POST",
-    headers: { "content-type": "application/json", [SECRET_HEADER]: config.subgraphSecret ?? "" },
-    body: JSON.stringify({
-      query: `query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }`,
-      variables: { r: ids.map(({ id }) => ({ __typename: typename, id })) },
-    }),
-    signal: AbortSignal.timeout(5000), // a write waits for this check; it must not hang on a stuck subgraph
-  }).catch((error: unknown) => {
-    throw new Error(`the ${owner} subgraph cannot be reached to check ${typename} ids: ${String(error)}`);
-  });
-  if (!response.ok) throw new Error(`the ${owner} subgraph refused the ${typename} check (HTTP ${response.status})`);
-  const body = (await response.json()) as { data?: { _entities: Array<unknown | null> }; errors?: unknown[] };
-  if (!body.data) throw new Error(`the ${owner} subgraph did not answer the ${typename} check: ${JSON.stringify(body.errors)}`);
-  body.data._entities.forEach((entity, index) => {
+  const data = await querySubgraph<{ _entities: Array<unknown | null> }>(
+    config,
+    owner,
+    `check ${typename} ids`,
+    `query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }`,
+    { r: ids.map(({ id }) => ({ __typename: typename, id })) },
+  );
+  data._entities.forEach((entity, index) => {
     if (entity === null) throw badInput(ids[index].field, `must be the id of an existing ${typename} (no ${typename} ${ids[index].id})`);
   });
 }

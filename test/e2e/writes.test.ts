@@ -150,6 +150,7 @@ describe("writes through the gateway, each with its role rule", async () => {
     test("bad reports are refused by field: a future date, a non-http link, an unknown region", async () => {
       for (const [overrides, field] of [
         [{ occurredAt: "2099-01-01T00:00:00+07:00" }, "input.occurredAt"],
+        [{ occurredAt: "2023-12-01T00:00:00+07:00" }, "input.occurredAt"], // long before Pilkada 2024's calendar
         [{ url: "javascript:alert(1)" }, "input.url"],
         [{ regionCode: "19.99.99" }, "input.regionCode"],
         [{ title: "" }, "input.title"],
@@ -159,6 +160,15 @@ describe("writes through the gateway, each with its role rule", async () => {
         assert.equal(errors![0].extensions!.field, field);
       }
     });
+    test("where no election is held, a report reaches back one year at most", async () => {
+      const aceh = ormasOf(ids.org.pemuda, ["11"]);
+      const old = await hub.query(REPORT, { input: hoaxInput({ regionCode: "11.01", occurredAt: new Date(Date.now() - 400 * 86_400_000).toISOString() }) }, aceh);
+      assert.equal(code(old.errors), "BAD_USER_INPUT");
+      assert.match(old.errors![0].message, /no election covers region 11.01/);
+      const recent = await hub.query(REPORT, { input: hoaxInput({ regionCode: "11.01", occurredAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }) }, aceh);
+      assert.equal(recent.errors, undefined);
+    });
+
     test("Bawaslu reviews the report: status history records who and when", async () => {
       const { data, errors } = await hub.query<{ reviewIncident: { status: string; severity: string; history: Array<{ status: string; note: string | null; by: { id: string } | null }> } }>(
         REVIEW,

@@ -1,0 +1,46 @@
+import type { HubConfig } from "../kit/config";
+import { badInput } from "../kit/errors";
+import { querySubgraph } from "../kit/lookups";
+import { regionWithin } from "../kit/caller";
+
+/**
+ * How far back a report may reach: violations before the campaign happen too (candidate registration,
+ * early money politics, civil-servant partisanship), so the window opens this many days before the
+ * earliest campaign start of the elections covering the region.
+ */
+export const DAYS_BEFORE_CAMPAIGN = 180;
+/** Where no election covers the region, reports reach back one year. */
+export const DAYS_WITHOUT_ELECTION = 365;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Refuses an `occurredAt` older than the election calendar of the report's region allows. Asks the
+ * elections subgraph for the elections of the province, keeping those whose region contains the report's.
+ */
+export async function assertWithinElectionCalendar(config: HubConfig, regionCode: string, occurredAt: string, now = Date.now()): Promise<void> {
+  const province = regionCode.slice(0, 2);
+  const { elections } = await querySubgraph<{ elections: Array<{ title: string; campaignStartsOn: string; region: { code: string } }> }>(
+    config,
+    "elections",
+    "read the election calendar",
+    `query ($province: String!) { elections(regionCode: $province) { title campaignStartsOn region { code } } }`,
+    { province },
+  );
+  const covering = elections.filter((election) => regionWithin(regionCode, [election.region.code]));
+  const occurred = Date.parse(occurredAt);
+  if (covering.length === 0) {
+    if (occurred < now - DAYS_WITHOUT_ELECTION * DAY_MS) {
+      throw badInput("input.occurredAt", `must be within the last ${DAYS_WITHOUT_ELECTION} days: no election covers region ${regionCode}`);
+    }
+    return;
+  }
+  const earliest = covering.reduce((first, election) => (election.campaignStartsOn < first.campaignStartsOn ? election : first));
+  const opens = Date.parse(`${earliest.campaignStartsOn}T00:00:00+07:00`) - DAYS_BEFORE_CAMPAIGN * DAY_MS;
+  if (occurred < opens) {
+    throw badInput(
+      "input.occurredAt",
+      `must not be before ${new Date(opens).toISOString().slice(0, 10)}: ${DAYS_BEFORE_CAMPAIGN} days before the campaign of ${earliest.title} starts`,
+    );
+  }
+}
