@@ -1,5 +1,5 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
-import { CALLER_HEADER, claimsOf, MaybeCaller, SECRET_HEADER } from "../subgraphs/kit/caller";
+import { MaybeCaller, subgraphHeaders } from "../subgraphs/kit/caller";
 
 /** The gateway's per-request context. */
 export interface GatewayContext {
@@ -21,8 +21,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
-    headers.set(SECRET_HEADER, this.secret);
     const caller = (context as Partial<GatewayContext> | undefined)?.caller;
-    if (caller) headers.set(CALLER_HEADER, JSON.stringify(claimsOf(caller)));
+    for (const [name, value] of Object.entries(subgraphHeaders(this.secret, caller))) headers.set(name, value);
   }
 }

@@ -6,7 +6,7 @@ import type http from "node:http";
 import type { ParseOptions, ValidationRule } from "graphql";
 import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
-import { Caller, CALLER_HEADER, claimsOf, MaybeCaller, SECRET_HEADER } from "../../subgraphs/kit/caller";
+import { Caller, MaybeCaller, subgraphHeaders } from "../../subgraphs/kit/caller";
 import type { TokenVerifier } from "../auth";
 import { GatewayContext, SubgraphClient } from "../subgraph-client";
 import { BackoffOptions, createSubscriptionEngine, CursorOptions, SubscriptionEngine, SubscriptionEngineStats, UpstreamConnector } from "./engine";
@@ -81,7 +81,7 @@ function latestAlertSequence(options: AttachSubscriptionsOptions) {
   return async (serviceName: string, caller: Caller): Promise<string | undefined> => {
     const response = await fetch(options.subgraphUrls[serviceName], {
       method: "POST",
-      headers: { "content-type": "application/json", [SECRET_HEADER]: options.subgraphSecret, [CALLER_HEADER]: JSON.stringify(claimsOf(caller)) },
+      headers: { "content-type": "application/json", ...subgraphHeaders(options.subgraphSecret, caller) },
       body: JSON.stringify({ query: "{ latestAlertSequence }" }),
       signal: AbortSignal.timeout(5000),
     });

@@ -13,7 +13,7 @@
 import { createClient, Client } from "graphql-ws";
 import WebSocket from "ws";
 import type { GraphQLFormattedError } from "graphql";
-import { CALLER_HEADER, claimsOf, SECRET_HEADER } from "../../subgraphs/kit/caller";
+import { subgraphHeaders } from "../../subgraphs/kit/caller";
 import { UpstreamConnector, UpstreamError, UpstreamRequest, UpstreamResult, UpstreamSink } from "./engine";
 
 export interface GraphqlWsUpstreamOptions {
@@ -91,10 +91,7 @@ export function createGraphqlWsUpstream(options: GraphqlWsUpstreamOptions): Upst
       retryAttempts: 0,
       keepAlive: keepAliveMs,
       connectionAckWaitTimeout: options.connectionAckWaitTimeoutMs ?? 5000,
-      connectionParams: {
-        [SECRET_HEADER]: options.secret,
-        [CALLER_HEADER]: JSON.stringify(claimsOf(request.caller)),
-      },
+      connectionParams: subgraphHeaders(options.secret, request.caller),
       on: {
         connected: (connected) => {
           socket = connected as WebSocket;

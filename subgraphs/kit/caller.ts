@@ -27,6 +27,14 @@ export type MaybeCaller = Caller | null;
 export const CALLER_HEADER = "x-kawal-caller";
 export const SECRET_HEADER = "x-kawal-subgraph-secret";
 
+/**
+ * What a request to a subgraph carries (HTTP headers, or graphql-ws connectionParams): the subgraph
+ * secret, and the caller's claims when there is a caller.
+ */
+export function subgraphHeaders(secret: string, caller?: MaybeCaller): Record<string, string> {
+  return caller ? { [SECRET_HEADER]: secret, [CALLER_HEADER]: JSON.stringify(claimsOf(caller)) } : { [SECRET_HEADER]: secret };
+}
+
 /** The subgraph secret check (HTTP header or WebSocket connectionParams), in constant time. */
 export function secretMatches(given: unknown, expected: string): boolean {
   if (typeof given !== "string") return false;

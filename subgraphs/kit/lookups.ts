@@ -1,5 +1,5 @@
 import type { HubConfig, SubgraphName } from "./config";
-import { SECRET_HEADER } from "./caller";
+import { subgraphHeaders } from "./caller";
 import { badInput } from "./errors";
 
 /**
@@ -9,7 +9,7 @@ import { badInput } from "./errors";
 export async function querySubgraph<T>(config: HubConfig, owner: SubgraphName, purpose: string, query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(config.subgraphUrls[owner], {
     method: "POST",
-    headers: { "content-type": "application/json", [SECRET_HEADER]: config.subgraphSecret ?? "" },
+    headers: { "content-type": "application/json", ...subgraphHeaders(config.subgraphSecret ?? "") },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(5000), // a write waits for this; it must not hang on a stuck subgraph
   }).catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { RunningHub } from "../../gateway/hub";
-import { Caller, CALLER_HEADER, claimsOf, SECRET_HEADER } from "../../subgraphs/kit/caller";
+import { Caller, subgraphHeaders } from "../../subgraphs/kit/caller";
 import type { SubgraphName } from "../../subgraphs/kit/config";
 import { statementCounter } from "../../subgraphs/kit/database";
 import { latencyOf, round } from "./stats";
@@ -42,7 +42,7 @@ export async function benchEntities(hub: RunningHub, caller: Caller, sizes: numb
         query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id ${field} } } }`,
         variables: { r: representations },
       });
-      const headers = { "content-type": "application/json", [SECRET_HEADER]: hub.config.subgraphSecret!, [CALLER_HEADER]: JSON.stringify(claimsOf(caller)) };
+      const headers = { "content-type": "application/json", ...subgraphHeaders(hub.config.subgraphSecret!, caller) };
       const times: number[] = [];
       let statements = 0;
       let found = 0;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { CALLER_HEADER, claimsOf, SECRET_HEADER } from "../../subgraphs/kit/caller";
+import { subgraphHeaders } from "../../subgraphs/kit/caller";
 import { SubgraphName } from "../../subgraphs/kit/config";
 import { statementCounter } from "../../subgraphs/kit/database";
 import { loadDemoStory } from "../support/demo";
@@ -34,11 +34,7 @@ describe("entity references are batched: one SQL statement per batch, whatever i
           const before = counter.statements;
           const response = await fetch(running.url, {
             method: "POST",
-            headers: {
-              "content-type": "application/json",
-              [SECRET_HEADER]: hub.hub.config.subgraphSecret!,
-              [CALLER_HEADER]: JSON.stringify(claimsOf(agencyOf("1", ["19"]))),
-            },
+            headers: { "content-type": "application/json", ...subgraphHeaders(hub.hub.config.subgraphSecret!, agencyOf("1", ["19"])) },
             body: JSON.stringify({ query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { ${field} } } }`, variables: { r: representations } }),
           });
           const body = (await response.json()) as { data: { _entities: Array<Record<string, unknown> | null> }; errors?: unknown };

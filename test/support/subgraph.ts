@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { Caller, CALLER_HEADER, claimsOf, SECRET_HEADER } from "../../subgraphs/kit/caller";
+import { Caller, subgraphHeaders } from "../../subgraphs/kit/caller";
 import { HubConfig } from "../../subgraphs/kit/config";
 import { statementCounter } from "../../subgraphs/kit/database";
 import { RunningSubgraph, startSubgraph, SubgraphDefinition } from "../../subgraphs/kit/subgraph";
@@ -26,11 +26,7 @@ export async function startTestSubgraph(definition: SubgraphDefinition, backend:
     async request(query, variables = {}, caller = null) {
       const response = await fetch(running.url, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          [SECRET_HEADER]: config.subgraphSecret!,
-          ...(caller ? { [CALLER_HEADER]: JSON.stringify(claimsOf(caller)) } : {}),
-        },
+        headers: { "content-type": "application/json", ...subgraphHeaders(config.subgraphSecret!, caller) },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponse<never>;
