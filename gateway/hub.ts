@@ -5,19 +5,48 @@ import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "..
 import { RunningSubgraph, startSubgraph } from "../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../subgraphs";
 import { RunningGateway, startGateway } from "./server";
+import { forkSubgraphs, SubgraphExit, SubgraphProcess } from "./subgraph-processes";
+
+/** Where the hub runs its subgraphs: beside the gateway in this process, or each in a child process. */
+export type SubgraphMode = "in-process" | "forked";
 
 export interface HubOptions {
   /** Gateway port; 0 picks a free one. Default config.port. */
   port?: number;
   /** true: every subgraph on a free port (tests); false: 4001 to 4005. Default false. */
   freePorts?: boolean;
+  /**
+   * "in-process": the subgraphs run in this process beside the gateway, and `subgraphs` holds their handles
+   * with their databases (tests count SQL statements and stop one subgraph through them). "forked": each
+   * subgraph runs in its own child process (gateway/subgraph-processes.ts), so the gateway and the subgraphs
+   * use different cores; `npm start` and the benchmarks run this way. Default "in-process".
+   */
+  subgraphs?: SubgraphMode;
+  /**
+   * "forked" only: called when a subgraph process dies while the hub runs (stderr already names it and its
+   * exit code). Default: nothing more, and the gateway answers that subgraph's fields with errors.
+   */
+  onSubgraphExit?: (exit: SubgraphExit) => void;
 }
 
-export interface RunningHub {
+/** What a hub knows of each subgraph wherever it runs: its name, its URL, how to stop it. */
+export interface SubgraphHandle {
+  name: SubgraphName;
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql (also in config.subgraphUrls). */
+  url: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A running hub. `S` is what `subgraphs` holds: RunningSubgraph (with its database) in process, the
+ * default; SubgraphProcess (with its pid) when forked; SubgraphHandle when the mode is not known statically.
+ */
+export interface RunningHub<S extends SubgraphHandle = RunningSubgraph> {
+  /** The configuration in force; subgraphUrls are where the subgraphs actually listen. */
   config: HubConfig;
   gateway: RunningGateway;
-  subgraphs: Record<SubgraphName, RunningSubgraph>;
-  /** Stops the gateway, then the subgraphs (closing their databases). */
+  subgraphs: Record<SubgraphName, S>;
+  /** Stops the gateway, then the subgraphs in reverse start order (closing their databases). */
   dispose(): Promise<void>;
 }
 
@@ -39,19 +68,43 @@ export function withGeneratedSecrets(config: HubConfig): HubConfig {
 }
 
 /**
- * The whole hub in one process: the five subgraphs on 127.0.0.1 (each with its own database), then
- * the gateway in front of them. Subgraphs start in SUBGRAPHS order, so each one's reference checks
- * reach subgraphs already up.
+ * The five subgraphs in this process on 127.0.0.1, each with its own database. They start one after the
+ * other: in one process they share type-graphql's metadata, which each schema build resets and rebuilds.
  */
-export async function startHub(baseConfig: HubConfig, options: HubOptions = {}): Promise<RunningHub> {
-  const config: HubConfig = { ...baseConfig, subgraphUrls: { ...baseConfig.subgraphUrls } };
+async function startInProcess(config: HubConfig, freePorts: boolean): Promise<Record<SubgraphName, RunningSubgraph>> {
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
   try {
     for (const name of SUBGRAPH_NAMES) {
-      const port = options.freePorts ? 0 : defaultSubgraphPort(name);
-      subgraphs[name] = await startSubgraph(SUBGRAPHS[name], config, { port, host: "127.0.0.1" });
-      config.subgraphUrls[name] = subgraphs[name].url;
+      subgraphs[name] = await startSubgraph(SUBGRAPHS[name], config, { port: freePorts ? 0 : defaultSubgraphPort(name), host: "127.0.0.1" });
     }
+    return subgraphs;
+  } catch (error) {
+    for (const running of Object.values(subgraphs).reverse()) await running.dispose();
+    throw error;
+  }
+}
+
+/** Stops the subgraphs one after the other, last started first (either mode). */
+async function disposeSubgraphs(subgraphs: Record<SubgraphName, SubgraphHandle>): Promise<void> {
+  for (const name of [...SUBGRAPH_NAMES].reverse()) await subgraphs[name].dispose();
+}
+
+/**
+ * The whole hub: the five subgraphs on 127.0.0.1 (each with its own database), in this process or each in
+ * its own (HubOptions.subgraphs), then the gateway in this process in front of them.
+ */
+export function startHub(config: HubConfig, options?: HubOptions & { subgraphs?: "in-process" }): Promise<RunningHub<RunningSubgraph>>;
+export function startHub(config: HubConfig, options: HubOptions & { subgraphs: "forked" }): Promise<RunningHub<SubgraphProcess>>;
+export function startHub(config: HubConfig, options?: HubOptions): Promise<RunningHub<SubgraphHandle>>;
+export async function startHub(baseConfig: HubConfig, options: HubOptions = {}): Promise<RunningHub<SubgraphHandle>> {
+  const config: HubConfig = { ...baseConfig, subgraphUrls: { ...baseConfig.subgraphUrls } };
+  const freePorts = options.freePorts ?? false;
+  const subgraphs: Record<SubgraphName, SubgraphHandle> =
+    options.subgraphs === "forked"
+      ? await forkSubgraphs(config, { freePorts, onUnexpectedExit: options.onSubgraphExit })
+      : await startInProcess(config, freePorts);
+  for (const name of SUBGRAPH_NAMES) config.subgraphUrls[name] = subgraphs[name].url;
+  try {
     const gateway = await startGateway(config, { port: options.port });
     return {
       config,
@@ -59,11 +112,11 @@ export async function startHub(baseConfig: HubConfig, options: HubOptions = {}):
       subgraphs,
       async dispose() {
         await gateway.dispose();
-        for (const running of Object.values(subgraphs).reverse()) await running.dispose();
+        await disposeSubgraphs(subgraphs);
       },
     };
   } catch (error) {
-    for (const running of Object.values(subgraphs).reverse()) await running.dispose();
+    await disposeSubgraphs(subgraphs);
     throw error;
   }
 }

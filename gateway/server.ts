@@ -9,7 +9,11 @@ import { close, graphqlHttpHandler, listen, sendJson } from "../subgraphs/kit/ht
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
+import { createPubSub } from "../subgraphs/kit/pubsub";
+import { ResponseCache } from "./response-cache";
+import { responseCachePlugin, shareInvalidations } from "./response-cache-plugin";
 import { GatewayContext, SubgraphClient } from "./subgraph-client";
+import { createSubgraphPool } from "./subgraph-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
 
 /** The committed supergraph, composed by `npm run compose`. */
@@ -61,10 +65,16 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
         ? redisRateLimiter(config.redisUrl, { limit: config.rateLimitMutations })
         : memoryRateLimiter({ limit: config.rateLimitMutations });
   const supergraphSdl = options.supergraphSdl ?? committedSupergraph();
+  const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createSubgraphPool(url)]));
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => new SubgraphClient(config.subgraphUrls[name as SubgraphName], secret),
+    buildService: ({ name }) =>
+      new SubgraphClient(config.subgraphUrls[name as SubgraphName], secret, { name, fetcher: pools.get(name)?.fetcher }),
   });
+  const responseCache = config.responseCacheSeconds > 0 ? new ResponseCache({ ttlSeconds: config.responseCacheSeconds }) : undefined;
+  // With Redis, gateways tell each other of writes; without, each gateway sees only its own.
+  const bus = responseCache && config.redisUrl ? createPubSub(config.redisUrl) : undefined;
+  const sharedInvalidations = responseCache && bus ? await shareInvalidations(responseCache, bus) : undefined;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
@@ -78,7 +88,11 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     csrfPrevention: true,
     validationRules: operationLimitRules(limits),
     parseOptions: operationParseOptions(limits),
-    plugins: rateLimiter ? [mutationRateLimitPlugin(rateLimiter, config.rateLimitMutations)] : [],
+    plugins: [
+      ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, config.rateLimitMutations)] : []),
+      // After the rate limit: a refused mutation never reaches a subgraph, so it invalidates nothing.
+      ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
+    ],
   });
   await apollo.start();
 
@@ -139,6 +153,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       await close(server);
       await apollo.stop();
       await rateLimiter?.dispose();
+      await sharedInvalidations?.dispose();
+      await bus?.close();
+      await Promise.all([...pools.values()].map((pool) => pool.dispose()));
     },
   };
 }

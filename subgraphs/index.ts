@@ -6,7 +6,7 @@ import { events } from "./events";
 import { incidents } from "./incidents";
 import { organizations } from "./organizations";
 
-/** The five subgraphs, in start order: each one's references point only at subgraphs started before it. */
+/** The five subgraphs by name (gateway/hub.ts starts them; subgraphs/main.ts runs one alone). */
 export const SUBGRAPHS: Record<SubgraphName, SubgraphDefinition> = {
   organizations,
   elections,

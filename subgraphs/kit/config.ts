@@ -40,6 +40,13 @@ export interface HubConfig {
   wsMaxConnectionsPerCaller: number;
   /** KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER: open subscriptions per caller over all its sockets. Default 50. */
   wsMaxSubscriptionsPerCaller: number;
+  /**
+   * KAWAL_RESPONSE_CACHE_SECONDS: how long the gateway may answer a repeated query from its response cache.
+   * A mutation through this gateway (or, with REDIS_URL, through any gateway) drops every cached answer
+   * that read the subgraph it wrote to, so the limit only bounds staleness from time-dependent fields and
+   * from gateways that share no Redis. 0 turns the cache off. Default 5.
+   */
+  responseCacheSeconds: number;
   /** Shared secret every gateway-to-subgraph request carries (32 characters or more). */
   subgraphSecret?: string;
   /** Where the gateway finds each subgraph: `<NAME>_URL`, default http://127.0.0.1:400N/graphql. */
@@ -143,6 +150,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     wsAllowedOrigins: origins(env, "KAWAL_WS_ALLOWED_ORIGINS"),
     wsMaxConnectionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_CONNECTIONS_PER_CALLER", 20, 1_000_000),
     wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
+    responseCacheSeconds: wholeNumber(env, "KAWAL_RESPONSE_CACHE_SECONDS", 5, 3600),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
     subgraphUrls,
     production: env.NODE_ENV === "production",

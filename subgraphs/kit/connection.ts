@@ -85,41 +85,65 @@ export function pageSize(first: number | null | undefined): number {
 /**
  * One page of a filtered query, by keyset (sort value, id): stable under inserts, and as cheap deep in a
  * list as at its start (no OFFSET). `query` carries the filters; the page adds order, cursor and limit.
+ * The page is chosen on (id, sort value) alone, then only its rows are read: with every column selected,
+ * MySQL walked the sort index reading a whole row per filtered-out entry (a regency's rare category: 30 to
+ * 100 ms at national size), while for the key alone it picks a covering index (about 1 ms).
+ * `count`, when given, replaces counting `query` (for a list that can count its matches more cheaply).
  */
 export async function keysetPage<T extends ObjectLiteral & { id: number }>(
   query: SelectQueryBuilder<T>,
   order: KeysetOrder<T>,
   first: number | null | undefined,
   after: string | null | undefined,
+  count: () => Promise<number> = () => query.clone().getCount(),
 ): Promise<Connection<T>> {
   const size = pageSize(first);
   const alias = query.alias;
   const column = `${alias}.${order.property}`;
-  const totalCount = await query.clone().getCount();
-  const rowsQuery = query.clone();
+  const totalCount = await count();
+  const keysQuery = query.clone().select([`${alias}.id`, column]);
   if (after) {
     const [value, id] = decodeCursor(after);
     const beyond = order.direction === "ASC" ? ">" : "<";
-    rowsQuery.andWhere(`(${column} ${beyond} :afterValue OR (${column} = :afterValue AND ${alias}.id ${beyond} :afterId))`, {
+    keysQuery.andWhere(`(${column} ${beyond} :afterValue OR (${column} = :afterValue AND ${alias}.id ${beyond} :afterId))`, {
       afterValue: value,
       afterId: id,
     });
   }
-  const rows =
+  const keys =
     size === 0
       ? []
-      : await rowsQuery
+      : await keysQuery
           .orderBy(column, order.direction)
           .addOrderBy(`${alias}.id`, order.direction)
           .limit(size + 1)
           .getMany();
-  const edges = rows.slice(0, size).map((node) => ({ node, cursor: encodeCursor([node[order.property], node.id]) }));
+  const pageIds = keys.slice(0, size).map((key) => key.id);
+  // The rows by id alone: the filters chose them already, and repeating a costly one (a search) costs twice.
+  const rows = pageIds.length === 0 ? [] : await query.clone().where(`${alias}.id IN (:...keysetPageIds)`, { keysetPageIds: pageIds }).getMany();
+  const nodes = inOrder(rows, pageIds);
+  return connectionOf(
+    nodes.map((node) => ({ node, cursor: encodeCursor([node[order.property], node.id]) })),
+    totalCount,
+    size === 0 ? totalCount > 0 : keys.length > size,
+    Boolean(after),
+  );
+}
+
+/** `rows` in the order of `ids` (rows missing since the ids were read are left out). */
+export function inOrder<T extends { id: number }>(rows: T[], ids: number[]): T[] {
+  const byId = new Map(rows.map((row) => [Number(row.id), row]));
+  return ids.flatMap((id) => byId.get(Number(id)) ?? []);
+}
+
+/** A connection from its edges, in order. */
+export function connectionOf<T>(edges: Edge<T>[], totalCount: number, hasNextPage: boolean, hasPreviousPage: boolean): Connection<T> {
   return {
     edges,
     totalCount,
     pageInfo: {
-      hasNextPage: size === 0 ? totalCount > 0 : rows.length > size,
-      hasPreviousPage: Boolean(after),
+      hasNextPage,
+      hasPreviousPage,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },

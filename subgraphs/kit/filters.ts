@@ -1,4 +1,4 @@
-import { Brackets, ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import { Brackets, DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { regionCode, requiredText } from "./validate";
 
 let parameterCount = 0;
@@ -8,12 +8,58 @@ const parameter = (base: string) => `${base}${++parameterCount}`;
  * `column` starts with `prefix`, as a condition both engines answer with an index range scan. MySQL turns
  * LIKE 'x%' into a range; SQLite does not (its LIKE is case-insensitive, so a BINARY index cannot serve it)
  * but does turn GLOB 'x*' into one. Prefixes here are region codes or name tokens: digits, letters and dots,
- * none of them a wildcard of either syntax.
+ * none of them a wildcard of either syntax. Returns the operator and the pattern to bind.
  */
-function startsWith<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, name: string, prefix: string): [string, Record<string, string>] {
+function prefixPattern(sqlite: boolean, prefix: string): { operator: "GLOB" | "LIKE"; pattern: string } {
   if (/[%_*?[\]!]/.test(prefix)) throw new Error(`startsWith: "${prefix}" holds a wildcard`);
-  const sqlite = query.connection.driver.options.type === "better-sqlite3";
-  return sqlite ? [`${column} GLOB :${name}`, { [name]: `${prefix}*` }] : [`${column} LIKE :${name}`, { [name]: `${prefix}%` }];
+  return sqlite ? { operator: "GLOB", pattern: `${prefix}*` } : { operator: "LIKE", pattern: `${prefix}%` };
+}
+
+/** True for the embedded engine (better-sqlite3), whose prefix conditions are GLOB rather than LIKE. */
+export function isSqlite(db: DataSource): boolean {
+  return db.driver.options.type === "better-sqlite3";
+}
+
+/** SQL with ? placeholders and the values to bind, in order, for hand-written statements. */
+export interface SqlPart {
+  sql: string;
+  values: unknown[];
+}
+
+/** `column` starts with `prefix`, for a hand-written statement (see prefixPattern). */
+export function startsWithSql(sqlite: boolean, column: string, prefix: string): SqlPart {
+  const { operator, pattern } = prefixPattern(sqlite, prefix);
+  return { sql: `${column} ${operator} ?`, values: [pattern] };
+}
+
+/** `column` holds `text` anywhere (LIKE '%x%' or GLOB '*x*'), for a hand-written statement; `text` as for prefixPattern. */
+export function containsSql(sqlite: boolean, column: string, text: string): SqlPart {
+  const { operator, pattern } = prefixPattern(sqlite, text);
+  return { sql: `${column} ${operator} ?`, values: [sqlite ? `*${pattern}` : `%${pattern}`] };
+}
+
+/**
+ * The bounds [prefix, prefix + "/") around region `prefix` and everything inside it: "." sorts below "/"
+ * (binary and MySQL's unicode collation alike), so every code the exact test accepts (the prefix itself, or
+ * the prefix, ".", anything) lies within them. They are added beside the exact test, never instead of it,
+ * so they can only narrow what it accepts, and for codes of digits and dots they do not even do that. One
+ * range, unlike the exact test's OR, can follow an equality in an index: SQLite answers category IN (...)
+ * AND region with IDX (category, regionCode, ...) only through it (a province and two categories at
+ * national size: 6.6 ms reading every report of the two categories, 0.5 ms with the bounds).
+ */
+function regionBounds(prefix: string): [string, string] {
+  return [prefix, `${prefix}/`];
+}
+
+/** `column` is the region `prefix` or lies inside it ("19.06" holds 19.06.01, not 19.061), for a hand-written statement. */
+export function regionWithinSql(sqlite: boolean, column: string, prefix: string): SqlPart {
+  const below = startsWithSql(sqlite, column, `${prefix}.`);
+  return { sql: `(${column} >= ? AND ${column} < ? AND (${column} = ? OR ${below.sql}))`, values: [...regionBounds(prefix), prefix, ...below.values] };
+}
+
+function startsWith<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, name: string, prefix: string): [string, Record<string, string>] {
+  const { operator, pattern } = prefixPattern(isSqlite(query.connection), prefix);
+  return [`${column} ${operator} :${name}`, { [name]: pattern }];
 }
 
 /**
@@ -28,9 +74,15 @@ export function whereRegionWithinAny<T extends ObjectLiteral>(query: SelectQuery
   query.andWhere(
     new Brackets((where) => {
       for (const prefix of prefixes) {
-        const exact = parameter("regionAny");
+        const [exact, low, high] = [parameter("regionAny"), parameter("regionAnyLow"), parameter("regionAnyHigh")];
         const [below, belowParameters] = startsWith(query, column, parameter("regionAnyBelow"), `${prefix}.`);
-        where.orWhere(`(${column} = :${exact} OR ${below})`, { [exact]: prefix, ...belowParameters });
+        const [lowValue, highValue] = regionBounds(prefix);
+        where.orWhere(`(${column} >= :${low} AND ${column} < :${high} AND (${column} = :${exact} OR ${below}))`, {
+          [exact]: prefix,
+          [low]: lowValue,
+          [high]: highValue,
+          ...belowParameters,
+        });
       }
     }),
   );
@@ -62,9 +114,10 @@ export function nameTokens(text: string): string[] {
 /**
  * Name search through a token table (tokenTable: token, <idColumn of the table>): every word of the search
  * must begin a word of the name, in any order ("pemuda mangg" finds "Perkumpulan Pemuda Peduli Manggar").
- * Each word is a range scan on the table's (token, id) primary key, so the cost follows the number of
+ * Each word is a range scan on the table's primary key (token first), so the cost follows the number of
  * matches, not the size of the directory (a `LIKE '%x%'` scans every name). A search with no letters or
- * digits matches nothing.
+ * digits matches nothing. This is the general form, for a search combined with any filter; the
+ * organizations subgraph answers a search alone from its token table directly (organizations/search.ts).
  */
 export function whereNameTokensMatch<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,

@@ -1,5 +1,5 @@
 import type { SubgraphDefinition } from "../kit/subgraph";
-import { BoardMember, Organization, OrganizationNameToken, Region } from "./entities";
+import { BoardMember, Organization, OrganizationSearchToken, Region } from "./entities";
 import { migrations } from "./migrations";
 import { loadRegions } from "./regions";
 import { organizationReferences, OrganizationResolver, RegionResolver } from "./resolvers";
@@ -7,7 +7,7 @@ import { organizationReferences, OrganizationResolver, RegionResolver } from "./
 /** The organizations directory (ormas, LSM, agencies) and the national region list. */
 export const organizations: SubgraphDefinition = {
   name: "organizations",
-  entities: [Organization, BoardMember, Region, OrganizationNameToken],
+  entities: [Organization, BoardMember, Region, OrganizationSearchToken],
   migrations,
   resolvers: [OrganizationResolver, RegionResolver],
   references: organizationReferences,

@@ -6,7 +6,8 @@ import { badInput } from "../kit/errors";
 import { filterByRegion, nameTokens, whereNameTokensMatch } from "../kit/filters";
 import { referenceById } from "../kit/subgraph";
 import { optionalText, regionCode, regionInScope, requiredText } from "../kit/validate";
-import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationNameToken, OrganizationStatus, Region } from "./entities";
+import { countMatches, pagedByToken, planTokenSearch, tokenSearchPage } from "./search";
+import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationSearchToken, OrganizationStatus, Region } from "./entities";
 
 @InputType()
 class OrganizationFilter {
@@ -69,14 +70,23 @@ export class OrganizationResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
+    const text = filter?.search ?? null;
+    let count: (() => Promise<number>) | undefined;
+    if (text !== null && !filter?.kind && !filter?.status) {
+      // Search alone or within a region: answered from the token index without reading organizations
+      // (see search.ts); a search of short prefixes only is counted there and paged below.
+      const search = await planTokenSearch(db, text, filter?.regionCode);
+      if (pagedByToken(search)) return tokenSearchPage(db, search, first, after);
+      count = () => countMatches(db, search);
+    }
     const query = db.getRepository(Organization).createQueryBuilder("o");
     filterByRegion(query, "o.regionCode", filter?.regionCode);
     if (filter?.kind) query.andWhere("o.kind = :kind", { kind: filter.kind });
     if (filter?.status) query.andWhere("o.status = :status", { status: filter.status });
-    if (filter?.search !== undefined && filter.search !== null) {
-      whereNameTokensMatch(query, "o.id", { name: "organization_name_tokens", idColumn: "organizationId" }, "filter.search", filter.search);
+    if (text !== null) {
+      whereNameTokensMatch(query, "o.id", { name: "organization_search_tokens", idColumn: "organizationId" }, "filter.search", text);
     }
-    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after);
+    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, count);
   }
 
   @FieldResolver(() => Region)
@@ -123,9 +133,9 @@ export class OrganizationResolver {
       const duplicate = await manager.getRepository(Organization).findOneBy({ nameKey: organization.nameKey, regionCode: region });
       if (duplicate) throw badInput("input.name", `must be unique in its region: ${duplicate.name} is already registered as ${duplicate.id}`);
       const saved = await manager.getRepository(Organization).save(organization);
-      // The name's words, for indexed name search (see OrganizationNameSearch migration).
-      const tokens = nameTokens(saved.nameKey).map((token) => ({ token, organizationId: saved.id }));
-      if (tokens.length > 0) await manager.getRepository(OrganizationNameToken).insert(tokens);
+      // The name's words, for indexed name search (see the OrganizationSearchTokens migration).
+      const tokens = nameTokens(saved.nameKey).map((token) => ({ token, nameKey: saved.nameKey, organizationId: saved.id, regionCode: saved.regionCode }));
+      if (tokens.length > 0) await manager.getRepository(OrganizationSearchToken).insert(tokens);
       if (board.length > 0) {
         await manager.getRepository(BoardMember).insert(board.map((member) => ({ ...member, organizationId: saved.id })));
       }

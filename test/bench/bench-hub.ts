@@ -1,12 +1,13 @@
 import "reflect-metadata";
 import { signToken } from "../../gateway/auth";
 import { RunningHub, startHub } from "../../gateway/hub";
+import type { SubgraphProcess } from "../../gateway/subgraph-processes";
 import { Caller, CALLER_HEADER, claimsOf } from "../../subgraphs/kit/caller";
 import type { HubConfig } from "../../subgraphs/kit/config";
 
 /** The hub under measurement, with the headers one benchmark caller sends to each gateway. */
 export interface BenchHub {
-  hub: RunningHub;
+  hub: RunningHub<SubgraphProcess>;
   /** Our gateway's GraphQL URL. */
   url: string;
   /** The benchmark caller's signed bearer token. */
@@ -24,9 +25,12 @@ export function nationalAgency(): Caller {
   return { sub: "bench-officer", role: "AGENCY", org: "1", regions: provinces, scopes: [] };
 }
 
-/** Starts the whole hub (five subgraphs and our gateway) on free loopback ports. */
+/**
+ * Starts the whole hub on free loopback ports as `npm start` runs it: each of the five subgraphs in its own
+ * process, our gateway in this one (where a plain gateway may run beside it, measured one at a time).
+ */
 export async function startBenchHub(config: HubConfig, caller: Caller = nationalAgency()): Promise<BenchHub> {
-  const hub = await startHub({ ...config, host: "127.0.0.1" }, { port: 0, freePorts: true });
+  const hub = await startHub({ ...config, host: "127.0.0.1" }, { port: 0, freePorts: true, subgraphs: "forked" });
   const token = await signToken(config.jwtSecret!, caller, "12h");
   return {
     hub,

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
-import type { RunningHub } from "../../gateway/hub";
+import { RunningHub, startHub } from "../../gateway/hub";
 import { Caller, subgraphHeaders } from "../../subgraphs/kit/caller";
-import type { SubgraphName } from "../../subgraphs/kit/config";
+import type { HubConfig, SubgraphName } from "../../subgraphs/kit/config";
 import { statementCounter } from "../../subgraphs/kit/database";
 import { latencyOf, round } from "./stats";
 
@@ -63,4 +63,18 @@ export async function benchEntities(hub: RunningHub, caller: Caller, sizes: numb
     }
   }
   return results.map((result) => ({ ...result, latencyMs: { median: round(result.latencyMs.median), p95: round(result.latencyMs.p95), max: round(result.latencyMs.max) } }));
+}
+
+/**
+ * benchEntities on a hub of its own with the subgraphs in this process: the statement counts need the
+ * subgraphs' database handles, which forked subgraphs keep in their own processes. One request at a time
+ * is measured, so sharing a process with the (idle) gateway costs nothing here.
+ */
+export async function benchEntitiesInProcess(config: HubConfig, caller: Caller, sizes: number[], runs: number): Promise<EntityResult[]> {
+  const hub = await startHub({ ...config, host: "127.0.0.1" }, { port: 0, freePorts: true });
+  try {
+    return await benchEntities(hub, caller, sizes, runs);
+  } finally {
+    await hub.dispose();
+  }
 }

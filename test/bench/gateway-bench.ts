@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { loadDemo } from "../../gateway/demo";
 import { mustGraphQL } from "../../gateway/graphql-fetch";
+import { startGateway } from "../../gateway/server";
 import type { HubConfig } from "../../subgraphs/kit/config";
 import { startBenchHub } from "./bench-hub";
 import { body } from "./loadgen";
@@ -15,6 +16,8 @@ import { Comparison, compare, LoadSettings, Scenario } from "./scenario";
 export async function benchGateways(config: HubConfig, settings: LoadSettings, log: (line: string) => void): Promise<Comparison[]> {
   const bench = await startBenchHub(config);
   const plain = await startPlainGateway(bench.hub.config);
+  // The same gateway with its response cache off, to show what the rest of its work costs on its own.
+  const uncached = await startGateway({ ...bench.hub.config, responseCacheSeconds: 0 }, { port: 0, host: "127.0.0.1" });
   try {
     await loadDemo(bench.url, config.jwtSecret!);
     const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
@@ -30,12 +33,20 @@ export async function benchGateways(config: HubConfig, settings: LoadSettings, l
     ];
     const results: Comparison[] = [];
     for (const scenario of scenarios) {
-      const result = await compare({ url: bench.url, headers: bench.ourHeaders }, { url: plain.url, headers: bench.plainHeaders }, scenario, settings);
-      log(`  ${scenario.name}: ours ${result.ours.requestsPerSecond} req/s (p50 ${result.ours.latency.p50} ms, p99 ${result.ours.latency.p99} ms), plain ${result.plain.requestsPerSecond} req/s (p50 ${result.plain.latency.p50} ms, p99 ${result.plain.latency.p99} ms): ratio ${result.throughputRatio}`);
+      const result = await compare(
+        { url: bench.url, headers: bench.ourHeaders },
+        { url: uncached.url, headers: bench.ourHeaders },
+        { url: plain.url, headers: bench.plainHeaders },
+        scenario,
+        settings,
+      );
+      const line = (label: string, load: typeof result.ours) => `${label} ${load.requestsPerSecond} req/s (p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms)`;
+      log(`  ${scenario.name}: ${line("ours", result.ours)}, ${line("ours without cache", result.oursUncached)}, ${line("plain", result.plain)}: ratios ${result.throughputRatio} and ${result.uncachedRatio}`);
       results.push(result);
     }
     return results;
   } finally {
+    await uncached.dispose();
     await plain.dispose();
     await bench.dispose();
   }

@@ -19,7 +19,10 @@ export interface PlainGateway {
   dispose(): Promise<void>;
 }
 
-/** Starts the baseline gateway on a free loopback port over the hub's running subgraphs. */
+/**
+ * Starts the baseline gateway on a free loopback port over the hub's running subgraphs. It runs in the
+ * benchmark's process, as ours does (the subgraphs run in their own), and the two are measured one at a time.
+ */
 export async function startPlainGateway(config: HubConfig): Promise<PlainGateway> {
   const secret = config.subgraphSecret;
   if (!secret) throw new Error("the plain gateway needs the hub's subgraph secret");

@@ -29,36 +29,46 @@ export async function measure(url: string, headers: Record<string, string>, scen
 
 export interface Comparison {
   operation: string;
+  /** Our gateway as configured by default (response cache on). */
   ours: LoadResult;
+  /** Our gateway with the response cache off: every request planned and sent to the subgraphs. */
+  oursUncached: LoadResult;
   plain: LoadResult;
   /** ours / plain requests per second (>1: ours is faster). */
   throughputRatio: number;
+  /** ours without the response cache / plain requests per second. */
+  uncachedRatio: number;
   /** plain p50 / ours p50 (>1: ours answers sooner). */
   p50Ratio: number;
   p99Ratio: number;
 }
 
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+}
+
 /**
- * Our gateway and the plain one, side by side on the same subgraphs, one operation at a time. Both must
- * return the same data first, so the comparison is of the same work.
+ * Our gateway (with and without its response cache) and the plain one, side by side on the same
+ * subgraphs, one operation at a time. All must return the same data first, so the comparison is of the
+ * same work.
  */
-export async function compare(
-  ours: { url: string; headers: Record<string, string> },
-  plain: { url: string; headers: Record<string, string> },
-  scenario: Scenario,
-  settings: LoadSettings,
-): Promise<Comparison> {
+export async function compare(ours: Target, oursUncached: Target, plain: Target, scenario: Scenario, settings: LoadSettings): Promise<Comparison> {
   for (const body of new Set(scenario.bodies)) {
-    const [a, b] = await Promise.all([checkedPost(ours.url, ours.headers, body), checkedPost(plain.url, plain.headers, body)]);
-    if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${scenario.name}: the two gateways answer differently`);
+    const answers = await Promise.all([ours, oursUncached, plain].map((target) => checkedPost(target.url, target.headers, body)));
+    if (new Set(answers.map((answer) => JSON.stringify(answer))).size !== 1) throw new Error(`${scenario.name}: the gateways answer differently`);
   }
-  const oursResult = await runLoad({ url: ours.url, headers: ours.headers, bodies: scenario.bodies, ...settings });
-  const plainResult = await runLoad({ url: plain.url, headers: plain.headers, bodies: scenario.bodies, ...settings });
+  const load = (target: Target) => runLoad({ url: target.url, headers: target.headers, bodies: scenario.bodies, ...settings });
+  const oursResult = await load(ours);
+  const uncachedResult = await load(oursUncached);
+  const plainResult = await load(plain);
   return {
     operation: scenario.name,
     ours: oursResult,
+    oursUncached: uncachedResult,
     plain: plainResult,
     throughputRatio: round(oursResult.requestsPerSecond / plainResult.requestsPerSecond),
+    uncachedRatio: round(uncachedResult.requestsPerSecond / plainResult.requestsPerSecond),
     p50Ratio: round(plainResult.latency.p50 / oursResult.latency.p50),
     p99Ratio: round(plainResult.latency.p99 / oursResult.latency.p99),
   };

@@ -129,8 +129,9 @@ function* organizationRows(p: Plan): Generator<Row> {
   }
 }
 
-function* nameTokenRows(p: Plan): Generator<Row> {
-  for (const row of organizationRows(p)) for (const token of nameTokens(String(row[2]))) yield [token, row[0]];
+/** organization_search_tokens rows as registerOrganization writes them: token, nameKey, organizationId, regionCode. */
+function* searchTokenRows(p: Plan): Generator<Row> {
+  for (const row of organizationRows(p)) for (const token of nameTokens(String(row[2]))) yield [token, row[2], row[0], row[8]];
 }
 
 function* electionRows(p: Plan): Generator<Row> {
@@ -274,8 +275,8 @@ export async function seedScale(config: HubConfig, scale: number, log: (line: st
   await step("organizations", async (db) => {
     await SUBGRAPHS.organizations.loadReferenceData?.(db); // the national region list, as on first start
     rows.organizations = await bulkInsert(db, "organizations", ["id", "name", "nameKey", "acronym", "kind", "agencyType", "legalForm", "registrationNumber", "regionCode", "address", "status", "registeredAt"], organizationRows(p));
-    // The name-token table of indexed name search, as registerOrganization writes it (when the migration exists).
-    if (db.entityMetadatas.some((metadata) => metadata.tableName === "organization_name_tokens")) rows.organization_name_tokens = await bulkInsert(db, "organization_name_tokens", ["token", "organizationId"], nameTokenRows(p));
+    // The token table of indexed name search, as registerOrganization writes it.
+    rows.organization_search_tokens = await bulkInsert(db, "organization_search_tokens", ["token", "nameKey", "organizationId", "regionCode"], searchTokenRows(p));
   });
   await step("elections", async (db) => {
     rows.elections = await bulkInsert(db, "elections", ["id", "title", "office", "regionCode", "campaignStartsOn", "campaignEndsOn", "votingDay"], electionRows(p));

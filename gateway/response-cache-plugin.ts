@@ -1,0 +1,92 @@
+import crypto from "node:crypto";
+import { ApolloServerPlugin, HeaderMap } from "@apollo/server";
+import type { MaybeCaller } from "../subgraphs/kit/caller";
+import type { PubSub, Unsubscribe } from "../subgraphs/kit/pubsub";
+import type { ResponseCache } from "./response-cache";
+import type { GatewayContext } from "./subgraph-client";
+
+/** The pub/sub topic gateways announce their writes on, so each drops what its cache read of them. */
+export const INVALIDATIONS_TOPIC = "response-cache-invalidations";
+
+interface Invalidation {
+  subgraphs: string[];
+}
+
+function isInvalidation(message: unknown): message is Invalidation {
+  const subgraphs = (message as Partial<Invalidation> | null)?.subgraphs;
+  return Array.isArray(subgraphs) && subgraphs.every((name) => typeof name === "string");
+}
+
+/**
+ * Whose answer it is: everything in the token that access rules read. The subject is part of it, so no
+ * answer computed for one person is ever served to another, whatever a subgraph's rules look at.
+ */
+function callerKey(caller: MaybeCaller): string {
+  return caller ? JSON.stringify([caller.sub, caller.role, caller.org ?? null, caller.regions, caller.scopes]) : "public";
+}
+
+/**
+ * Connects the cache to other gateways: their writes invalidate ours, ours theirs. After the bus lost
+ * messages (a Redis reconnect) the whole cache is dropped. Returns the function that disconnects.
+ */
+export async function shareInvalidations(cache: ResponseCache, bus: PubSub): Promise<{ announce(subgraphs: string[]): void; dispose(): Promise<void> }> {
+  const unsubscribe: Unsubscribe = await bus.subscribe(INVALIDATIONS_TOPIC, (message) => {
+    if (isInvalidation(message)) cache.invalidate(message.subgraphs);
+  });
+  const stopResync = bus.onResync(() => cache.clear());
+  return {
+    announce(subgraphs) {
+      // Not awaited: a write's answer must not wait on Redis; the time limit bounds a lost announcement.
+      bus.publish(INVALIDATIONS_TOPIC, { subgraphs } satisfies Invalidation).catch((error: unknown) => {
+        console.error(`response cache: could not announce a write to other gateways: ${String(error)}`);
+      });
+    },
+    async dispose() {
+      await stopResync();
+      await unsubscribe();
+    },
+  };
+}
+
+/**
+ * The Apollo plugin: after validation, a query found in the cache is answered from it (with an HTTP `Age`
+ * header); an answer without errors is kept. A mutation invalidates every subgraph it sent a fetch to,
+ * locally and through `announce`. A client's `Cache-Control: no-cache` skips the lookup (the fresh answer
+ * is still kept). Runs for HTTP and for queries over the WebSocket alike (both go through Apollo Server).
+ */
+export function responseCachePlugin(cache: ResponseCache, announce?: (subgraphs: string[]) => void): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const begun = cache.snapshot();
+      let missedKey: string | undefined;
+      return {
+        async responseForOperation({ operation, queryHash, request }) {
+          if (operation.operation !== "query") return null;
+          const key = crypto
+            .createHash("sha256")
+            .update(`${queryHash}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${callerKey(contextValue.caller)}`)
+            .digest("base64url");
+          const noCache = /\bno-cache\b/i.test(request.http?.headers.get("cache-control") ?? "");
+          const hit = noCache ? undefined : cache.lookup(key);
+          if (!hit) {
+            missedKey = key;
+            return null;
+          }
+          return { http: { status: undefined, headers: new HeaderMap([["age", String(hit.ageSeconds)]]) }, body: { kind: "single", singleResult: { data: hit.data } } };
+        },
+        async willSendResponse({ operation, response }) {
+          const used = contextValue.subgraphsUsed;
+          if (operation?.operation === "mutation" && used && used.size > 0) {
+            const written = [...used];
+            cache.invalidate(written);
+            announce?.(written);
+            return;
+          }
+          if (missedKey === undefined || response.body.kind !== "single") return;
+          const { data, errors } = response.body.singleResult;
+          if (data && !errors?.length && used) cache.store(missedKey, data, used, begun);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/*
+ * The gateway's response cache (issue 5): a repeated query (same document, operation, variables and
+ * caller) is answered from memory without planning or asking any subgraph. Election-day traffic is
+ * mostly the same few screens polled by many officers; the Manggar story costs eight subgraph fetches.
+ *
+ * Freshness comes from invalidation, not from the time limit: every answer remembers which subgraphs it
+ * read and each subgraph's write generation when the request began. A mutation that reaches a subgraph
+ * bumps that subgraph's generation, so every answer that read it stops matching, including answers still
+ * being computed while the mutation committed. The time limit only bounds what invalidation cannot see:
+ * fields computed from the clock (an election's phase) and writes through gateways that share no Redis.
+ *
+ * This module knows nothing of Apollo: response-cache-plugin.ts adapts it.
+ */
+
+export interface ResponseCacheOptions {
+  /** Seconds an answer may be served after it was computed. 0 keeps nothing. */
+  ttlSeconds: number;
+  /** Answers kept at most; the least recently used is dropped first. Default 5,000. */
+  maxEntries?: number;
+  /** Answers longer than this many characters of JSON are not kept. Default 256 Ki. */
+  maxAnswerChars?: number;
+  /** Characters of JSON kept over all answers; the least recently used go first. Default 32 Mi. */
+  maxTotalChars?: number;
+  /** The clock, in milliseconds (tests pass a fake one). Default Date.now. */
+  now?: () => number;
+}
+
+/** Stands for every subgraph: `clear` bumps it, and every answer depends on it. */
+const EVERYTHING = "*";
+
+/** Each subgraph's write generation at one moment. */
+export type Generations = ReadonlyMap<string, number>;
+
+interface Entry {
+  data: Record<string, unknown>;
+  storedAt: number;
+  /** Its length as JSON, for the memory bound. */
+  chars: number;
+  /** The generation of every subgraph the answer read, as of the request's start. */
+  reads: Array<[subgraph: string, generation: number]>;
+}
+
+/** A cached answer and its age in whole seconds (for the HTTP `Age` header). */
+export interface CachedAnswer {
+  data: Record<string, unknown>;
+  ageSeconds: number;
+}
+
+export class ResponseCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly generations = new Map<string, number>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly maxAnswerChars: number;
+  private readonly maxTotalChars: number;
+  private totalChars = 0;
+  private readonly now: () => number;
+
+  constructor(options: ResponseCacheOptions) {
+    this.ttlMs = options.ttlSeconds * 1000;
+    this.maxEntries = options.maxEntries ?? 5_000;
+    this.maxAnswerChars = options.maxAnswerChars ?? 256 * 1024;
+    this.maxTotalChars = options.maxTotalChars ?? 32 * 1024 * 1024;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The write generations now; take it when a request begins and hand it to `store`. */
+  snapshot(): Generations {
+    return new Map(this.generations);
+  }
+
+  /** The answer stored under `key`, if still fresh and no subgraph it read has been written since. */
+  lookup(key: string): CachedAnswer | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const age = this.now() - entry.storedAt;
+    const stale = age >= this.ttlMs || entry.reads.some(([subgraph, generation]) => (this.generations.get(subgraph) ?? 0) !== generation);
+    if (stale) {
+      this.remove(key);
+      return undefined;
+    }
+    // Re-insert: Map order is the LRU order, oldest first.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return { data: entry.data, ageSeconds: Math.floor(age / 1000) };
+  }
+
+  /**
+   * Keeps an answer computed from the subgraphs in `reads`, begun at generations `begun`. An answer that
+   * read nothing (only `__typename`) or is too large is not kept.
+   */
+  store(key: string, data: Record<string, unknown>, reads: Iterable<string>, begun: Generations): void {
+    if (this.ttlMs <= 0) return;
+    const subgraphs = [...reads];
+    if (subgraphs.length === 0) return;
+    const chars = JSON.stringify(data).length;
+    if (chars > this.maxAnswerChars) return;
+    this.remove(key);
+    const depends = [...subgraphs, EVERYTHING];
+    this.entries.set(key, { data, chars, storedAt: this.now(), reads: depends.map((subgraph) => [subgraph, begun.get(subgraph) ?? 0]) });
+    this.totalChars += chars;
+    while (this.entries.size > this.maxEntries || this.totalChars > this.maxTotalChars) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.remove(oldest);
+    }
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.totalChars -= entry.chars;
+  }
+
+  /** A write reached these subgraphs: answers that read any of them are no longer served. */
+  invalidate(subgraphs: Iterable<string>): void {
+    for (const subgraph of subgraphs) this.generations.set(subgraph, (this.generations.get(subgraph) ?? 0) + 1);
+  }
+
+  /**
+   * Forgets every answer (after invalidations may have been missed, e.g. a Redis reconnect), including
+   * answers still being computed: they began before this and will not be kept.
+   */
+  clear(): void {
+    this.entries.clear();
+    this.totalChars = 0;
+    this.invalidate([EVERYTHING]);
+  }
+
+  /** Answers held now, fresh or not yet found stale. */
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { nameTokens } from "../../subgraphs/kit/filters";
+import { organizations } from "../../subgraphs/organizations";
+import { MAX_TOKENS_PER_WORD } from "../../subgraphs/organizations/search";
+import { agencyOf, backends } from "../support/hub";
+import { startTestSubgraph, TestSubgraph } from "../support/subgraph";
+
+/*
+ * Name search answered from the token table (subgraphs/organizations/search.ts) against two references:
+ * the rule itself, written here over the registered names (every word of the search begins a word of the
+ * name, any order), and the general query the resolver uses when a kind filter is present, which pages the
+ * same organizations in the same order. Every search is paged two at a time, so merging several tokens'
+ * ranges, cursors and hasNextPage are exercised as well as the first page.
+ */
+
+const REGISTER = `mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id } }`;
+const SEARCH = `query ($filter: OrganizationFilter, $first: Int, $after: String) {
+  organizations(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name } } }
+}`;
+
+/** Wide: more tokens begin "ka" than a word may begin and still be walked token by token. */
+const WIDE = Array.from({ length: MAX_TOKENS_PER_WORD + 2 }, (_, n) => `Ka${String.fromCharCode(97 + n)}`);
+
+const NAMES: Array<[string, string]> = [
+  ["Forum Pemuda Peduli Manggar", "19.06.01"],
+  ["Forum Pemuda Peduli Manggar", "19.06.02"], // the same name in another region: ordered by id
+  ["Forum Nelayan Bersatu Manggar", "19.06.01"],
+  ["Ikatan Nelayan Forum Gantung", "19.06.02"],
+  ["Perkumpulan Pemuda Pemudi Sejahtera", "19.06.01"], // two words beginning "pemud": listed and counted once
+  ["Yayasan Lumara Damai", "19.06.01"],
+  ["Yayasan Lumari Jaya", "19.06.02"],
+  ["Komunitas Lumbung Pangan", "19.01"],
+  ["Forum Informasi Warga", "19.06.01"], // "form" is inside "informasi" but begins no word of it...
+  ["Formasi Baru", "19.06.02"], // ...while it begins one here
+  ["Gerakan Anti-Hoaks (GAH) Manggar", "19.06.01"],
+  ["Relawan 2024 Damai", "19.01"],
+  ...WIDE.map((word, n): [string, string] => [`Laskar ${word}${n % 3 === 0 ? " Pemuda" : ""}`, n % 2 ? "19.06.01" : "19.01"]),
+];
+
+const SEARCHES = [
+  "pemuda", "PEMUDA", "pemud", "pemudi", "forum nelayan", "nelayan forum", "for forum", "lum", "luma", "lumara",
+  "ka", "ka pemuda", "pemuda ka", "nelayan ka", "kab", "warga form", "form", "warga", "anti hoaks", "gah", "2024", "zzz", "forum zzz", "f", "manggar peduli",
+];
+const REGIONS = [undefined, "19.06", "19.06.01", "19.01"];
+
+interface Page {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: Array<{ node: { id: string; name: string } }>;
+}
+
+describe("name search", async () => {
+  for (const backend of await backends()) {
+    describe(`on ${backend}`, () => {
+      let subgraph: TestSubgraph;
+      const registered: Array<{ id: string; name: string; region: string }> = [];
+      before(async () => {
+        subgraph = await startTestSubgraph(organizations, backend);
+        for (const [name, region] of NAMES) {
+          const { data, errors } = await subgraph.request<{ registerOrganization: { id: string } }>(
+            REGISTER,
+            { input: { name, kind: "ORMAS", regionCode: region } },
+            agencyOf("1", ["19"]),
+          );
+          assert.equal(errors, undefined, name);
+          registered.push({ id: data!.registerOrganization.id, name, region });
+        }
+      });
+      after(() => subgraph.dispose());
+
+      /** Every page of a search, two at a time; checks each page's totalCount and hasNextPage. */
+      async function allPages(filter: Record<string, unknown>): Promise<{ ids: string[]; totalCount: number }> {
+        const ids: string[] = [];
+        let after: string | null = null;
+        let totalCount = -1;
+        for (let pages = 0; pages < 50; pages++) {
+          const response: { data?: { organizations: Page } | null; errors?: unknown } = await subgraph.request(SEARCH, { filter, first: 2, after });
+          assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+          const page = response.data!.organizations;
+          if (totalCount >= 0) assert.equal(page.totalCount, totalCount, "totalCount is the same on every page");
+          totalCount = page.totalCount;
+          ids.push(...page.edges.map((edge) => edge.node.id));
+          if (!page.pageInfo.hasNextPage) return { ids, totalCount };
+          assert.equal(page.edges.length, 2, "a page before the last is full");
+          after = page.pageInfo.endCursor;
+        }
+        throw new Error("more than 50 pages");
+      }
+
+      /** The rule: every word of the search begins a word of the name, in any order; and the region prefix. */
+      function expected(search: string, region: string | undefined): string[] {
+        const words = nameTokens(search);
+        return registered
+          .filter((org) => region === undefined || org.region === region || org.region.startsWith(`${region}.`))
+          .filter((org) => words.length > 0 && words.every((word) => nameTokens(org.name).some((token) => token.startsWith(word))))
+          .map((org) => org.id);
+      }
+
+      for (const region of REGIONS) {
+        test(`every search${region ? ` in ${region}` : ""}: the rule's organizations, once each, in the general query's order`, async () => {
+          for (const search of SEARCHES) {
+            const label = `"${search}"${region ? ` in ${region}` : ""}`;
+            const byToken = await allPages({ search, regionCode: region });
+            const general = await allPages({ search, regionCode: region, kind: "ORMAS" });
+            const rule = expected(search, region);
+            assert.equal(new Set(byToken.ids).size, byToken.ids.length, `${label}: no organization twice`);
+            assert.deepEqual([...byToken.ids].sort(), [...rule].sort(), `${label}: the rule's organizations`);
+            assert.equal(byToken.totalCount, rule.length, `${label}: totalCount`);
+            assert.deepEqual(byToken.ids, general.ids, `${label}: the general query's order`);
+            assert.equal(general.totalCount, rule.length, `${label}: the general query's totalCount`);
+          }
+        });
+      }
+
+      test("first: 0 counts without listing; a search of punctuation matches nothing", async () => {
+        const counted = await subgraph.request<{ organizations: Page }>(SEARCH, { filter: { search: "pemuda" }, first: 0 });
+        assert.deepEqual(counted.data!.organizations.edges, []);
+        assert.equal(counted.data!.organizations.totalCount, expected("pemuda", undefined).length);
+        assert.equal(counted.data!.organizations.pageInfo.hasNextPage, true);
+        const nothing = await subgraph.request<{ organizations: Page }>(SEARCH, { filter: { search: "% _" }, first: 5 });
+        assert.equal(nothing.data!.organizations.totalCount, 0);
+      });
+
+      test("a cursor from another list is refused, naming the argument", async () => {
+        const { errors } = await subgraph.request(SEARCH, { filter: { search: "pemuda" }, first: 2, after: "bm90IGEgY3Vyc29y" });
+        assert.equal(errors?.[0].extensions?.field, "after");
+      });
+
+      test("a new organization is found at once, by any word of its name", async () => {
+        const { data } = await subgraph.request<{ registerOrganization: { id: string } }>(
+          REGISTER,
+          { input: { name: "Paguyuban Penjaga Pantai Dendang", kind: "LSM", regionCode: "19.06.03" } },
+          agencyOf("1", ["19"]),
+        );
+        const found = await subgraph.request<{ organizations: Page }>(SEARCH, { filter: { search: "pantai penj", regionCode: "19.06" } });
+        assert.deepEqual(found.data!.organizations.edges.map((edge) => edge.node.id), [data!.registerOrganization.id]);
+      });
+    });
+  }
+});
