@@ -56,6 +56,19 @@ export class CreateOrganizations1732000000001 implements MigrationInterface {
   }
 }
 
+/** organization_name_tokens as OrganizationNameSearch created it (and OrganizationSearchTokens' down restores it). */
+function nameTokensTable(): Table {
+  return new Table({
+    name: "organization_name_tokens",
+    columns: [
+      { ...textColumn("token", 50), isPrimary: true },
+      { ...intColumn("organizationId"), isPrimary: true },
+    ],
+    indices: [{ name: "IDX_organization_name_tokens_organization", columnNames: ["organizationId"] }],
+    foreignKeys: [{ columnNames: ["organizationId"], referencedTableName: "organizations", referencedColumnNames: ["id"], onDelete: "CASCADE" }],
+  });
+}
+
 /**
  * Issue 5 (national scale, 431,000 organizations): name search and directory pages by index.
  * - organization_name_tokens: every word of every name, so `search` is a prefix range scan per word
@@ -67,17 +80,7 @@ export class CreateOrganizations1732000000001 implements MigrationInterface {
  */
 export class OrganizationNameSearch1733000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
-      new Table({
-        name: "organization_name_tokens",
-        columns: [
-          { ...textColumn("token", 50), isPrimary: true },
-          { ...intColumn("organizationId"), isPrimary: true },
-        ],
-        indices: [{ name: "IDX_organization_name_tokens_organization", columnNames: ["organizationId"] }],
-        foreignKeys: [{ columnNames: ["organizationId"], referencedTableName: "organizations", referencedColumnNames: ["id"], onDelete: "CASCADE" }],
-      }),
-    );
+    await queryRunner.createTable(nameTokensTable());
     await queryRunner.createIndex("organizations", new TableIndex({ name: "IDX_organizations_name_region", columnNames: ["nameKey", "id", "regionCode"] }));
     // Backfill in id order, a few thousand names per round, so a large directory never sits in memory whole.
     let after = 0;
@@ -138,17 +141,7 @@ export class OrganizationSearchTokens1734000000001 implements MigrationInterface
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
-      new Table({
-        name: "organization_name_tokens",
-        columns: [
-          { ...textColumn("token", 50), isPrimary: true },
-          { ...intColumn("organizationId"), isPrimary: true },
-        ],
-        indices: [{ name: "IDX_organization_name_tokens_organization", columnNames: ["organizationId"] }],
-        foreignKeys: [{ columnNames: ["organizationId"], referencedTableName: "organizations", referencedColumnNames: ["id"], onDelete: "CASCADE" }],
-      }),
-    );
+    await queryRunner.createTable(nameTokensTable());
     await copyInIdRanges(
       queryRunner,
       "INSERT INTO organization_name_tokens (token, organizationId) SELECT token, organizationId FROM organization_search_tokens WHERE organizationId > ? AND organizationId <= ?",
