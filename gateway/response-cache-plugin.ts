@@ -25,14 +25,37 @@ function callerKey(caller: MaybeCaller): string {
   return caller ? JSON.stringify([caller.sub, caller.role, caller.org ?? null, caller.regions, caller.scopes]) : "public";
 }
 
+/** The cache's link to other gateways. */
+export interface SharedInvalidations {
+  /** Tells the other gateways that this one's mutation reached these subgraphs. */
+  announce(subgraphs: string[]): void;
+  /** Stops listening to the other gateways. */
+  dispose(): Promise<void>;
+}
+
 /**
- * Connects the cache to other gateways: their writes invalidate ours, ours theirs. After the bus lost
- * messages (a Redis reconnect) the whole cache is dropped. Returns the function that disconnects.
+ * Connects the cache to other gateways: their writes invalidate ours, ours theirs. Until the subscription is
+ * live (Redis may be unreachable at start) the cache is suspended, so no answer is served that another
+ * gateway's write could have made stale; the gateway starts and answers meanwhile, computing every answer.
+ * After the bus lost messages (a Redis reconnect) the whole cache is dropped.
  */
-export async function shareInvalidations(cache: ResponseCache, bus: PubSub): Promise<{ announce(subgraphs: string[]): void; dispose(): Promise<void> }> {
-  const unsubscribe: Unsubscribe = await bus.subscribe(INVALIDATIONS_TOPIC, (message) => {
-    if (isInvalidation(message)) cache.invalidate(message.subgraphs);
-  });
+export function shareInvalidations(cache: ResponseCache, bus: PubSub): SharedInvalidations {
+  cache.suspend();
+  let disposed = false;
+  const subscribed: Promise<Unsubscribe | undefined> = bus
+    .subscribe(INVALIDATIONS_TOPIC, (message) => {
+      if (isInvalidation(message)) cache.invalidate(message.subgraphs);
+    })
+    .then(
+      (unsubscribe) => {
+        if (!disposed) cache.resume();
+        return unsubscribe;
+      },
+      (error: unknown) => {
+        if (!disposed) console.error(`response cache: stays off, no link to the other gateways: ${String(error)}`);
+        return undefined;
+      },
+    );
   const stopResync = bus.onResync(() => cache.clear());
   return {
     announce(subgraphs) {
@@ -42,8 +65,11 @@ export async function shareInvalidations(cache: ResponseCache, bus: PubSub): Pro
       });
     },
     async dispose() {
+      disposed = true;
+      cache.suspend();
       await stopResync();
-      await unsubscribe();
+      // Not awaited: a subscription still waiting for an unreachable Redis ends when its bus closes.
+      void subscribed.then((unsubscribe) => unsubscribe?.());
     },
   };
 }

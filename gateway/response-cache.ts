@@ -54,6 +54,8 @@ export class ResponseCache {
   private readonly maxAnswerChars: number;
   private readonly maxTotalChars: number;
   private totalChars = 0;
+  /** While suspended nothing is served or kept (writes elsewhere could not reach this cache). */
+  private suspended = false;
   private readonly now: () => number;
 
   constructor(options: ResponseCacheOptions) {
@@ -71,6 +73,7 @@ export class ResponseCache {
 
   /** The answer stored under `key`, if still fresh and no subgraph it read has been written since. */
   lookup(key: string): CachedAnswer | undefined {
+    if (this.suspended) return undefined;
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     const age = this.now() - entry.storedAt;
@@ -90,7 +93,7 @@ export class ResponseCache {
    * read nothing (only `__typename`) or is too large is not kept.
    */
   store(key: string, data: Record<string, unknown>, reads: Iterable<string>, begun: Generations): void {
-    if (this.ttlMs <= 0) return;
+    if (this.ttlMs <= 0 || this.suspended) return;
     const subgraphs = [...reads];
     if (subgraphs.length === 0) return;
     const chars = JSON.stringify(data).length;
@@ -126,6 +129,17 @@ export class ResponseCache {
     this.entries.clear();
     this.totalChars = 0;
     this.invalidate([EVERYTHING]);
+  }
+
+  /** Serves and keeps nothing until `resume`, and forgets what it held. */
+  suspend(): void {
+    this.suspended = true;
+    this.clear();
+  }
+
+  /** Serves and keeps answers again. */
+  resume(): void {
+    this.suspended = false;
   }
 
   /** Answers held now, fresh or not yet found stale. */

@@ -74,7 +74,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   const responseCache = config.responseCacheSeconds > 0 ? new ResponseCache({ ttlSeconds: config.responseCacheSeconds }) : undefined;
   // With Redis, gateways tell each other of writes; without, each gateway sees only its own.
   const bus = responseCache && config.redisUrl ? createPubSub(config.redisUrl) : undefined;
-  const sharedInvalidations = responseCache && bus ? await shareInvalidations(responseCache, bus) : undefined;
+  const sharedInvalidations = responseCache && bus ? shareInvalidations(responseCache, bus) : undefined;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
@@ -153,8 +153,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       await close(server);
       await apollo.stop();
       await rateLimiter?.dispose();
-      await sharedInvalidations?.dispose();
+      // The bus first: a subscription still waiting for an unreachable Redis then fails at once.
       await bus?.close();
+      await sharedInvalidations?.dispose();
       await Promise.all([...pools.values()].map((pool) => pool.dispose()));
     },
   };

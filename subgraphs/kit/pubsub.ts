@@ -186,9 +186,18 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
       closed = true;
       registry.clear();
       resyncListeners.clear();
-      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+      await Promise.allSettled([publisher, subscriber].map(closeConnection));
     },
   };
+}
+
+/**
+ * Ends a connection: QUIT when connected (pending replies arrive first); otherwise drops it at once, since
+ * QUIT on a connection still trying to reach Redis would wait in its offline queue for as long as Redis is down.
+ */
+async function closeConnection(connection: Redis): Promise<void> {
+  if (connection.status === "ready") await connection.quit();
+  else connection.disconnect();
 }
 
 /** Redis when the hub is configured with REDIS_URL, memory otherwise. */

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ResponseCache } from "../../gateway/response-cache";
+import { shareInvalidations } from "../../gateway/response-cache-plugin";
+import { createMemoryPubSub } from "../../subgraphs/kit/pubsub";
 
 /** A cache on a clock the test moves by hand. */
 function cacheAt(ttlSeconds = 5, options: { maxEntries?: number; maxAnswerChars?: number; maxTotalChars?: number } = {}) {
@@ -77,6 +79,18 @@ describe("the gateway's response cache", () => {
     assert.ok(cache.lookup("c"));
   });
 
+  test("a suspended cache serves and keeps nothing until it resumes", () => {
+    const { cache } = cacheAt();
+    cache.store("manggar", story, ["events"], cache.snapshot());
+    cache.suspend();
+    assert.equal(cache.lookup("manggar"), undefined);
+    cache.store("manggar", story, ["events"], cache.snapshot());
+    cache.resume();
+    assert.equal(cache.lookup("manggar"), undefined);
+    cache.store("manggar", story, ["events"], cache.snapshot());
+    assert.ok(cache.lookup("manggar"));
+  });
+
   test("answers that are too large, read no subgraph, or come with no time limit are not kept", () => {
     const { cache } = cacheAt(5, { maxAnswerChars: 100 });
     cache.store("big", { text: "x".repeat(200) }, ["events"], cache.snapshot());
@@ -85,5 +99,41 @@ describe("the gateway's response cache", () => {
     const off = cacheAt(0).cache;
     off.store("manggar", story, ["events"], off.snapshot());
     assert.equal(off.size, 0);
+  });
+});
+
+describe("gateways sharing their writes over pub/sub", () => {
+  const story = { declaration: { signatoryCount: 4 } };
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  test("a gateway serves nothing from its cache until its link to the other gateways is live", async () => {
+    const bus = createMemoryPubSub();
+    const { cache } = cacheAt();
+    const link = shareInvalidations(cache, bus);
+    cache.store("signatories", story, ["declarations"], cache.snapshot());
+    assert.equal(cache.lookup("signatories"), undefined);
+    await settle();
+    cache.store("signatories", story, ["declarations"], cache.snapshot());
+    assert.ok(cache.lookup("signatories"));
+    await link.dispose();
+    await bus.close();
+  });
+
+  test("a signature through one gateway drops the other gateway's cached count", async () => {
+    const bus = createMemoryPubSub();
+    const ours = cacheAt().cache;
+    const theirs = cacheAt().cache;
+    const ourLink = shareInvalidations(ours, bus);
+    const theirLink = shareInvalidations(theirs, bus);
+    await settle();
+    theirs.store("signatories", story, ["declarations"], theirs.snapshot());
+    theirs.store("directory", { organizations: [] }, ["organizations"], theirs.snapshot());
+    ourLink.announce(["declarations"]);
+    await settle();
+    assert.equal(theirs.lookup("signatories"), undefined);
+    assert.ok(theirs.lookup("directory"));
+    await ourLink.dispose();
+    await theirLink.dispose();
+    await bus.close();
   });
 });
