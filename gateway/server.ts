@@ -4,7 +4,7 @@ import path from "node:path";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import type { HubConfig, SubgraphName } from "../subgraphs/kit/config";
+import type { HubConfig } from "../subgraphs/kit/config";
 import { close, graphqlHttpHandler, listen, sendJson } from "../subgraphs/kit/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
@@ -65,11 +65,14 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
         ? redisRateLimiter(config.redisUrl, { limit: config.rateLimitMutations })
         : memoryRateLimiter({ limit: config.rateLimitMutations });
   const supergraphSdl = options.supergraphSdl ?? committedSupergraph();
+  // One client per subgraph, over its keep-alive pool, for queries, mutations and alert hydration alike.
   const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createSubgraphPool(url)]));
+  const services = Object.fromEntries(
+    Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher })]),
+  );
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) =>
-      new SubgraphClient(config.subgraphUrls[name as SubgraphName], secret, { name, fetcher: pools.get(name)?.fetcher }),
+    buildService: ({ name }) => services[name],
   });
   const responseCache = config.responseCacheSeconds > 0 ? new ResponseCache({ ttlSeconds: config.responseCacheSeconds }) : undefined;
   // With Redis, gateways tell each other of writes; without, each gateway sees only its own.
@@ -131,6 +134,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     verifier,
     subgraphSecret: secret,
     subgraphUrls: config.subgraphUrls,
+    services,
     executeOperation: apolloExecutor(apollo),
     validationRules: operationLimitRules(limits),
     parseOptions: operationParseOptions(limits),
