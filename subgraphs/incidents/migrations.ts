@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from "typeorm";
+import { createListVersions, dropListVersions } from "../kit/list-versions";
 import { idColumn, intColumn, longTextColumn, regionColumn, textColumn, timeColumn } from "../kit/columns";
 
 export class CreateIncidents1732000000005 implements MigrationInterface {
@@ -126,4 +127,18 @@ export class IncidentListIndexes1734000000005 implements MigrationInterface {
   }
 }
 
-export const migrations = [CreateIncidents1732000000005, IncidentRegionCategoryIndex1733000000005, IncidentListIndexes1734000000005];
+/**
+ * Issue 5, third round: list_versions (kit/list-versions.ts), so readers of report lists reuse exact counts
+ * until a report is filed or reviewed: a province and two categories counted 5,976 index entries per page.
+ */
+export class ReportListVersion1735000000005 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await createListVersions(queryRunner, ["incident_reports"]);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await dropListVersions(queryRunner);
+  }
+}
+
+export const migrations = [CreateIncidents1732000000005, IncidentRegionCategoryIndex1733000000005, IncidentListIndexes1734000000005, ReportListVersion1735000000005];

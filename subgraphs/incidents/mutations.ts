@@ -8,6 +8,7 @@ import { AlertKind, IncidentCategory, IncidentChannel, IncidentReport, IncidentS
 import { publishAlert } from "./alert-subscription";
 import { assertWithinElectionCalendar } from "./calendar-window";
 import { escalates, raiseAlert } from "./raise";
+import { REPORT_LISTS } from "./resolvers";
 import { defaultSeverity } from "./severity";
 
 @InputType()
@@ -70,6 +71,7 @@ export class IncidentMutationResolver {
     // Report, first history entry and alert commit together: an alert never points at a missing report,
     // and a report is never without its alert.
     const { report, alert } = await context.db.transaction(async (manager) => {
+      await REPORT_LISTS.changed(manager);
       const reports = manager.getRepository(IncidentReport);
       const report = await reports.save(reports.create({ ...checked, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
       await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status: IncidentStatus.RECEIVED, note: null, at: reportedAt, byOrgId: reporterOrgId });
@@ -98,6 +100,7 @@ export class IncidentMutationResolver {
       // On MySQL, lock the report so two reviews at once each see the other's outcome (escalation is decided
       // against the previous state); SQLite already runs one writer at a time.
       const lock = manager.connection.options.type === "mysql" ? { lock: { mode: "pessimistic_write" as const } } : {};
+      await REPORT_LISTS.changed(manager);
       const report = await manager.getRepository(IncidentReport).findOne({ where: { id: key }, ...lock });
       if (!report) throw badInput("id", `must be the id of an existing IncidentReport (no IncidentReport ${id})`);
       if (!isAgencyFor(caller, report.regionCode)) {

@@ -4,6 +4,7 @@ import { actsFor, isAgencyFor, MaybeCaller, mayRead } from "../kit/caller";
 import { Connection, connectionType, keysetPage } from "../kit/connection";
 import { SubgraphContext } from "../kit/context";
 import { filterByRegion } from "../kit/filters";
+import { ListMemo } from "../kit/list-versions";
 import { CandidatePairRef, candidatePairRef, EventRef, eventRef, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
 import { checkCategories } from "./alerts";
 import { reportingDeadline } from "./deadline";
@@ -23,9 +24,13 @@ class IncidentFilter {
   @Field(() => Severity, { nullable: true }) minSeverity?: Severity;
 }
 
+/** Counts of report lists, reused until a report is filed or reviewed (reportIncident, reviewIncident). */
+export const REPORT_LISTS = new ListMemo("incident_reports");
+
 /** One page of reports, newest first; every list of reports pages the same way. */
-export function reportPage(query: SelectQueryBuilder<IncidentReport>, first?: number | null, after?: string | null): Promise<Connection<IncidentReport>> {
-  return keysetPage(query, { property: "reportedAt", direction: "DESC" }, first, after);
+export async function reportPage(query: SelectQueryBuilder<IncidentReport>, first?: number | null, after?: string | null): Promise<Connection<IncidentReport>> {
+  const snapshot = await REPORT_LISTS.at(query.connection);
+  return keysetPage(query, { property: "reportedAt", direction: "DESC" }, first, after, { snapshot });
 }
 
 /** Whistleblower protection: the reporter is known to agencies of the report's region and to itself. */

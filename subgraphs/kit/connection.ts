@@ -1,6 +1,7 @@
 import { ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { badInput } from "./errors";
+import { ListSnapshot, rememberedCount } from "./list-versions";
 
 /** Relay page info; every subgraph defines it, so its fields are shareable in the supergraph. */
 @ObjectType()
@@ -82,25 +83,36 @@ export function pageSize(first: number | null | undefined): number {
   return first;
 }
 
+export interface PageOptions {
+  /** Counts the list's matches, for a list that can do so more cheaply than counting the query (a search). */
+  count?: () => Promise<number>;
+  /**
+   * The list's version (kit/list-versions.ts): its count and each page's ids are remembered at it, so a
+   * page asked for again reads only its rows, by primary key.
+   */
+  snapshot?: ListSnapshot;
+}
+
 /**
  * One page of a filtered query, by keyset (sort value, id): stable under inserts, and as cheap deep in a
  * list as at its start (no OFFSET). `query` carries the filters; the page adds order, cursor and limit.
- * The page is chosen on (id, sort value) alone, then only its rows are read: with every column selected,
+ * The page is chosen on (id, sort value) alone, and only its rows are read: with every column selected,
  * MySQL walked the sort index reading a whole row per filtered-out entry (a regency's rare category: 30 to
  * 100 ms at national size), while for the key alone it picks a covering index (about 1 ms).
- * `count`, when given, replaces counting `query` (for a list that can count its matches more cheaply).
  */
 export async function keysetPage<T extends ObjectLiteral & { id: number }>(
   query: SelectQueryBuilder<T>,
   order: KeysetOrder<T>,
   first: number | null | undefined,
   after: string | null | undefined,
-  count: () => Promise<number> = () => query.clone().getCount(),
+  options: PageOptions = {},
 ): Promise<Connection<T>> {
   const size = pageSize(first);
   const alias = query.alias;
   const column = `${alias}.${order.property}`;
-  const totalCount = await count();
+  const { snapshot } = options;
+  const totalCount = await (options.count?.() ?? (snapshot ? rememberedCount(snapshot, query) : query.clone().getCount()));
+  if (size === 0) return connectionOf([], totalCount, totalCount > 0, Boolean(after));
   const keysQuery = query.clone().select([`${alias}.id`, column]);
   if (after) {
     const [value, id] = decodeCursor(after);
@@ -110,30 +122,39 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
       afterId: id,
     });
   }
-  const keys =
-    size === 0
-      ? []
-      : await keysQuery
-          .orderBy(column, order.direction)
-          .addOrderBy(`${alias}.id`, order.direction)
-          .limit(size + 1)
-          .getMany();
-  const pageIds = keys.slice(0, size).map((key) => key.id);
-  // The rows by id alone: the filters chose them already, and repeating a costly one (a search) costs twice.
-  const rows = pageIds.length === 0 ? [] : await query.clone().where(`${alias}.id IN (:...keysetPageIds)`, { keysetPageIds: pageIds }).getMany();
-  const nodes = inOrder(rows, pageIds);
+  keysQuery.orderBy(column, order.direction).addOrderBy(`${alias}.id`, order.direction).limit(size + 1);
+  // Without a snapshot, one statement: the keys in a derived table, joined to their rows (the outer where()
+  // replaces the filters, which stay in the derived table).
+  const rows = snapshot
+    ? await rowsOf(query, await snapshot.remember(pageKey(keysQuery), async () => (await keysQuery.getMany()).map((key) => Number(key.id))))
+    : await query
+        .clone()
+        .innerJoin(`(${keysQuery.getQuery()})`, "page")
+        .where(`${alias}.id = page.${alias}_id`)
+        .setParameters(keysQuery.getParameters())
+        .orderBy(column, order.direction)
+        .addOrderBy(`${alias}.id`, order.direction)
+        .getMany();
+  const nodes = rows.slice(0, size);
   return connectionOf(
     nodes.map((node) => ({ node, cursor: encodeCursor([node[order.property], node.id]) })),
     totalCount,
-    size === 0 ? totalCount > 0 : keys.length > size,
+    rows.length > size,
     Boolean(after),
   );
 }
 
-/** `rows` in the order of `ids` (rows missing since the ids were read are left out). */
-export function inOrder<T extends { id: number }>(rows: T[], ids: number[]): T[] {
+function pageKey<T extends ObjectLiteral>(keysQuery: SelectQueryBuilder<T>): string {
+  const [sql, parameters] = keysQuery.getQueryAndParameters();
+  return `page ${sql} ${JSON.stringify(parameters)}`;
+}
+
+/** The rows of `ids`, in that order (a row deleted since the ids were chosen is left out). */
+async function rowsOf<T extends ObjectLiteral & { id: number }>(query: SelectQueryBuilder<T>, ids: number[]): Promise<T[]> {
+  if (ids.length === 0) return [];
+  const rows = await query.clone().where(`${query.alias}.id IN (:...keysetPageIds)`, { keysetPageIds: ids }).getMany();
   const byId = new Map(rows.map((row) => [Number(row.id), row]));
-  return ids.flatMap((id) => byId.get(Number(id)) ?? []);
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** A connection from its edges, in order. */

@@ -82,6 +82,8 @@ export async function openDatabase(options: OpenDatabaseOptions, config: HubConf
       // Migrations run one at a time on start; several replicas starting together wait for each other's lock.
       migrationsTransactionMode: "each",
       poolSize: 10,
+      // mysql2 otherwise captures a stack trace on every query, to decorate errors it rarely reports.
+      trace: false,
     });
   } else {
     fs.mkdirSync(config.dataDir, { recursive: true });

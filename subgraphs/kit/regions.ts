@@ -69,3 +69,23 @@ export function regionCatalog(): ReadonlyMap<string, RegionRecord> {
 export function findRegion(code: string): RegionRecord | undefined {
   return regionCatalog().get(code);
 }
+
+let children: Map<string | null, RegionRecord[]> | undefined;
+
+/**
+ * The regions directly under `parentCode` in code order; under null, the provinces. The list never changes
+ * while the process runs, so it is grouped once rather than read from a database per request.
+ */
+export function regionChildren(parentCode: string | null): readonly RegionRecord[] {
+  if (!children) {
+    const grouped = new Map<string | null, RegionRecord[]>();
+    for (const region of regionCatalog().values()) {
+      const siblings = grouped.get(region.parentCode) ?? [];
+      siblings.push(region);
+      grouped.set(region.parentCode, siblings);
+    }
+    for (const siblings of grouped.values()) siblings.sort((a, b) => (a.code < b.code ? -1 : 1));
+    children = grouped;
+  }
+  return children.get(parentCode) ?? [];
+}

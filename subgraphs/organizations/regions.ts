@@ -3,7 +3,8 @@ import { regionCatalog } from "../kit/regions";
 import { Region } from "./entities";
 
 /**
- * Loads the national region list into the regions table when rows are missing (first start, or a newer
+ * Mirrors the national region list into the regions table, for reports written in SQL (the API serves
+ * regions from the in-memory catalog). Loads it when rows are missing (first start, or a newer
  * idn-area-data). Inserts ignore rows already there, so a second start, or two replicas at once, load nothing twice.
  */
 export async function loadRegions(db: DataSource): Promise<void> {

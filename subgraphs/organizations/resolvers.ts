@@ -3,10 +3,12 @@ import { actsFor, mayRead } from "../kit/caller";
 import { connectionType, keysetPage } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput } from "../kit/errors";
+import { ListMemo } from "../kit/list-versions";
 import { filterByRegion, nameTokens, whereNameTokensMatch } from "../kit/filters";
 import { referenceById } from "../kit/subgraph";
+import { findRegion, regionChildren } from "../kit/regions";
 import { optionalText, regionCode, regionInScope, requiredText } from "../kit/validate";
-import { countMatches, pagedByToken, planTokenSearch, tokenSearchPage } from "./search";
+import { pagedByToken, planTokenSearch, rememberedMatches, tokenSearchPage } from "./search";
 import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationSearchToken, OrganizationStatus, Region } from "./entities";
 
 @InputType()
@@ -38,6 +40,8 @@ class RegisterOrganizationInput {
 }
 
 const OrganizationConnection = connectionType(Organization, "Organization");
+/** Counts and search plans of the directory, reused until registerOrganization changes it. */
+const DIRECTORY = new ListMemo("organizations");
 const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
 const MAX_BOARD = 50;
 
@@ -70,14 +74,16 @@ export class OrganizationResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
+    const directory = await DIRECTORY.at(db);
     const text = filter?.search ?? null;
     let count: (() => Promise<number>) | undefined;
     if (text !== null && !filter?.kind && !filter?.status) {
       // Search alone or within a region: answered from the token index without reading organizations
       // (see search.ts); a search of short prefixes only is counted there and paged below.
-      const search = await planTokenSearch(db, text, filter?.regionCode);
-      if (pagedByToken(search)) return tokenSearchPage(db, search, first, after);
-      count = () => countMatches(db, search);
+      const region = filter?.regionCode ?? null;
+      const search = await directory.remember(`search ${JSON.stringify([text, region])}`, () => planTokenSearch(db, text, region));
+      if (pagedByToken(search)) return tokenSearchPage(db, search, first, after, directory);
+      count = () => rememberedMatches(directory, db, search);
     }
     const query = db.getRepository(Organization).createQueryBuilder("o");
     filterByRegion(query, "o.regionCode", filter?.regionCode);
@@ -86,12 +92,12 @@ export class OrganizationResolver {
     if (text !== null) {
       whereNameTokensMatch(query, "o.id", { name: "organization_search_tokens", idColumn: "organizationId" }, "filter.search", text);
     }
-    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, count);
+    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, { count, snapshot: directory });
   }
 
   @FieldResolver(() => Region)
-  async region(@Root() organization: Organization, @Ctx() { loaders }: SubgraphContext): Promise<Region | null> {
-    return loaders.byKey(Region, "code").load(organization.regionCode);
+  region(@Root() organization: Organization): Region | null {
+    return findRegion(organization.regionCode) ?? null;
   }
 
   /** The board (pengurus): names for signed-in readers; phones for AGENCY callers and the organization itself. */
@@ -130,6 +136,8 @@ export class OrganizationResolver {
       registeredAt: new Date().toISOString(),
     });
     return context.db.transaction(async (manager) => {
+      // First: on MySQL its row lock makes a second registration of the same name wait, then see this one.
+      await DIRECTORY.changed(manager);
       const duplicate = await manager.getRepository(Organization).findOneBy({ nameKey: organization.nameKey, regionCode: region });
       if (duplicate) throw badInput("input.name", `must be unique in its region: ${duplicate.name} is already registered as ${duplicate.id}`);
       const saved = await manager.getRepository(Organization).save(organization);
@@ -144,36 +152,36 @@ export class OrganizationResolver {
   }
 }
 
+/**
+ * The national region list, served from the catalog every process holds in memory (kit/regions.ts): it is
+ * reference data that no API call changes. The regions table mirrors it for reports written in SQL.
+ */
 @Resolver(() => Region)
 export class RegionResolver {
   @Query(() => Region, { nullable: true })
-  async region(@Arg("code", () => ID) code: string, @Ctx() { loaders }: SubgraphContext): Promise<Region | null> {
-    return loaders.byKey(Region, "code").load(code);
+  region(@Arg("code", () => ID) code: string): Region | null {
+    return findRegion(code) ?? null;
   }
 
   @Query(() => [Region], { description: "The regions directly under parentCode; without it, the provinces." })
-  async regions(
-    @Ctx() { loaders }: SubgraphContext,
-    @Arg("parentCode", () => ID, { nullable: true }) parentCode?: string,
-  ): Promise<Region[]> {
-    if (parentCode === undefined || parentCode === null) return loaders.manyBy(Region, "level").load("PROVINCE");
-    return loaders.manyBy(Region, "parentCode").load(regionCode("parentCode", parentCode));
+  regions(@Arg("parentCode", () => ID, { nullable: true }) parentCode?: string): readonly Region[] {
+    if (parentCode === undefined || parentCode === null) return regionChildren(null);
+    return regionChildren(regionCode("parentCode", parentCode));
   }
 
   @FieldResolver(() => Region, { nullable: true })
-  async parent(@Root() region: Region, @Ctx() { loaders }: SubgraphContext): Promise<Region | null> {
-    return region.parentCode ? loaders.byKey(Region, "code").load(region.parentCode) : null;
+  parent(@Root() region: Region): Region | null {
+    return region.parentCode ? (findRegion(region.parentCode) ?? null) : null;
   }
 
   @FieldResolver(() => [Region])
-  async children(@Root() region: Region, @Ctx() { loaders }: SubgraphContext): Promise<Region[]> {
-    return loaders.manyBy(Region, "parentCode").load(region.code);
+  children(@Root() region: Region): readonly Region[] {
+    return regionChildren(region.code);
   }
 }
 
 /** Organizations referenced from other subgraphs (organizer, reporter, signatory). */
 export const organizationReferences = {
   Organization: referenceById(Organization),
-  Region: (reference: Record<string, unknown>, { loaders }: SubgraphContext) =>
-    typeof reference.code === "string" ? loaders.byKey(Region, "code").load(reference.code) : null,
+  Region: (reference: Record<string, unknown>) => (typeof reference.code === "string" ? (findRegion(reference.code) ?? null) : null),
 };

@@ -1,12 +1,17 @@
 /*
- * The load generator, run as its own process (`node dist/test/bench/load.js '<json>'`) so the load does
+ * The load generator, run as its own process (`node dist/test/bench/load.js <spec.json>`) so the load does
  * not share an event loop with the servers it measures. It drives autocannon at a fixed concurrency,
  * records every response time itself (autocannon's histogram has no p95), and prints one JSON line.
  */
+import fs from "node:fs";
 import autocannon from "autocannon";
 import { LoadResult, LoadSpec, summarize } from "./stats";
 
+/** The next body of a distinct load, shared by every connection, warm-up included. */
+let nextBody = 0;
+
 function once(spec: LoadSpec, seconds: number, record: (ms: number) => void): Promise<{ non2xx: number; errors: number; timeouts: number; duration: number }> {
+  const headers = { "content-type": "application/json", ...spec.headers };
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -14,8 +19,11 @@ function once(spec: LoadSpec, seconds: number, record: (ms: number) => void): Pr
         connections: spec.connections,
         duration: seconds,
         timeout: 30,
-        // Each connection cycles through the bodies in order: deep pages, several search terms, ...
-        requests: spec.bodies.map((body) => ({ method: "POST", headers: { "content-type": "application/json", ...spec.headers }, body })),
+        // Each connection cycles through the bodies in order (deep pages, several search terms, ...), or, for
+        // a distinct load, every request takes the next body of all.
+        requests: spec.distinct
+          ? [{ method: "POST", headers, setupRequest: (request) => ({ ...request, body: spec.bodies[nextBody++ % spec.bodies.length] }) }]
+          : spec.bodies.map((body) => ({ method: "POST", headers, body })),
       },
       (error, result) => (error ? reject(error) : resolve({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, duration: result.duration })),
     );
@@ -24,7 +32,7 @@ function once(spec: LoadSpec, seconds: number, record: (ms: number) => void): Pr
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? "{}") as LoadSpec;
+  const spec = JSON.parse(fs.readFileSync(process.argv[2], "utf8")) as LoadSpec;
   // Warm-up: JIT, query-plan caches and pooled sockets settle before anything is recorded.
   if (spec.warmupSeconds > 0) await once(spec, spec.warmupSeconds, () => {});
   const latencies: number[] = [];

@@ -3,10 +3,14 @@ import { mustGraphQL } from "../../gateway/graphql-fetch";
 import type { HubConfig } from "../../subgraphs/kit/config";
 import { BenchHub, nationalAgency, startBenchHub } from "./bench-hub";
 import { benchEntitiesInProcess } from "./entities-bench";
+import { IncidentCategory } from "../../subgraphs/incidents/entities";
+import { regionCatalog } from "../../subgraphs/kit/regions";
 import { body } from "./loadgen";
 import { DIRECTORY, INCIDENTS, MANGGAR, SEARCH } from "./operations";
 import type { ScaleRun } from "./results";
+import { Prng, seedOf } from "./prng";
 import { LoadSettings, measure, Scenario } from "./scenario";
+import { THEMES } from "./seed-names";
 import { dropScaleData, seedScale } from "./seed-scale";
 import type { SeedManifest } from "./seed-scale";
 
@@ -15,7 +19,46 @@ export const SCALE_SCENARIOS = {
   search: "name search",
   incidents: "incident list by region and category",
   story: "Manggar story (five subgraphs)",
+  directoryDistinct: "directory: a different region every request",
+  searchDistinct: "name search: a different phrase every request",
+  incidentsDistinct: "incident list: a different region and category every request",
 } as const;
+
+/** Bodies of a distinct load: more than a run sends (about 1,500 req/s for 12 s at most), so none repeats. */
+const DISTINCT_BODIES = 30_000;
+
+/** `count` different values from `draw`, which may repeat itself. */
+function distinctDraws(count: number, draw: () => string): string[] {
+  const drawn = new Set<string>();
+  while (drawn.size < count) drawn.add(draw());
+  return [...drawn];
+}
+
+/**
+ * Loads in which no request repeats, so neither the gateway's response cache nor the subgraphs' remembered
+ * counts and pages (kit/list-versions.ts) can answer one: every request walks the indexes. Regions are
+ * regencies, districts and villages; phrases a theme word and a place name; lists a region and one
+ * category or all.
+ */
+function distinctScenarios(): Record<"directoryDistinct" | "searchDistinct" | "incidentsDistinct", Scenario> {
+  const prng = new Prng(seedOf("distinct loads"));
+  const regions = [...regionCatalog().values()].filter((region) => region.level !== "PROVINCE");
+  const areas = regions.filter((region) => region.level !== "VILLAGE");
+  const categories = [null, ...Object.values(IncidentCategory)];
+  const directory = distinctDraws(DISTINCT_BODIES, () => prng.pick(regions).code).map((region) => body(DIRECTORY, { region, first: 20 }));
+  const search = distinctDraws(DISTINCT_BODIES, () => `${prng.pick(THEMES)} ${prng.pick(areas).name.split(" ")[0]}`.toLowerCase()).map((phrase) =>
+    body(SEARCH, { search: phrase, first: 20 }),
+  );
+  const incidents = distinctDraws(DISTINCT_BODIES, () => JSON.stringify([prng.pick(areas).code, prng.pick(categories)])).map((pair) => {
+    const [region, category] = JSON.parse(pair) as [string, string | null];
+    return body(INCIDENTS, { region, ...(category ? { categories: [category] } : {}), first: 20 });
+  });
+  return {
+    directoryDistinct: { name: SCALE_SCENARIOS.directoryDistinct, bodies: directory, distinct: true },
+    searchDistinct: { name: SCALE_SCENARIOS.searchDistinct, bodies: search, distinct: true },
+    incidentsDistinct: { name: SCALE_SCENARIOS.incidentsDistinct, bodies: incidents, distinct: true },
+  };
+}
 
 /** Walks the biggest regency's directory page by page and returns the request of every page. */
 async function directoryPages(bench: BenchHub, region: string, pages: number): Promise<string[]> {
@@ -45,6 +88,7 @@ function scenarios(seed: SeedManifest, pages: string[]): Record<keyof typeof SCA
       ],
     },
     story: { name: SCALE_SCENARIOS.story, bodies: [body(MANGGAR, { id: String(sample.storyEventId) })] },
+    ...distinctScenarios(),
   };
 }
 

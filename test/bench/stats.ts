@@ -7,6 +7,11 @@ export interface LoadSpec {
   headers: Record<string, string>;
   /** GraphQL request bodies (JSON text); each connection sends them in turn. */
   bodies: string[];
+  /**
+   * Every request takes the next body in turn across all connections, so with more bodies than requests no
+   * request repeats and nothing remembered of an earlier one can answer it. Default false.
+   */
+  distinct?: boolean;
 }
 
 /** Latency in milliseconds. */

@@ -32,18 +32,26 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   });
   const full = run(results, "mysql", 1);
   const small = run(results, "mysql", 0.01);
-  for (const key of ["directory", "search", "incidents"]) {
-    const result = full?.scenarios[key];
+  // Each list is measured twice: with its requests repeated (as the screens of many users repeat them), and
+  // with every request different, so nothing remembered answers it. A target is met when both meet it.
+  for (const key of ["directory", "search", "incidents"] as const) {
+    const variants = [
+      { label: "repeated", key },
+      { label: "every request different", key: `${key}Distinct` },
+    ];
+    const p95 = (entry: ScaleRun | undefined, variant: string) => entry?.scenarios[variant]?.latency.p95;
+    const measured = variants.filter((variant) => p95(full, variant.key) !== undefined);
     checks.push({
       target: `100% national size on MySQL: ${key} p95 < 50 ms at concurrency ${results.settings.connections}`,
-      measured: result ? `p95 ${result.latency.p95} ms` : "-",
-      status: status(result ? result.latency.p95 < 50 : null),
+      measured: measured.map((variant) => `${variant.label}: p95 ${p95(full, variant.key)} ms`).join("; ") || "-",
+      status: status(measured.length ? measured.every((variant) => p95(full, variant.key)! < 50) : null),
     });
-    const base = small?.scenarios[key];
+    const compared = measured.filter((variant) => p95(small, variant.key) !== undefined);
+    const growth = (variant: { key: string }) => p95(full, variant.key)! / p95(small, variant.key)!;
     checks.push({
       target: `${key}: p95 at 100% within 1.5x of p95 at 1% (MySQL)`,
-      measured: result && base ? `${result.latency.p95} / ${base.latency.p95} ms = ${(result.latency.p95 / base.latency.p95).toFixed(2)}x` : "-",
-      status: status(result && base ? result.latency.p95 <= 1.5 * base.latency.p95 : null),
+      measured: compared.map((variant) => `${variant.label}: ${p95(full, variant.key)} / ${p95(small, variant.key)} ms = ${growth(variant).toFixed(2)}x`).join("; ") || "-",
+      status: status(compared.length ? compared.every((variant) => growth(variant) <= 1.5) : null),
     });
   }
   const entityRuns = results.scale.filter((entry) => entry.entities.some((entity) => entity.representations === 1000));

@@ -189,6 +189,23 @@ describe("writes through the gateway, each with its role rule", async () => {
       const { errors } = await hub.query(REVIEW, { id: "999999", s: "VERIFIED" }, agencyOf(ids.org.bawaslu));
       assert.ok(["NOT_FOUND", "BAD_USER_INPUT"].includes(String(code(errors))), JSON.stringify(errors));
     });
+    test("an agency's report lists count a new report and a review the moment they are made", async () => {
+      const LISTS = `{ verified: incidentReports(filter: { regionCode: "19.06", status: VERIFIED }) { totalCount }
+        newest: incidentReports(filter: { regionCode: "19.06" }, first: 1) { totalCount edges { node { id } } } }`;
+      type Lists = { verified: { totalCount: number }; newest: { totalCount: number; edges: Array<{ node: { id: string } }> } };
+      const officer = agencyOf(ids.org.bawaslu);
+      const read = async () => (await hub.query<Lists>(LISTS, {}, officer)).data!;
+      const before = await read();
+      assert.deepEqual(await read(), before, "asked twice with nothing written, the lists answer the same");
+      const filed = await hub.query<{ reportIncident: { id: string } }>(REPORT, { input: hoaxInput({ title: "Hoaks jadwal pencoblosan" }) }, ormasOf(ids.org.pemuda));
+      assert.equal(filed.errors, undefined);
+      const afterReport = await read();
+      assert.equal(afterReport.newest.totalCount, before.newest.totalCount + 1);
+      assert.equal(afterReport.newest.edges[0].node.id, filed.data!.reportIncident.id, "the new report heads the list");
+      assert.equal(afterReport.verified.totalCount, before.verified.totalCount);
+      assert.equal((await hub.query(REVIEW, { id: filed.data!.reportIncident.id, s: "VERIFIED" }, officer)).errors, undefined);
+      assert.equal((await read()).verified.totalCount, before.verified.totalCount + 1);
+    });
     test("whistleblower protection: the reporter is visible to the region's agencies and the reporter only", async () => {
       const read = async (caller: Parameters<TestHub["query"]>[2]) =>
         (await hub.query<{ incidentReport: { reporter: { id: string } | null } | null }>(`query ($id: ID!) { incidentReport(id: $id) { reporter { id } } }`, { id: reportId }, caller)).data?.incidentReport?.reporter ?? null;

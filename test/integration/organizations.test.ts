@@ -62,6 +62,31 @@ describe("organizations subgraph", async () => {
       assert.deepEqual(data, { a: { totalCount: 15 }, b: { totalCount: 30 }, c: { totalCount: 10 }, d: { totalCount: 0 } });
     });
 
+    test("a directory page asked again reads its version and its rows only; a registration since shows at once", async () => {
+      const PAGE = `{ organizations(filter: { regionCode: "19.06.02" }, first: 3) { totalCount edges { node { name } } } }`;
+      type Page = { organizations: { totalCount: number; edges: Array<{ node: { name: string } }> } };
+      const first = (await subgraph.request<Page>(PAGE)).data!;
+      const statementsBefore = subgraph.statements();
+      assert.deepEqual((await subgraph.request<Page>(PAGE)).data, first);
+      assert.equal(subgraph.statements() - statementsBefore, 2, "the list's version, then the page's rows by id: no count, no index walk");
+      const registered = await subgraph.request(REGISTER, { input: { name: "Aaa Relawan Gantung", kind: "ORMAS", regionCode: "19.06.02" } }, kesbangpol);
+      assert.equal(registered.errors, undefined);
+      const after = (await subgraph.request<Page>(PAGE)).data!;
+      assert.equal(after.organizations.totalCount, first.organizations.totalCount + 1);
+      assert.equal(after.organizations.edges[0].node.name, "Aaa Relawan Gantung");
+    });
+
+    test("two agencies register the same name at the same moment: one gets it, the other is told it is taken", async () => {
+      const input = { name: "Forum Relawan Damai Dendang", kind: "ORMAS", regionCode: "19.06.03" };
+      const results = await Promise.all([subgraph.request(REGISTER, { input }, kesbangpol), subgraph.request(REGISTER, { input }, kesbangpol)]);
+      const errors = results.map((result) => result.errors?.[0]);
+      assert.equal(errors.filter((error) => error === undefined).length, 1, JSON.stringify(errors));
+      const refusal = errors.find((error) => error !== undefined)!;
+      assert.equal(refusal.extensions?.code, "BAD_USER_INPUT");
+      assert.equal(refusal.extensions?.field, "input.name");
+      assert.match(refusal.message, /must be unique in its region/);
+    });
+
     test("a batch of 100 entity references costs one SQL statement", async () => {
       const representations = ids.concat(ids, ids, ids).slice(0, 100).map((id, n) => ({ __typename: "Organization", id: n < 99 ? id : "999999" }));
       const before = subgraph.statements();

@@ -1,0 +1,96 @@
+import { DataSource, EntityManager, ObjectLiteral, QueryRunner, SelectQueryBuilder, Table } from "typeorm";
+import { textColumn } from "./columns";
+
+/*
+ * What a list's readers may remember between requests: an exact totalCount, a search plan. Each list (a
+ * table and what is derived from it) has a row in list_versions; every write to the list bumps it inside
+ * the write's transaction, and a reader reuses what was worked out at the version it reads, one
+ * primary-key lookup instead of, say, counting 5,000 index entries for a regency's directory or 27,000
+ * for a common search word. The version lives in the database, so replicas of a subgraph never serve each
+ * other's stale counts, with or without Redis.
+ */
+
+const TABLE = "list_versions";
+
+/** Creates list_versions with a row per list, for a subgraph's migration. */
+export async function createListVersions(queryRunner: QueryRunner, lists: string[]): Promise<void> {
+  await queryRunner.createTable(
+    new Table({ name: TABLE, columns: [{ ...textColumn("list", 40), isPrimary: true }, { name: "version", type: "bigint", default: 0 }] }),
+  );
+  for (const list of lists) await queryRunner.query(`INSERT INTO ${TABLE} (list, version) VALUES (?, 0)`, [list]);
+}
+
+export async function dropListVersions(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.dropTable(TABLE);
+}
+
+/** What one database's readers remember of a list, at the newest version any of them has read. */
+interface Remembered {
+  version: number;
+  values: Map<string, Promise<unknown>>;
+}
+
+/** What a reader may reuse of a list as of the version it read (ListMemo.at). */
+export interface ListSnapshot {
+  /**
+   * The value of `key` at this version: remembered, or computed now (concurrent readers of the same key
+   * share one computation). A failed computation is forgotten, so the next reader tries again.
+   */
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+export interface ListMemoOptions {
+  /** Most values remembered per database; the oldest go first. Default 5,000. */
+  maxEntries?: number;
+}
+
+/** The remembered values of one list, per database (a process may serve several, as the tests do). */
+export class ListMemo {
+  private readonly byDatabase = new WeakMap<DataSource, Remembered>();
+  private readonly maxEntries: number;
+
+  /** `list` is the list's row in list_versions, created by the subgraph's migration. */
+  constructor(readonly list: string, options: ListMemoOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 5_000;
+  }
+
+  /**
+   * In a write's transaction: the list changes. Call it before the write's first read, so that on MySQL the
+   * row lock also orders concurrent writers (each then reads what the one before it committed).
+   */
+  async changed(manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE ${TABLE} SET version = version + 1 WHERE list = ?`, [this.list]);
+  }
+
+  /** Reads the list's version: what is remembered at it may be reused, anything older is dropped. */
+  async at(db: DataSource): Promise<ListSnapshot> {
+    const rows = (await db.query(`SELECT version FROM ${TABLE} WHERE list = ?`, [this.list])) as Array<{ version: number | string }>;
+    if (rows.length === 0) throw new Error(`${TABLE}: no row for list "${this.list}" (a migration is missing)`);
+    const version = Number(rows[0].version);
+    return { remember: (key, compute) => this.remember(db, version, key, compute) };
+  }
+
+  private remember<T>(db: DataSource, version: number, key: string, compute: () => Promise<T>): Promise<T> {
+    let remembered = this.byDatabase.get(db);
+    if (!remembered || remembered.version < version) {
+      remembered = { version, values: new Map() };
+      this.byDatabase.set(db, remembered);
+    }
+    // A reader that read an older version than others since did computes for itself and keeps nothing.
+    if (remembered.version > version) return compute();
+    const known = remembered.values.get(key);
+    if (known) return known as Promise<T>;
+    const values = remembered.values;
+    const computed = compute();
+    values.set(key, computed);
+    computed.catch(() => values.get(key) === computed && values.delete(key));
+    if (values.size > this.maxEntries) values.delete(values.keys().next().value as string);
+    return computed;
+  }
+}
+
+/** The exact number of `query`'s rows, remembered at the snapshot's version under the query's SQL and parameters. */
+export function rememberedCount<T extends ObjectLiteral>(snapshot: ListSnapshot, query: SelectQueryBuilder<T>): Promise<number> {
+  const [sql, parameters] = query.getQueryAndParameters();
+  return snapshot.remember(`count ${sql} ${JSON.stringify(parameters)}`, () => query.clone().getCount());
+}
