@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { ConfigError, loadConfig } from "../subgraphs/kit/config";
 import { demoTokens, loadDemo } from "./demo";
 import { RunningHub, startHub, withGeneratedSecrets } from "./hub";
-import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
+import { describeNames, SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
 
 /**
  * `npm start`: the whole hub on the embedded default (SQLite under ./data, pub/sub in memory), or on
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     // its writes' reference checks. Rather than limp on (or restart the child here, hiding a crash loop),
     // stop everything with exit code 1: a supervisor (systemd, a container's restart policy) starts the
     // hub again from a clean state, and stderr already says which subgraph died and how.
-    onSubgraphExit: ({ name }) => stop(`the ${name} subgraph died`, 1),
+    onSubgraphExit: ({ subgraphs }) => stop(`${describeNames(subgraphs)} died`, 1),
   });
   process.on("SIGINT", () => stop("SIGINT", 0));
   process.on("SIGTERM", () => stop("SIGTERM", 0));

@@ -17,14 +17,16 @@ export interface HubOptions {
   freePorts?: boolean;
   /**
    * "in-process": the subgraphs run in this process beside the gateway, and `subgraphs` holds their handles
-   * with their databases (tests count SQL statements and stop one subgraph through them). "forked": each
-   * subgraph runs in its own child process (gateway/subgraph-processes.ts), so the gateway and the subgraphs
-   * use different cores; `npm start` and the benchmarks run this way. Default "in-process".
+   * with their databases (tests count SQL statements and stop one subgraph through them). "forked": the
+   * subgraphs run in child processes (gateway/subgraph-processes.ts), so the gateway and the subgraphs use
+   * different cores; `npm start` and the benchmarks run this way. Default "in-process".
    */
   subgraphs?: SubgraphMode;
+  /** "forked" only: how many child processes host the five subgraphs (ForkOptions.processes). Default: one per core beyond the gateway's, 1 to 5. */
+  subgraphProcesses?: number;
   /**
-   * "forked" only: called when a subgraph process dies while the hub runs (stderr already names it and its
-   * exit code). Default: nothing more, and the gateway answers that subgraph's fields with errors.
+   * "forked" only: called when a subgraph process dies while the hub runs (stderr already names its
+   * subgraphs and its exit code). Default: nothing more, and the gateway answers their fields with errors.
    */
   onSubgraphExit?: (exit: SubgraphExit) => void;
 }
@@ -101,7 +103,7 @@ export async function startHub(baseConfig: HubConfig, options: HubOptions = {}):
   const freePorts = options.freePorts ?? false;
   const subgraphs: Record<SubgraphName, SubgraphHandle> =
     options.subgraphs === "forked"
-      ? await forkSubgraphs(config, { freePorts, onUnexpectedExit: options.onSubgraphExit })
+      ? await forkSubgraphs(config, { freePorts, processes: options.subgraphProcesses, onUnexpectedExit: options.onSubgraphExit })
       : await startInProcess(config, freePorts);
   for (const name of SUBGRAPH_NAMES) config.subgraphUrls[name] = subgraphs[name].url;
   try {

@@ -4,11 +4,13 @@ import { RunningSubgraph, startSubgraph } from "./kit/subgraph";
 import { SUBGRAPHS } from ".";
 
 /*
- * One subgraph alone: `node dist/subgraphs/main.js <name> [--port N]` (or SUBGRAPH=<name>).
+ * Subgraphs in one process: `node dist/subgraphs/main.js <name> [<name> ...] [--port N]` (or SUBGRAPH=<name>),
+ * started one after the other (in one process they share type-graphql's metadata, which each schema build
+ * resets and rebuilds).
  *
- * Port: `--port N` when given, where 0 lets the system pick a free port (the hub's free-port mode; the
- * shared PORT variable cannot say 0, since the gateway's PORT must be a real port). Otherwise PORT, otherwise
- * the subgraph's default 4001 to 4005.
+ * Port: `--port N` when given (one subgraph), where 0 lets the system pick a free port for each (the hub's
+ * free-port mode; the shared PORT variable cannot say 0, since the gateway's PORT must be a real port).
+ * Otherwise PORT (one subgraph), otherwise each subgraph's default 4001 to 4005.
  *
  * Alone (docker-compose), it logs its URL and stops on SIGINT/SIGTERM. Forked by the hub with an IPC channel
  * (gateway/subgraph-processes.ts), it speaks the messages below instead, and:
@@ -17,15 +19,17 @@ import { SUBGRAPHS } from ".";
  * - stops when the channel closes, so it never outlives a hub that was killed.
  */
 
-/** Child to hub: listening at `url`. */
+/** Child to hub: every subgraph it hosts listens, at these URLs. */
 export interface ReadyMessage {
   type: "ready";
-  url: string;
+  urls: Partial<Record<SubgraphName, string>>;
 }
 
 /** Child to hub: could not start (a bad variable, a port taken, a database unreachable); it exits next. */
 export interface FailedMessage {
   type: "failed";
+  /** The subgraph that failed; null when the failure is not one subgraph's (the arguments). */
+  subgraph: SubgraphName | null;
   message: string;
 }
 
@@ -42,13 +46,52 @@ export interface PeersSetMessage {
 
 export type ChildMessage = ReadyMessage | FailedMessage | PeersSetMessage;
 
-/** `--port N` or `--port=N`: a whole number from 0 to 65535; undefined when not given. */
-function portArgument(argv: string[]): number | undefined {
-  const at = argv.findIndex((arg) => arg === "--port" || arg.startsWith("--port="));
-  if (at < 0) return undefined;
-  const raw = argv[at].startsWith("--port=") ? argv[at].slice("--port=".length) : (argv[at + 1] ?? "");
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError("--port", "must be a whole number from 0 to 65535", raw);
-  return Number(raw);
+interface Arguments {
+  names: SubgraphName[];
+  /** `--port N` or `--port=N`: a whole number from 0 to 65535; undefined when not given. */
+  port: number | undefined;
+}
+
+function parseArguments(argv: string[]): Arguments {
+  const names: string[] = [];
+  let rawPort: string | undefined;
+  for (let at = 0; at < argv.length; at++) {
+    if (argv[at] === "--port") rawPort = argv[++at] ?? "";
+    else if (argv[at].startsWith("--port=")) rawPort = argv[at].slice("--port=".length);
+    else if (!argv[at].startsWith("--")) names.push(argv[at]);
+  }
+  if (names.length === 0 && process.env.SUBGRAPH) names.push(process.env.SUBGRAPH);
+  if (names.length === 0) throw new ConfigError("SUBGRAPH", `must name a subgraph: one of ${SUBGRAPH_NAMES.join(", ")}`, "");
+  for (const name of names) if (!SUBGRAPH_NAMES.includes(name as SubgraphName)) throw new ConfigError("SUBGRAPH", `must be one of ${SUBGRAPH_NAMES.join(", ")}`, name);
+  if (new Set(names).size !== names.length) throw new ConfigError("SUBGRAPH", "must name each subgraph once", names.join(" "));
+  if (rawPort !== undefined && (!/^\d+$/.test(rawPort) || Number(rawPort) > 65535)) throw new ConfigError("--port", "must be a whole number from 0 to 65535", rawPort);
+  const port = rawPort === undefined ? undefined : Number(rawPort);
+  if (names.length > 1 && port !== undefined && port !== 0) throw new ConfigError("--port", "must be 0 (a free port for each) when several subgraphs share the process", rawPort!);
+  return { names: names as SubgraphName[], port };
+}
+
+/** A subgraph that could not start, named for the hub. */
+class SubgraphFailure extends Error {
+  constructor(
+    readonly subgraph: SubgraphName,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/** Starts the subgraphs one after the other; when one fails, stops those already started. */
+async function startAll(names: SubgraphName[], config: HubConfig, portOf: (name: SubgraphName) => number): Promise<RunningSubgraph[]> {
+  const running: RunningSubgraph[] = [];
+  for (const name of names) {
+    try {
+      running.push(await startSubgraph(SUBGRAPHS[name], config, { port: portOf(name), host: config.host }));
+    } catch (error) {
+      for (const started of running.reverse()) await started.dispose();
+      throw new SubgraphFailure(name, error);
+    }
+  }
+  return running;
 }
 
 function isPeersMessage(message: unknown): message is PeersMessage {
@@ -65,19 +108,21 @@ function tell(message: ChildMessage): Promise<void> {
 
 async function main(): Promise<void> {
   const forked = Boolean(process.send);
-  const name = (process.argv.slice(2).find((arg) => !arg.startsWith("--")) ?? process.env.SUBGRAPH) as SubgraphName;
-  if (!SUBGRAPH_NAMES.includes(name)) throw new ConfigError("SUBGRAPH", `must be one of ${SUBGRAPH_NAMES.join(", ")}`, String(name));
+  const { names, port } = parseArguments(process.argv.slice(2));
   const config: HubConfig = loadConfig();
-  const port = portArgument(process.argv) ?? (process.env.PORT ? config.port : defaultSubgraphPort(name));
+  if (names.length > 1 && port === undefined && process.env.PORT) throw new ConfigError("PORT", "names one port, but several subgraphs share the process: use their default ports or --port 0", process.env.PORT);
+  const portOf = (name: SubgraphName) => port ?? (process.env.PORT ? config.port : defaultSubgraphPort(name));
 
-  const starting = startSubgraph(SUBGRAPHS[name], config, { port, host: config.host });
+  const starting = startAll(names, config, portOf);
   // A stop asked for during start waits for the start (a half-run migration is worse than a late stop).
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
     starting
-      .then((running: RunningSubgraph) => running.dispose())
+      .then(async (running) => {
+        for (const subgraph of [...running].reverse()) await subgraph.dispose();
+      })
       .then(
         () => process.exit(0),
         () => process.exit(1),
@@ -96,13 +141,14 @@ async function main(): Promise<void> {
   }
 
   const running = await starting;
-  if (forked) await tell({ type: "ready", url: running.url });
-  else console.log(`${name} subgraph listening at ${running.url}`);
+  if (forked) await tell({ type: "ready", urls: Object.fromEntries(running.map((subgraph) => [subgraph.name, subgraph.url])) });
+  else for (const subgraph of running) console.log(`${subgraph.name} subgraph listening at ${subgraph.url}`);
 }
 
 main().catch(async (error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  if (process.send && process.connected) await tell({ type: "failed", message });
-  else console.error(message);
+  const subgraph = error instanceof SubgraphFailure ? error.subgraph : null;
+  if (process.send && process.connected) await tell({ type: "failed", subgraph, message });
+  else console.error(subgraph ? `the ${subgraph} subgraph could not start: ${message}` : message);
   process.exit(1);
 });

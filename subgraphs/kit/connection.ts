@@ -123,18 +123,29 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
     });
   }
   keysQuery.orderBy(column, order.direction).addOrderBy(`${alias}.id`, order.direction).limit(size + 1);
-  // Without a snapshot, one statement: the keys in a derived table, joined to their rows (the outer where()
-  // replaces the filters, which stay in the derived table).
-  const rows = snapshot
-    ? await rowsOf(query, await snapshot.remember(pageKey(keysQuery), async () => (await keysQuery.getMany()).map((key) => Number(key.id))))
-    : await query
-        .clone()
-        .innerJoin(`(${keysQuery.getQuery()})`, "page")
-        .where(`${alias}.id = page.${alias}_id`)
-        .setParameters(keysQuery.getParameters())
-        .orderBy(column, order.direction)
-        .addOrderBy(`${alias}.id`, order.direction)
-        .getMany();
+  // One statement: the keys in a derived table, joined to their rows (the outer where() replaces the
+  // filters, which stay in the derived table).
+  const readPage = () =>
+    query
+      .clone()
+      .innerJoin(`(${keysQuery.getQuery()})`, "page")
+      .where(`${alias}.id = page.${alias}_id`)
+      .setParameters(keysQuery.getParameters())
+      .orderBy(column, order.direction)
+      .addOrderBy(`${alias}.id`, order.direction)
+      .getMany();
+  if (!snapshot) return pageOf(await readPage(), size, order, totalCount, after);
+  // With a snapshot the page's ids are remembered; whoever reads the page first has its rows already.
+  let read: T[] | undefined;
+  const ids = await snapshot.remember(pageKey(keysQuery), async () => {
+    read = await readPage();
+    return read.map((row) => Number(row.id));
+  });
+  return pageOf(read ?? (await rowsInOrder(query, ids)), size, order, totalCount, after);
+}
+
+/** The connection of a page read with one row beyond it (which only says there is a next page). */
+function pageOf<T extends ObjectLiteral & { id: number }>(rows: T[], size: number, order: KeysetOrder<T>, totalCount: number, after: string | null | undefined): Connection<T> {
   const nodes = rows.slice(0, size);
   return connectionOf(
     nodes.map((node) => ({ node, cursor: encodeCursor([node[order.property], node.id]) })),
@@ -149,8 +160,8 @@ function pageKey<T extends ObjectLiteral>(keysQuery: SelectQueryBuilder<T>): str
   return `page ${sql} ${JSON.stringify(parameters)}`;
 }
 
-/** The rows of `ids`, in that order (a row deleted since the ids were chosen is left out). */
-async function rowsOf<T extends ObjectLiteral & { id: number }>(query: SelectQueryBuilder<T>, ids: number[]): Promise<T[]> {
+/** The rows of `ids` by primary key, in that order (a row deleted since the ids were chosen is left out). */
+export async function rowsInOrder<T extends ObjectLiteral & { id: number }>(query: SelectQueryBuilder<T>, ids: number[]): Promise<T[]> {
   if (ids.length === 0) return [];
   const rows = await query.clone().where(`${query.alias}.id IN (:...keysetPageIds)`, { keysetPageIds: ids }).getMany();
   const byId = new Map(rows.map((row) => [Number(row.id), row]));

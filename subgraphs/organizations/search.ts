@@ -1,6 +1,6 @@
-import { DataSource, In } from "typeorm";
+import { DataSource } from "typeorm";
 import { badInput } from "../kit/errors";
-import { Connection, connectionOf, decodeCursor, encodeCursor, pageSize } from "../kit/connection";
+import { Connection, connectionOf, decodeCursor, encodeCursor, pageSize, rowsInOrder } from "../kit/connection";
 import type { ListSnapshot } from "../kit/list-versions";
 import { containsSql, isSqlite, nameTokens, regionWithinSql, SqlPart, startsWithSql } from "../kit/filters";
 import { regionCode, requiredText } from "../kit/validate";
@@ -40,6 +40,11 @@ export interface TokenSearch {
   driver: Word;
   /** Every other word, checked on each walked organization. */
   others: Word[];
+  /**
+   * The word whose rows are walked to count the matches: the rarest of all, wide or not, since a count
+   * needs no name order ("pelajar sungai": the 4,826 entries beginning "sungai", not pelajar's 21,000).
+   */
+  counter: Word;
   /** Region prefix the organizations must lie in, or null. */
   region: string | null;
   /** Some word begins no token (or there are no words): nothing matches, and no statement is needed. */
@@ -102,21 +107,26 @@ export async function planTokenSearch(db: DataSource, text: string, region: stri
   const longest = (candidates: Word[]) => candidates.reduce<Word | undefined>((best, word) => (best === undefined || word.word.length > best.word.length ? word : best), undefined);
   const walkable = planned.filter((word) => word.tokens !== null);
   let driver = longest(walkable) ?? longest(planned) ?? { word: "", tokens: [] };
-  if (!empty && walkable.length > 1) {
-    // The rarest word is walked, so the fewest organizations are tested. Length guesses wrong for theme
-    // words ("perempuan manggar": 21,000 against 60 at national size, a 20 ms count against 0.3 ms).
-    const frequencies: number[] = [];
-    for (const word of walkable) frequencies.push(await cappedFrequency(db, word.tokens!));
-    driver = walkable[frequencies.indexOf(Math.min(...frequencies))];
+  let counter = driver;
+  if (!empty && planned.length > 1) {
+    // The rarest words are walked, so the fewest organizations are tested. Length guesses wrong for theme
+    // words: "perempuan" begins 21,457 entries at national size, "manggar" 130.
+    const frequencies = new Map<Word, number>();
+    for (const word of planned) frequencies.set(word, await cappedFrequency(db, sqlite, word));
+    const rarest = (candidates: Word[]) => candidates.reduce((best, word) => (frequencies.get(word)! < frequencies.get(best)! ? word : best));
+    if (walkable.length > 0) driver = rarest(walkable);
+    counter = rarest(planned);
   }
-  return { sqlite, driver, others: planned.filter((word) => word !== driver), region: regionPrefix, empty };
+  return { sqlite, driver, others: planned.filter((word) => word !== driver), counter, region: regionPrefix, empty };
 }
 
-/** Index entries a word's tokens have, counted up to FREQUENCY_CAP: enough to tell a rare word from a common one. */
-const FREQUENCY_CAP = 1000;
+/** Index entries counted at most, per word: past the 4,000 to 7,000 of a common place prefix, below a theme word's 21,000. */
+const FREQUENCY_CAP = 10_000;
 
-async function cappedFrequency(db: DataSource, tokens: string[]): Promise<number> {
-  const [row] = (await db.query(`SELECT COUNT(*) AS entries FROM (SELECT 1 FROM ${TABLE} WHERE token IN (${tokens.map(() => "?").join(", ")}) LIMIT ${FREQUENCY_CAP}) probe`, tokens)) as Array<{
+/** How many index entries begin with a word (its tokens, or its prefix range when wide), up to FREQUENCY_CAP. */
+async function cappedFrequency(db: DataSource, sqlite: boolean, word: Word): Promise<number> {
+  const where = word.tokens === null ? startsWithSql(sqlite, "token", word.word) : { sql: `token IN (${word.tokens.map(() => "?").join(", ")})`, values: word.tokens };
+  const [row] = (await db.query(`SELECT COUNT(*) AS entries FROM (SELECT 1 FROM ${TABLE} WHERE ${where.sql} LIMIT ${FREQUENCY_CAP}) probe`, where.values)) as Array<{
     entries: number | string;
   }>;
   return Number(row.entries);
@@ -201,8 +211,11 @@ function walk(search: TokenSearch, token: string | null, options: Walk): SqlPart
 }
 
 /** The exact number of organizations the search matches, counted from the token table alone. */
-async function countMatches(db: DataSource, search: TokenSearch): Promise<number> {
-  if (search.empty) return 0;
+async function countMatches(db: DataSource, planned: TokenSearch): Promise<number> {
+  if (planned.empty) return 0;
+  // Walk the counter's rows and check every other word on them, the driver included.
+  const search =
+    planned.counter === planned.driver ? planned : { ...planned, driver: planned.counter, others: [planned.driver, ...planned.others].filter((word) => word !== planned.counter) };
   const tokens = search.driver.tokens;
   let statement: SqlPart;
   if (tokens === null) {
@@ -220,22 +233,26 @@ async function countMatches(db: DataSource, search: TokenSearch): Promise<number
   return Number(row.matches);
 }
 
-/** The organization ids of the next `limit` matches after `after`, in name order, from the token index alone. */
-async function pageKeys(db: DataSource, search: TokenSearch, tokens: string[], limit: number, after: Walk["after"]): Promise<number[]> {
+/** The (nameKey, organizationId) keys of the next `limit` matches after `after`, in name order, from the token index alone. */
+function pageKeys(search: TokenSearch, tokens: string[], limit: number, after: Walk["after"]): SqlPart {
   const columns = "a.nameKey AS nameKey, a.organizationId AS organizationId";
-  let statement: SqlPart;
-  if (tokens.length === 1) {
-    statement = walk(search, tokens[0], { columns, after, limit });
-  } else {
-    // Each token's range gives its first `limit` in order; the database merges and sorts those few.
-    const parts = tokens.map((token) => walk(search, token, { columns, after, limit }));
-    statement = {
-      sql: `${parts.map((part, n) => `SELECT nameKey, organizationId FROM (${part.sql}) t${n}`).join(" UNION ")} ORDER BY nameKey, organizationId LIMIT ${limit}`,
-      values: parts.flatMap((part) => part.values),
-    };
-  }
-  const rows = (await db.query(statement.sql, statement.values)) as Array<{ organizationId: number | string }>;
-  return rows.map((row) => Number(row.organizationId));
+  if (tokens.length === 1) return walk(search, tokens[0], { columns, after, limit });
+  // Each token's range gives its first `limit` in order; the database merges and sorts those few.
+  const parts = tokens.map((token) => walk(search, token, { columns, after, limit }));
+  return {
+    sql: `${parts.map((part, n) => `SELECT nameKey, organizationId FROM (${part.sql}) t${n}`).join(" UNION ")} ORDER BY nameKey, organizationId LIMIT ${limit}`,
+    values: parts.flatMap((part) => part.values),
+  };
+}
+
+/** The organizations of a page's keys, in their order: one statement. */
+async function pageRows(db: DataSource, keys: SqlPart): Promise<Organization[]> {
+  const columns = db.getMetadata(Organization).columns.map((column) => `o.${column.databaseName}`);
+  const rows = (await db.query(
+    `SELECT ${columns.join(", ")} FROM (${keys.sql}) k JOIN organizations o ON o.id = k.organizationId ORDER BY k.nameKey, k.organizationId`,
+    keys.values,
+  )) as Array<Record<string, unknown>>;
+  return rows.map((row) => db.getRepository(Organization).create(row));
 }
 
 /** The search's exact totalCount, remembered at the directory's version. */
@@ -268,18 +285,21 @@ export async function tokenSearchPage(
   const tokens = search.driver.tokens;
   if (tokens === null) throw new Error("tokenSearchPage: the search has only wide words (see pagedByToken)");
   const totalCount = await rememberedMatches(directory, db, search);
-  const keys =
+  // The page's ids are remembered; whoever reads the page first has its rows already.
+  let read: Organization[] | undefined;
+  const ids =
     size === 0 || totalCount === 0
       ? []
-      : await directory.remember(`search page ${JSON.stringify([search, size, cursor ?? null])}`, () => pageKeys(db, search, tokens, size + 1, cursor));
-  const ids = keys.slice(0, size);
-  const rows = ids.length === 0 ? [] : await db.getRepository(Organization).findBy({ id: In(ids) });
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const nodes = ids.flatMap((id) => byId.get(id) ?? []);
+      : await directory.remember(`search page ${JSON.stringify([search, size, cursor ?? null])}`, async () => {
+          read = await pageRows(db, pageKeys(search, tokens, size + 1, cursor));
+          return read.map((row) => row.id);
+        });
+  const rows = read ?? (await rowsInOrder(db.getRepository(Organization).createQueryBuilder("o"), ids));
+  const nodes = rows.slice(0, size);
   return connectionOf(
     nodes.map((node) => ({ node, cursor: encodeCursor([node.nameKey, node.id]) })),
     totalCount,
-    size === 0 ? totalCount > 0 : keys.length > size,
+    size === 0 ? totalCount > 0 : rows.length > size,
     Boolean(after),
   );
 }

@@ -71,7 +71,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     parts.push("## Gateway query path: ours against a plain @apollo/gateway");
     parts.push(
       `Both gateways run in the benchmark's process, measured one after the other in the same run over the same five subgraphs ` +
-        `(${results.gateway.data}), each subgraph in its own process as \`npm start\` runs them; each operation is first checked to ` +
+        `(${results.gateway.data}), the subgraphs in child processes as \`npm start\` runs them (one per core beyond the gateway's: one on two cores); each operation is first checked to ` +
         "return identical data from both. The plain gateway is " +
         "`@apollo/gateway` + `@apollo/server` `startStandaloneServer` with nothing added but a data source that sends the subgraph " +
         "secret and passes the caller's claims through (it verifies no token, so it does less work per request than ours). " +
@@ -123,7 +123,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
       ),
     );
     parts.push(
-      `Through our gateway with its response cache off (every request reaches the databases), each subgraph in its own process, ` +
+      `Through our gateway with its response cache off, the subgraphs in child processes as \`npm start\` runs them; the lists are measured with their requests repeated and with a different request every time (30,000 bodies, more than a run sends), so that neither the gateway's cache nor the subgraphs' remembered counts and pages can answer. ` +
         `${settings.connections} connections (p50 / p95 / p99 ms, req/s):`,
     );
     const keys = Object.keys(SCALE_SCENARIOS) as Array<keyof typeof SCALE_SCENARIOS>;

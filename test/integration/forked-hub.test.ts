@@ -13,8 +13,9 @@ import { MANGGAR } from "../support/demo";
 import { agencyOf, dropTestData, testConfig } from "../support/hub";
 
 /*
- * The hub as `npm start` runs it: each subgraph in its own process (gateway/subgraph-processes.ts), the
- * gateway in this one. SQLite only: what differs from the in-process hub is the processes, not the engine.
+ * The hub as `npm start` runs it: the subgraphs in child processes (gateway/subgraph-processes.ts), one per
+ * core beyond the gateway's, the gateway in this one. SQLite only: what differs from the in-process hub is
+ * the processes, not the engine.
  */
 
 const ATTEND = `mutation ($e: ID!, $o: ID!, $n: Int!) { recordAttendance(eventId: $e, organizationId: $o, attendees: $n) { attendeeCount } }`;
@@ -57,7 +58,7 @@ describe("the hub with each subgraph in its own process", () => {
 
   before(async () => {
     config = testConfig("sqlite");
-    hub = await startHub(config, { port: 0, freePorts: true, subgraphs: "forked", onSubgraphExit: (exit) => exits.push(exit) });
+    hub = await startHub(config, { port: 0, freePorts: true, subgraphs: "forked", subgraphProcesses: 5, onSubgraphExit: (exit) => exits.push(exit) });
     await loadDemo(hub.gateway.url, config.jwtSecret!);
     const { organizations } = await mustGraphQL<{ organizations: { edges: Array<{ node: { id: string } }> } }>(
       hub.gateway.url,
@@ -105,13 +106,45 @@ describe("the hub with each subgraph in its own process", () => {
     const incidents = hub.subgraphs.incidents;
     process.kill(incidents.pid!, "SIGKILL");
     while (exits.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.deepEqual(exits, [{ name: "incidents", pid: incidents.pid, code: null, signal: "SIGKILL" }]);
+    assert.deepEqual(exits, [{ subgraphs: ["incidents"], pid: incidents.pid, code: null, signal: "SIGKILL" }]);
 
     const pids = SUBGRAPH_NAMES.map((name) => hub.subgraphs[name].pid!);
     disposed = true;
     await hub.dispose();
     assert.deepEqual(pids.filter(isRunning), []);
     assert.deepEqual(exits.length, 1, "stopping on request is not a death");
+  });
+});
+
+describe("the hub with its five subgraphs in one process, as on two cores", () => {
+  test("the Manggar story reads across the five from one child, and its death is reported with all five names", async () => {
+    const config = testConfig("sqlite");
+    const exits: SubgraphExit[] = [];
+    const hub = await startHub(config, { port: 0, freePorts: true, subgraphs: "forked", subgraphProcesses: 1, onSubgraphExit: (exit) => exits.push(exit) });
+    try {
+      const pids = new Set(SUBGRAPH_NAMES.map((name) => hub.subgraphs[name].pid));
+      assert.equal(pids.size, 1);
+      assert.notEqual([...pids][0], process.pid);
+      await loadDemo(hub.gateway.url, config.jwtSecret!);
+      const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
+        hub.gateway.url,
+        `{ events(filter: { regionCode: "19.06.01", kind: SOCIALIZATION }, first: 1) { edges { node { id } } } }`,
+      );
+      const { event } = await mustGraphQL<{ event: { region: { name: string }; declarations: Array<{ title: string }>; election: { votingDay: string } } }>(
+        hub.gateway.url,
+        MANGGAR,
+        { id: events.edges[0].node.id },
+      );
+      assert.deepEqual([event.region.name, event.declarations[0].title, event.election.votingDay], ["Manggar", "Deklarasi Pilkada Damai 2024", "2024-11-27"]);
+
+      const pid = hub.subgraphs.incidents.pid!;
+      process.kill(pid, "SIGKILL");
+      while (exits.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(exits, [{ subgraphs: [...SUBGRAPH_NAMES], pid, code: null, signal: "SIGKILL" }]);
+    } finally {
+      await hub.dispose();
+      await dropTestData(config);
+    }
   });
 });
 
