@@ -81,7 +81,7 @@ export class OrganizationResolver {
       // Search alone or within a region: answered from the token index without reading organizations
       // (see search.ts); a search of short prefixes only is counted there and paged below.
       const region = filter?.regionCode ?? null;
-      const search = await directory.remember(`search ${JSON.stringify([text, region])}`, () => planTokenSearch(db, text, region));
+      const search = await directory.remember(`search ${JSON.stringify([text, region])}`, () => planTokenSearch(db, directory, text, region));
       if (pagedByToken(search)) return tokenSearchPage(db, search, first, after, directory);
       count = () => rememberedMatches(directory, db, search);
     }

@@ -92,14 +92,18 @@ async function tokensBegunBy(db: DataSource, sqlite: boolean, word: string): Pro
   return null;
 }
 
-/** Plans a search. `text` is the search input and `region` an optional region prefix; both are validated here. */
-export async function planTokenSearch(db: DataSource, text: string, region: string | null | undefined): Promise<TokenSearch> {
+/**
+ * Plans a search. `text` is the search input and `region` an optional region prefix; both are validated
+ * here. What it learns of each word (its tokens, its frequency) is remembered at the directory's version,
+ * for every search that uses the word: words repeat across searches far more than whole phrases do.
+ */
+export async function planTokenSearch(db: DataSource, directory: ListSnapshot, text: string, region: string | null | undefined): Promise<TokenSearch> {
   const words = nameTokens(requiredText("filter.search", text, { max: 100 }));
   const regionPrefix = region === null || region === undefined ? null : regionCode("filter.regionCode", region);
   const sqlite = isSqlite(db);
   const planned: Word[] = [];
   for (const word of words) {
-    const tokens = await tokensBegunBy(db, sqlite, word);
+    const tokens = await directory.remember(`search word ${word}`, () => tokensBegunBy(db, sqlite, word));
     planned.push({ word, tokens });
     if (tokens !== null && tokens.length === 0) break; // no organization has this word: nothing to find
   }
@@ -112,7 +116,7 @@ export async function planTokenSearch(db: DataSource, text: string, region: stri
     // The rarest words are walked, so the fewest organizations are tested. Length guesses wrong for theme
     // words: "perempuan" begins 21,457 entries at national size, "manggar" 130.
     const frequencies = new Map<Word, number>();
-    for (const word of planned) frequencies.set(word, await cappedFrequency(db, sqlite, word));
+    for (const word of planned) frequencies.set(word, await directory.remember(`search word frequency ${word.word}`, () => cappedFrequency(db, sqlite, word)));
     const rarest = (candidates: Word[]) => candidates.reduce((best, word) => (frequencies.get(word)! < frequencies.get(best)! ? word : best));
     if (walkable.length > 0) driver = rarest(walkable);
     counter = rarest(planned);
