@@ -24,7 +24,7 @@ class IncidentFilter {
   @Field(() => Severity, { nullable: true }) minSeverity?: Severity;
 }
 
-/** Counts of report lists, reused until a report is filed or reviewed (reportIncident, reviewIncident). */
+/** Counts and page ids of report lists, reused until a report is filed or reviewed (reportIncident, reviewIncident). */
 export const REPORT_LISTS = new ListMemo("incident_reports");
 
 /** One page of reports, newest first; every list of reports pages the same way. */

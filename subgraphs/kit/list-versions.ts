@@ -2,11 +2,11 @@ import { DataSource, EntityManager, ObjectLiteral, QueryRunner, SelectQueryBuild
 import { textColumn } from "./columns";
 
 /*
- * What a list's readers may remember between requests: an exact totalCount, a search plan. Each list (a
- * table and what is derived from it) has a row in list_versions; every write to the list bumps it inside
- * the write's transaction, and a reader reuses what was worked out at the version it reads, one
- * primary-key lookup instead of, say, counting 5,000 index entries for a regency's directory or 27,000
- * for a common search word. The version lives in the database, so replicas of a subgraph never serve each
+ * What a list's readers may remember between requests: an exact totalCount, a page's ids, a search plan and
+ * what it learned of each word. Each list (a table and what is derived from it) has a row in list_versions;
+ * every write to the list bumps it inside the write's transaction, and a reader reuses what was worked out at
+ * the version it reads, one primary-key lookup instead of, say, counting 5,000 index entries for a regency's
+ * directory or 27,000 for a common search word. The version lives in the database, so replicas of a subgraph never serve each
  * other's stale counts, with or without Redis.
  */
 
