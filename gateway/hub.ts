@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "../subgraphs/kit/config";
-import { RunningSubgraph, startSubgraph } from "../subgraphs/kit/subgraph";
+import { RunningSubgraph, startSubgraphs } from "../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../subgraphs";
 import { RunningGateway, startGateway } from "./server";
 import { forkSubgraphs, SubgraphExit, SubgraphProcess } from "./subgraph-processes";
@@ -69,21 +69,14 @@ export function withGeneratedSecrets(config: HubConfig): HubConfig {
   };
 }
 
-/**
- * The five subgraphs in this process on 127.0.0.1, each with its own database. They start one after the
- * other: in one process they share type-graphql's metadata, which each schema build resets and rebuilds.
- */
+/** The five subgraphs in this process on 127.0.0.1, each with its own database. */
 async function startInProcess(config: HubConfig, freePorts: boolean): Promise<Record<SubgraphName, RunningSubgraph>> {
-  const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
-  try {
-    for (const name of SUBGRAPH_NAMES) {
-      subgraphs[name] = await startSubgraph(SUBGRAPHS[name], config, { port: freePorts ? 0 : defaultSubgraphPort(name), host: "127.0.0.1" });
-    }
-    return subgraphs;
-  } catch (error) {
-    for (const running of Object.values(subgraphs).reverse()) await running.dispose();
-    throw error;
-  }
+  const running = await startSubgraphs(
+    SUBGRAPH_NAMES.map((name) => SUBGRAPHS[name]),
+    config,
+    (name) => ({ port: freePorts ? 0 : defaultSubgraphPort(name), host: "127.0.0.1" }),
+  );
+  return Object.fromEntries(running.map((subgraph) => [subgraph.name, subgraph])) as Record<SubgraphName, RunningSubgraph>;
 }
 
 /** Stops the subgraphs one after the other, last started first (either mode). */

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { ConfigError, defaultSubgraphPort, HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "./kit/config";
-import { RunningSubgraph, startSubgraph } from "./kit/subgraph";
+import { SubgraphFailure, startSubgraphs } from "./kit/subgraph";
 import { SUBGRAPHS } from ".";
 
 /*
@@ -70,30 +70,6 @@ function parseArguments(argv: string[]): Arguments {
   return { names: names as SubgraphName[], port };
 }
 
-/** A subgraph that could not start, named for the hub. */
-class SubgraphFailure extends Error {
-  constructor(
-    readonly subgraph: SubgraphName,
-    cause: unknown,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-  }
-}
-
-/** Starts the subgraphs one after the other; when one fails, stops those already started. */
-async function startAll(names: SubgraphName[], config: HubConfig, portOf: (name: SubgraphName) => number): Promise<RunningSubgraph[]> {
-  const running: RunningSubgraph[] = [];
-  for (const name of names) {
-    try {
-      running.push(await startSubgraph(SUBGRAPHS[name], config, { port: portOf(name), host: config.host }));
-    } catch (error) {
-      for (const started of running.reverse()) await started.dispose();
-      throw new SubgraphFailure(name, error);
-    }
-  }
-  return running;
-}
-
 function isPeersMessage(message: unknown): message is PeersMessage {
   return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "peers";
 }
@@ -113,7 +89,11 @@ async function main(): Promise<void> {
   if (names.length > 1 && port === undefined && process.env.PORT) throw new ConfigError("PORT", "names one port, but several subgraphs share the process: use their default ports or --port 0", process.env.PORT);
   const portOf = (name: SubgraphName) => port ?? (process.env.PORT ? config.port : defaultSubgraphPort(name));
 
-  const starting = startAll(names, config, portOf);
+  const starting = startSubgraphs(
+    names.map((name) => SUBGRAPHS[name]),
+    config,
+    (name) => ({ port: portOf(name), host: config.host }),
+  );
   // A stop asked for during start waits for the start (a half-run migration is worse than a late stop).
   let stopping = false;
   const stop = () => {

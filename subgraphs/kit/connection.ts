@@ -1,7 +1,7 @@
 import { ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { badInput } from "./errors";
-import { ListSnapshot, rememberedCount } from "./list-versions";
+import { ListSnapshot, queryKey, rememberedCount } from "./list-versions";
 
 /** Relay page info; every subgraph defines it, so its fields are shareable in the supergraph. */
 @ObjectType()
@@ -137,7 +137,7 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
   if (!snapshot) return pageOf(await readPage(), size, order, totalCount, after);
   // With a snapshot the page's ids are remembered; whoever reads the page first has its rows already.
   let read: T[] | undefined;
-  const ids = await snapshot.remember(pageKey(keysQuery), async () => {
+  const ids = await snapshot.remember(queryKey("page", keysQuery), async () => {
     read = await readPage();
     return read.map((row) => Number(row.id));
   });
@@ -153,11 +153,6 @@ function pageOf<T extends ObjectLiteral & { id: number }>(rows: T[], size: numbe
     rows.length > size,
     Boolean(after),
   );
-}
-
-function pageKey<T extends ObjectLiteral>(keysQuery: SelectQueryBuilder<T>): string {
-  const [sql, parameters] = keysQuery.getQueryAndParameters();
-  return `page ${sql} ${JSON.stringify(parameters)}`;
 }
 
 /** The rows of `ids` by primary key, in that order (a row deleted since the ids were chosen is left out). */

@@ -89,8 +89,13 @@ export class ListMemo {
   }
 }
 
-/** The exact number of `query`'s rows, remembered at the snapshot's version under the query's SQL and parameters. */
-export function rememberedCount<T extends ObjectLiteral>(snapshot: ListSnapshot, query: SelectQueryBuilder<T>): Promise<number> {
+/** A memo key for what `query` yields: its SQL and parameters, after what is kept (`purpose`). */
+export function queryKey<T extends ObjectLiteral>(purpose: string, query: SelectQueryBuilder<T>): string {
   const [sql, parameters] = query.getQueryAndParameters();
-  return snapshot.remember(`count ${sql} ${JSON.stringify(parameters)}`, () => query.clone().getCount());
+  return `${purpose} ${sql} ${JSON.stringify(parameters)}`;
+}
+
+/** The exact number of `query`'s rows, remembered at the snapshot's version. */
+export function rememberedCount<T extends ObjectLiteral>(snapshot: ListSnapshot, query: SelectQueryBuilder<T>): Promise<number> {
+  return snapshot.remember(queryKey("count", query), () => query.clone().getCount());
 }

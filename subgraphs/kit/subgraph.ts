@@ -170,3 +170,32 @@ export async function startSubgraph(
     },
   };
 }
+
+/** A subgraph that could not start: `subgraph` says which, the message is its cause's. */
+export class SubgraphFailure extends Error {
+  constructor(
+    readonly subgraph: SubgraphName,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "SubgraphFailure";
+  }
+}
+
+/**
+ * Starts subgraphs in this process one after the other: in one process they share type-graphql's metadata,
+ * which each schema build resets and rebuilds. When one fails, stops those already started, last first,
+ * and rejects with a SubgraphFailure naming it.
+ */
+export async function startSubgraphs(definitions: SubgraphDefinition[], config: HubConfig, optionsOf: (name: SubgraphName) => StartOptions): Promise<RunningSubgraph[]> {
+  const running: RunningSubgraph[] = [];
+  for (const definition of definitions) {
+    try {
+      running.push(await startSubgraph(definition, config, optionsOf(definition.name)));
+    } catch (error) {
+      for (const started of running.reverse()) await started.dispose();
+      throw new SubgraphFailure(definition.name, error);
+    }
+  }
+  return running;
+}
