@@ -84,8 +84,6 @@ export function pageSize(first: number | null | undefined): number {
 }
 
 export interface PageOptions {
-  /** Counts the list's matches, for a list that can do so more cheaply than counting the query (a search). */
-  count?: () => Promise<number>;
   /**
    * The list's version (kit/list-versions.ts): its count and each page's ids are remembered at it, so a
    * page asked for again reads only its rows, by primary key.
@@ -111,7 +109,7 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
   const alias = query.alias;
   const column = `${alias}.${order.property}`;
   const { snapshot } = options;
-  const totalCount = await (options.count?.() ?? (snapshot ? rememberedCount(snapshot, query) : query.clone().getCount()));
+  const totalCount = await (snapshot ? rememberedCount(snapshot, query) : query.clone().getCount());
   if (size === 0) return connectionOf([], totalCount, totalCount > 0, Boolean(after));
   const keysQuery = query.clone().select([`${alias}.id`, column]);
   if (after) {

@@ -117,7 +117,7 @@ export function nameTokens(text: string): string[] {
  * Each word is a range scan on the table's primary key (token first), so the cost follows the number of
  * matches, not the size of the directory (a `LIKE '%x%'` scans every name). A search with no letters or
  * digits matches nothing. This is the general form, for a search combined with any filter; the
- * organizations subgraph answers a search alone from its token table directly (organizations/search.ts).
+ * organizations subgraph answers a search alone from the names it holds in memory (organizations/search.ts).
  */
 export function whereNameTokensMatch<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,

@@ -2,12 +2,12 @@ import { DataSource, EntityManager, ObjectLiteral, QueryRunner, SelectQueryBuild
 import { textColumn } from "./columns";
 
 /*
- * What a list's readers may remember between requests: an exact totalCount, a page's ids, a search plan and
- * what it learned of each word. Each list (a table and what is derived from it) has a row in list_versions;
+ * What a list's readers may remember between requests: an exact totalCount, a page's ids, what they hold in
+ * memory of the list (the directory's names). Each list (a table and what is derived from it) has a row in list_versions;
  * every write to the list bumps it inside the write's transaction, and a reader reuses what was worked out at
  * the version it reads, one primary-key lookup instead of, say, counting 5,000 index entries for a regency's
- * directory or 27,000 for a common search word. The version lives in the database, so replicas of a subgraph never serve each
- * other's stale counts, with or without Redis.
+ * directory. The version lives in the database, so replicas of a subgraph never serve each other's stale
+ * counts, with or without Redis.
  */
 
 const TABLE = "list_versions";
@@ -32,6 +32,8 @@ interface Remembered {
 
 /** What a reader may reuse of a list as of the version it read (ListMemo.at). */
 export interface ListSnapshot {
+  /** The version read: what a reader derives from the list must be at least this new. */
+  readonly version: number;
   /**
    * The value of `key` at this version: remembered, or computed now (concurrent readers of the same key
    * share one computation). A failed computation is forgotten, so the next reader tries again.
@@ -67,7 +69,7 @@ export class ListMemo {
     const rows = (await db.query(`SELECT version FROM ${TABLE} WHERE list = ?`, [this.list])) as Array<{ version: number | string }>;
     if (rows.length === 0) throw new Error(`${TABLE}: no row for list "${this.list}" (a migration is missing)`);
     const version = Number(rows[0].version);
-    return { remember: (key, compute) => this.remember(db, version, key, compute) };
+    return { version, remember: (key, compute) => this.remember(db, version, key, compute) };
   }
 
   private remember<T>(db: DataSource, version: number, key: string, compute: () => Promise<T>): Promise<T> {

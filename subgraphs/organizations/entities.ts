@@ -93,7 +93,9 @@ export class Organization {
  * One word of an organization's name (kit/filters.ts nameTokens) with the name's sort key and region, so a
  * name search reads one index range in name order: the primary key (token, nameKey, organizationId) is the
  * search index, and the region is tested in the row (clustered on MySQL, WITHOUT ROWID on SQLite) without
- * reading the organization. Written with the organization, in the same transaction.
+ * reading the organization. Written with the organization, in the same transaction. A search alone (or with
+ * a region) reads the names held in memory instead (name-index.ts); this index serves a search combined
+ * with a kind or status filter.
  */
 @Entity("organization_search_tokens", { withoutRowid: true })
 export class OrganizationSearchToken {

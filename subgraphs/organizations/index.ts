@@ -1,6 +1,7 @@
 import type { SubgraphDefinition } from "../kit/subgraph";
 import { BoardMember, Organization, OrganizationSearchToken, Region } from "./entities";
 import { migrations } from "./migrations";
+import { warmNames } from "./name-index";
 import { loadRegions } from "./regions";
 import { organizationReferences, OrganizationResolver, RegionResolver } from "./resolvers";
 
@@ -12,4 +13,5 @@ export const organizations: SubgraphDefinition = {
   resolvers: [OrganizationResolver, RegionResolver],
   references: organizationReferences,
   loadReferenceData: loadRegions,
+  start: warmNames,
 };

@@ -3,12 +3,12 @@ import { actsFor, mayRead } from "../kit/caller";
 import { connectionType, keysetPage } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput } from "../kit/errors";
-import { ListMemo } from "../kit/list-versions";
 import { filterByRegion, nameTokens, whereNameTokensMatch } from "../kit/filters";
 import { referenceById } from "../kit/subgraph";
 import { findRegion, regionChildren } from "../kit/regions";
 import { optionalText, regionCode, regionInScope, requiredText } from "../kit/validate";
-import { pagedByToken, planTokenSearch, rememberedMatches, tokenSearchPage } from "./search";
+import { DIRECTORY } from "./directory";
+import { searchPage } from "./search";
 import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationSearchToken, OrganizationStatus, Region } from "./entities";
 
 @InputType()
@@ -40,8 +40,6 @@ class RegisterOrganizationInput {
 }
 
 const OrganizationConnection = connectionType(Organization, "Organization");
-/** Counts and search plans of the directory, reused until registerOrganization changes it. */
-const DIRECTORY = new ListMemo("organizations");
 const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
 const MAX_BOARD = 50;
 
@@ -76,15 +74,8 @@ export class OrganizationResolver {
   ) {
     const directory = await DIRECTORY.at(db);
     const text = filter?.search ?? null;
-    let count: (() => Promise<number>) | undefined;
-    if (text !== null && !filter?.kind && !filter?.status) {
-      // Search alone or within a region: answered from the token index without reading organizations
-      // (see search.ts); a search of short prefixes only is counted there and paged below.
-      const region = filter?.regionCode ?? null;
-      const search = await directory.remember(`search ${JSON.stringify([text, region])}`, () => planTokenSearch(db, directory, text, region));
-      if (pagedByToken(search)) return tokenSearchPage(db, search, first, after, directory);
-      count = () => rememberedMatches(directory, db, search);
-    }
+    // Search alone or within a region: answered from the names in memory (search.ts).
+    if (text !== null && !filter?.kind && !filter?.status) return searchPage(db, directory, { text, region: filter?.regionCode }, first, after);
     const query = db.getRepository(Organization).createQueryBuilder("o");
     filterByRegion(query, "o.regionCode", filter?.regionCode);
     if (filter?.kind) query.andWhere("o.kind = :kind", { kind: filter.kind });
@@ -92,7 +83,7 @@ export class OrganizationResolver {
     if (text !== null) {
       whereNameTokensMatch(query, "o.id", { name: "organization_search_tokens", idColumn: "organizationId" }, "filter.search", text);
     }
-    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, { count, snapshot: directory });
+    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, { snapshot: directory });
   }
 
   @FieldResolver(() => Region)

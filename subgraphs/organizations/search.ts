@@ -2,308 +2,163 @@ import { DataSource } from "typeorm";
 import { badInput } from "../kit/errors";
 import { Connection, connectionOf, decodeCursor, encodeCursor, pageSize, rowsInOrder } from "../kit/connection";
 import type { ListSnapshot } from "../kit/list-versions";
-import { containsSql, isSqlite, nameTokens, regionWithinSql, SqlPart, startsWithSql } from "../kit/filters";
+import { nameTokens } from "../kit/filters";
 import { regionCode, requiredText } from "../kit/validate";
 import { Organization } from "./entities";
+import { NameIndex, namesAt, Posting, searchForm } from "./name-index";
 
 /*
- * Name search over organization_search_tokens (token, nameKey, organizationId, regionCode; primary key
- * token, nameKey, organizationId). Within one token the rows are in name order, so a page of "pemuda" is
- * the first 21 entries of one index range, and its totalCount an index-only count of that range: neither
- * reads an organization row. Before, each match was joined to its organization (a random row read) to be
- * counted and sorted: 0.5 to 0.7 s per statement for a common word on MariaDB at national size.
- *
- * A search word is a prefix, so it may begin several tokens ("lumar": lumara, lumari). Each token is its
- * own ordered range; the page merges them (UNION, sorted by the database, so the order is the database's
- * collation, the same one the cursor compares with). Every other word of the search is checked on the
- * walked organization: first in its nameKey (a word that begins a word of the name is in the name), then
- * exactly, by a primary-key lookup per token it begins. A word that begins more than MAX_TOKENS_PER_WORD
- * tokens ("p", "pem") is "wide": it is matched as one prefix range, and a search made only of wide words
- * is counted here but paged by the resolver's general query (walking the directory in name order).
+ * Name search alone or within a region, answered from the directory's names in memory (name-index.ts):
+ * every word of the search must begin a word of the name, in any order ("pemuda mang" finds Perkumpulan
+ * Pemuda Peduli Manggar). The count walks the rarest word's organizations and tests the other words on
+ * each; a page walks the rarest word that begins few tokens in name order, merging its tokens' lists, and
+ * stops once the page is full. Only the page's rows are read from the database, by primary key.
  */
 
-const TABLE = "organization_search_tokens";
-
-/** Most tokens a search word may begin and still be walked token by token; past it a UNION of ranges costs more than it saves. */
+/**
+ * Most tokens a word may begin and still be walked token by token for a page; a search made only of wider
+ * words ("p", "ka") walks the whole name order instead, where such words match densely.
+ */
 export const MAX_TOKENS_PER_WORD = 8;
 
-/** A search word and the distinct tokens it begins (one per collation group on MySQL); null when wide. */
+/** A search word, the posting lists of the tokens it begins, and how many postings those hold. */
 interface Word {
   word: string;
-  tokens: string[] | null;
+  postings: Posting[];
+  frequency: number;
+  /** The postings' ids, and for a word of many tokens a marking of them (NameIndex.firstWordAmong). */
+  ids: Int32Array;
+  marked: Uint8Array | null;
 }
 
-/** A planned search: its words, the one walked first, and the region. */
-export interface TokenSearch {
-  sqlite: boolean;
-  /** The word whose rows are walked: the rarest word that is not wide, else the longest word. */
-  driver: Word;
-  /** Every other word, checked on each walked organization. */
-  others: Word[];
-  /**
-   * The word whose rows are walked to count the matches: the rarest of all, wide or not, since a count
-   * needs no name order ("pelajar sungai": the 4,826 entries beginning "sungai", not pelajar's 21,000).
-   */
-  counter: Word;
+/** A planned search over one index. */
+export interface NameSearch {
+  words: Word[];
   /** Region prefix the organizations must lie in, or null. */
   region: string | null;
-  /** Some word begins no token (or there are no words): nothing matches, and no statement is needed. */
+  /** Some word begins no token (or there are no words): nothing matches. */
   empty: boolean;
 }
 
-/** True when the search can be paged here, in name order from the driver's token ranges. */
-export function pagedByToken(search: TokenSearch): boolean {
-  return search.empty || search.driver.tokens !== null;
-}
-
-/** The code point after the last one of `prefix`, as an exclusive upper bound for strings beginning with it; null if none. */
-function prefixEnd(prefix: string): string | null {
-  const points = Array.from(prefix);
-  const last = points.pop();
-  if (last === undefined) return null;
-  let next = (last.codePointAt(0) ?? 0) + 1;
-  if (next >= 0xd800 && next <= 0xdfff) next = 0xe000;
-  return next > 0x10ffff ? null : points.join("") + String.fromCodePoint(next);
-}
-
-/**
- * The distinct tokens `word` begins, or null when there are more than MAX_TOKENS_PER_WORD. MySQL answers
- * DISTINCT on an index's first column with a loose index scan (one dive per token). SQLite reads every
- * entry of the range for it (1 to 2 ms for a common word at national size), so there each next token is
- * one seek; its BINARY order is code-point order, so [word, prefixEnd) holds exactly the words' tokens.
- */
-async function tokensBegunBy(db: DataSource, sqlite: boolean, word: string): Promise<string[] | null> {
-  const end = prefixEnd(word);
-  if (!sqlite || end === null) {
-    const prefix = startsWithSql(sqlite, "token", word);
-    const rows = (await db.query(`SELECT DISTINCT token FROM ${TABLE} WHERE ${prefix.sql} LIMIT ${MAX_TOKENS_PER_WORD + 1}`, prefix.values)) as Array<{ token: string }>;
-    return rows.length > MAX_TOKENS_PER_WORD ? null : rows.map((row) => row.token);
-  }
-  const tokens: string[] = [];
-  while (tokens.length <= MAX_TOKENS_PER_WORD) {
-    const previous = tokens[tokens.length - 1];
-    const [row] = (await db.query(`SELECT token FROM ${TABLE} WHERE token ${previous === undefined ? ">=" : ">"} ? AND token < ? ORDER BY token LIMIT 1`, [
-      previous ?? word,
-      end,
-    ])) as Array<{ token: string }>;
-    if (!row) return tokens;
-    tokens.push(row.token);
-  }
-  return null;
-}
-
-/**
- * Plans a search. `text` is the search input and `region` an optional region prefix; both are validated
- * here. What it learns of each word (its tokens, its frequency) is remembered at the directory's version,
- * for every search that uses the word: words repeat across searches far more than whole phrases do.
- */
-export async function planTokenSearch(db: DataSource, directory: ListSnapshot, text: string, region: string | null | undefined): Promise<TokenSearch> {
-  const words = nameTokens(requiredText("filter.search", text, { max: 100 }));
+/** Validates the search and its region, and finds each word's tokens. */
+function planSearch(names: NameIndex, text: string, region: string | null | undefined): NameSearch {
+  const typed = nameTokens(requiredText("filter.search", text, { max: 100 }));
   const regionPrefix = region === null || region === undefined ? null : regionCode("filter.regionCode", region);
-  const sqlite = isSqlite(db);
-  const planned: Word[] = [];
-  for (const word of words) {
-    const tokens = await directory.remember(`search word ${word}`, () => tokensBegunBy(db, sqlite, word));
-    planned.push({ word, tokens });
-    if (tokens !== null && tokens.length === 0) break; // no organization has this word: nothing to find
-  }
-  const empty = planned.length === 0 || planned.some((word) => word.tokens !== null && word.tokens.length === 0);
-  const longest = (candidates: Word[]) => candidates.reduce<Word | undefined>((best, word) => (best === undefined || word.word.length > best.word.length ? word : best), undefined);
-  const walkable = planned.filter((word) => word.tokens !== null);
-  let driver = longest(walkable) ?? longest(planned) ?? { word: "", tokens: [] };
-  let counter = driver;
-  if (!empty && planned.length > 1) {
-    // The rarest words are walked, so the fewest organizations are tested. Length guesses wrong for theme
-    // words: "perempuan" begins 21,457 entries at national size, "manggar" 130.
-    const frequencies = new Map<Word, number>();
-    for (const word of planned) frequencies.set(word, await directory.remember(`search word frequency ${word.word}`, () => cappedFrequency(db, sqlite, word)));
-    const rarest = (candidates: Word[]) => candidates.reduce((best, word) => (frequencies.get(word)! < frequencies.get(best)! ? word : best));
-    if (walkable.length > 0) driver = rarest(walkable);
-    counter = rarest(planned);
-  }
-  return { sqlite, driver, others: planned.filter((word) => word !== driver), counter, region: regionPrefix, empty };
-}
-
-/** Index entries counted at most, per word: past the 4,000 to 7,000 of a common place prefix, below a theme word's 21,000. */
-const FREQUENCY_CAP = 10_000;
-
-/** How many index entries begin with a word (its tokens, or its prefix range when wide), up to FREQUENCY_CAP. */
-async function cappedFrequency(db: DataSource, sqlite: boolean, word: Word): Promise<number> {
-  const where = word.tokens === null ? startsWithSql(sqlite, "token", word.word) : { sql: `token IN (${word.tokens.map(() => "?").join(", ")})`, values: word.tokens };
-  const [row] = (await db.query(`SELECT COUNT(*) AS entries FROM (SELECT 1 FROM ${TABLE} WHERE ${where.sql} LIMIT ${FREQUENCY_CAP}) probe`, where.values)) as Array<{
-    entries: number | string;
-  }>;
-  return Number(row.entries);
-}
-
-interface Walk {
-  /** Columns to select from the driver alias `a`. */
-  columns: string;
-  after?: { nameKey: string; id: number };
-  limit?: number;
-}
-
-/** Conditions on the walked row `a` for the other words, as LEFT JOINs and WHERE terms. */
-interface OtherWordChecks {
-  joins: SqlPart[];
-  where: SqlPart[];
-}
-
-/**
- * The other words' checks. Each is first looked for in the walked row's nameKey: cheap, and true whenever
- * the exact check is (a word that begins a word of the name is in the name), so it only skips organizations
- * that cannot match, and the exact check runs for a few ("forum nelayan": 1,300 of 21,700 "nelayan" rows;
- * on MariaDB at national size the count took 35 ms without this test, 14 to 24 ms with it). The exact
- * check for a word of few tokens is a LEFT JOIN per token on the primary key (at most one row each, so an
- * organization is never repeated, and LEFT keeps the walk in the driver's order). For a wide word, a page
- * looks each candidate up by organization (a scalar subquery, evaluated per row: a page stops after a few),
- * while a count, which tests every candidate, reads the wide word's range once (IN, materialized): on
- * MariaDB at national size "pemuda ka" (9,100 candidates) counts in 52 ms that way and 630 ms by lookups,
- * which land all over an index larger than the buffer pool. SQLite, reading its file through the OS cache,
- * counts faster by lookups (28 ms; with IN it drives from the wide word's 64,000 rows: 103 ms).
- */
-function otherWordChecks(search: TokenSearch, purpose: "count" | "page"): OtherWordChecks {
-  const checks: OtherWordChecks = { joins: [], where: [] };
-  search.others.forEach((other, w) => {
-    checks.where.push(containsSql(search.sqlite, "a.nameKey", other.word));
-    if (other.tokens === null) {
-      const prefix = startsWithSql(search.sqlite, "b.token", other.word);
-      const sql =
-        purpose === "count" && !search.sqlite
-          ? `a.organizationId IN (SELECT b.organizationId FROM ${TABLE} b WHERE ${prefix.sql})`
-          : `(SELECT 1 FROM ${TABLE} b WHERE b.organizationId = a.organizationId AND ${prefix.sql} LIMIT 1) IS NOT NULL`;
-      checks.where.push({ sql, values: prefix.values });
-      return;
+  const words = [...new Set(typed.map(searchForm))].map((word): Word => {
+    const postings = names.begunBy(word);
+    const ids = Int32Array.from(postings, (posting) => posting.id);
+    // A few ids are searched faster than a marking of every token is made.
+    let marked: Uint8Array | null = null;
+    if (postings.length > MAX_TOKENS_PER_WORD) {
+      marked = new Uint8Array(names.tokenCount);
+      for (const id of ids) marked[id] = 1;
     }
-    const aliases = other.tokens.map((token, t) => {
-      const alias = `w${w}_${t}`;
-      const prefix = startsWithSql(search.sqlite, `${alias}.token`, other.word);
-      checks.joins.push({
-        sql: `LEFT JOIN ${TABLE} ${alias} ON ${alias}.token = ? AND ${alias}.nameKey = a.nameKey AND ${alias}.organizationId = a.organizationId AND ${prefix.sql}`,
-        values: [token, ...prefix.values],
-      });
-      return alias;
-    });
-    checks.where.push({ sql: `(${aliases.map((alias) => `${alias}.organizationId IS NOT NULL`).join(" OR ")})`, values: [] });
+    return { word, postings, frequency: postings.reduce((sum, posting) => sum + posting.slots.length, 0), ids, marked };
   });
-  return checks;
+  return { words, region: regionPrefix, empty: words.length === 0 || words.some((word) => word.frequency === 0) };
+}
+
+/** The word of fewest postings among `words`, or null when there is none. */
+function rarest(words: Word[]): Word | null {
+  return words.reduce<Word | null>((best, word) => (best === null || word.frequency < best.frequency ? word : best), null);
+}
+
+/** Organization `slot` lies in the search's region and has every word of it but `walked` (which it came from). */
+function matches(names: NameIndex, search: NameSearch, slot: number, walked: Word | null): boolean {
+  if (search.region !== null) {
+    const code = names.regionOf(slot);
+    if (code !== search.region && !code.startsWith(`${search.region}.`)) return false;
+  }
+  for (const word of search.words) if (word !== walked && names.firstWordAmong(slot, word) < 0) return false;
+  return true;
+}
+
+/** The exact number of organizations the search matches. */
+function countMatches(names: NameIndex, search: NameSearch): number {
+  const counter = rarest(search.words);
+  if (search.empty || counter === null) return 0;
+  let count = 0;
+  for (const posting of counter.postings) {
+    for (const slot of posting.slots) {
+      // An organization with two of the counter's tokens is in two lists: counted in its first word's.
+      if (counter.postings.length > 1 && names.firstWordAmong(slot, counter) !== posting.id) continue;
+      if (matches(names, search, slot, counter)) count++;
+    }
+  }
+  return count;
 }
 
 /**
- * The organizations of one driver token (or, for a wide driver, of its whole prefix range: token null)
- * that match the whole search, as one SELECT over alias `a`.
+ * Organizations placed after name-order place `afterRank` that may match, in name order: the lists of
+ * the driver's tokens merged (an organization in two of them once), or with no driver the whole order.
  */
-function walk(search: TokenSearch, token: string | null, options: Walk): SqlPart {
-  const checks = otherWordChecks(search, options.limit === undefined ? "count" : "page");
-  const where: SqlPart[] = [];
-  // `token = ?` makes the range one token, in name order; the prefix test keeps MySQL's LIKE semantics
-  // exact within it (its collation may call two tokens equal that LIKE tells apart).
-  if (token !== null) where.push({ sql: "a.token = ?", values: [token] });
-  where.push(startsWithSql(search.sqlite, "a.token", search.driver.word));
-  if (search.region !== null) where.push(regionWithinSql(search.sqlite, "a.regionCode", search.region));
-  where.push(...checks.where);
-  if (options.after) {
-    // The >= bound is the index range; the OR is the tie-break on id (both engines seek on the >=).
-    const { nameKey, id } = options.after;
-    where.push({ sql: "a.nameKey >= ? AND (a.nameKey > ? OR a.organizationId > ?)", values: [nameKey, nameKey, id] });
+function* candidates(names: NameIndex, driver: Word | null, afterRank: number): Generator<number> {
+  if (driver === null) {
+    for (let rank = afterRank + 1; rank < names.size; rank++) yield names.slotAt(rank);
+    return;
   }
-  const tail = options.limit === undefined ? "" : ` ORDER BY a.nameKey, a.organizationId LIMIT ${options.limit}`;
-  return {
-    sql: `SELECT ${options.columns} FROM ${TABLE} a ${checks.joins.map((join) => join.sql).join(" ")} WHERE ${where.map((part) => part.sql).join(" AND ")}${tail}`,
-    values: [...checks.joins.flatMap((join) => join.values), ...where.flatMap((part) => part.values)],
-  };
-}
-
-/** The exact number of organizations the search matches, counted from the token table alone. */
-async function countMatches(db: DataSource, planned: TokenSearch): Promise<number> {
-  if (planned.empty) return 0;
-  // Walk the counter's rows and check every other word on them, the driver included.
-  const search =
-    planned.counter === planned.driver ? planned : { ...planned, driver: planned.counter, others: [planned.driver, ...planned.others].filter((word) => word !== planned.counter) };
-  const tokens = search.driver.tokens;
-  let statement: SqlPart;
-  if (tokens === null) {
-    // One prefix range: an organization with two tokens in it has two rows.
-    statement = walk(search, null, { columns: "COUNT(DISTINCT a.organizationId) AS matches" });
-  } else if (tokens.length === 1) {
-    // One token: one row per organization.
-    statement = walk(search, tokens[0], { columns: "COUNT(*) AS matches" });
-  } else {
-    // An organization with two of the driver's tokens is in two ranges; UNION counts it once.
-    const parts = tokens.map((token) => walk(search, token, { columns: "a.organizationId" }));
-    statement = { sql: `SELECT COUNT(*) AS matches FROM (${parts.map((part) => part.sql).join(" UNION ")}) matched`, values: parts.flatMap((part) => part.values) };
+  const lists = driver.postings.map((posting) => posting.slots);
+  const next = lists.map((slots) => names.firstAfter(slots, afterRank));
+  let previous = -1;
+  for (;;) {
+    let best = -1;
+    let bestRank = Infinity;
+    for (let list = 0; list < lists.length; list++) {
+      const rank = next[list] < lists[list].length ? names.rankOf(lists[list][next[list]]) : Infinity;
+      if (rank < bestRank) [best, bestRank] = [list, rank];
+    }
+    if (best < 0) return;
+    const slot = lists[best][next[best]++];
+    if (slot !== previous) yield slot;
+    previous = slot;
   }
-  const [row] = (await db.query(statement.sql, statement.values)) as Array<{ matches: number | string }>;
-  return Number(row.matches);
 }
 
-/** The (nameKey, organizationId) keys of the next `limit` matches after `after`, in name order, from the token index alone. */
-function pageKeys(search: TokenSearch, tokens: string[], limit: number, after: Walk["after"]): SqlPart {
-  const columns = "a.nameKey AS nameKey, a.organizationId AS organizationId";
-  if (tokens.length === 1) return walk(search, tokens[0], { columns, after, limit });
-  // Each token's range gives its first `limit` in order; the database merges and sorts those few.
-  const parts = tokens.map((token) => walk(search, token, { columns, after, limit }));
-  return {
-    sql: `${parts.map((part, n) => `SELECT nameKey, organizationId FROM (${part.sql}) t${n}`).join(" UNION ")} ORDER BY nameKey, organizationId LIMIT ${limit}`,
-    values: parts.flatMap((part) => part.values),
-  };
+/** The ids of the first `limit` matches placed after `afterRank`, in name order. */
+function pageIds(names: NameIndex, search: NameSearch, afterRank: number, limit: number): number[] {
+  const driver = rarest(search.words.filter((word) => word.postings.length <= MAX_TOKENS_PER_WORD));
+  const ids: number[] = [];
+  if (limit === 0) return ids;
+  for (const slot of candidates(names, driver, afterRank)) {
+    if (!matches(names, search, slot, driver)) continue;
+    if (ids.push(names.idOf(slot)) === limit) break;
+  }
+  return ids;
 }
 
-/** The organizations of a page's keys, in their order: one statement. */
-async function pageRows(db: DataSource, keys: SqlPart): Promise<Organization[]> {
-  const columns = db.getMetadata(Organization).columns.map((column) => `o.${column.databaseName}`);
-  const rows = (await db.query(
-    `SELECT ${columns.join(", ")} FROM (${keys.sql}) k JOIN organizations o ON o.id = k.organizationId ORDER BY k.nameKey, k.organizationId`,
-    keys.values,
-  )) as Array<Record<string, unknown>>;
-  return rows.map((row) => db.getRepository(Organization).create(row));
-}
-
-/** The search's exact totalCount, remembered at the directory's version. */
-export function rememberedMatches(directory: ListSnapshot, db: DataSource, search: TokenSearch): Promise<number> {
-  return directory.remember(`matches ${JSON.stringify(search)}`, () => countMatches(db, search));
-}
-
-function searchCursor(after: string | null | undefined): Walk["after"] {
-  if (!after) return undefined;
+/** The name-order place of the cursor's organization, or -1 for the first page. */
+function placeAfter(names: NameIndex, after: string | null | undefined): number {
+  if (!after) return -1;
   const [nameKey, id] = decodeCursor(after);
-  if (typeof nameKey !== "string") throw badInput("after", "must be a cursor returned by this list");
-  return { nameKey, id };
+  const slot = names.slotOf(id);
+  if (typeof nameKey !== "string" || slot === undefined) throw badInput("after", "must be a cursor returned by this list");
+  return names.rankOf(slot);
 }
 
 /**
- * One page of a search whose driver is walked token by token (pagedByToken), ordered by name like the
- * directory and with the same cursors. Its count and its page's ids are remembered at the directory's
- * version, so a search asked again reads only its rows, by primary key.
+ * One page of a name search, ordered by name like the directory and with the same cursors. The count is
+ * remembered at the directory's version (a search of short prefixes counts most of the directory).
  */
-export async function tokenSearchPage(
+export async function searchPage(
   db: DataSource,
-  search: TokenSearch,
+  directory: ListSnapshot,
+  filter: { text: string; region: string | null | undefined },
   first: number | null | undefined,
   after: string | null | undefined,
-  directory: ListSnapshot,
 ): Promise<Connection<Organization>> {
   const size = pageSize(first);
-  const cursor = searchCursor(after);
+  const names = await namesAt(db, directory.version);
+  const search = planSearch(names, filter.text, filter.region);
+  const afterRank = placeAfter(names, after);
   if (search.empty) return connectionOf([], 0, false, Boolean(after));
-  const tokens = search.driver.tokens;
-  if (tokens === null) throw new Error("tokenSearchPage: the search has only wide words (see pagedByToken)");
-  const totalCount = await rememberedMatches(directory, db, search);
-  // The page's ids are remembered; whoever reads the page first has its rows already.
-  let read: Organization[] | undefined;
-  const ids =
-    size === 0 || totalCount === 0
-      ? []
-      : await directory.remember(`search page ${JSON.stringify([search, size, cursor ?? null])}`, async () => {
-          read = await pageRows(db, pageKeys(search, tokens, size + 1, cursor));
-          return read.map((row) => row.id);
-        });
-  const rows = read ?? (await rowsInOrder(db.getRepository(Organization).createQueryBuilder("o"), ids));
-  const nodes = rows.slice(0, size);
+  const words = search.words.map((word) => word.word).sort();
+  const totalCount = await directory.remember(`search count ${JSON.stringify([words, search.region])}`, async () => countMatches(names, search));
+  const ids = pageIds(names, search, afterRank, size + 1);
+  const rows = await rowsInOrder(db.getRepository(Organization).createQueryBuilder("o"), ids.slice(0, size));
   return connectionOf(
-    nodes.map((node) => ({ node, cursor: encodeCursor([node.nameKey, node.id]) })),
+    rows.map((node) => ({ node, cursor: encodeCursor([node.nameKey, node.id]) })),
     totalCount,
-    size === 0 ? totalCount > 0 : rows.length > size,
+    size === 0 ? totalCount > 0 : ids.length > size,
     Boolean(after),
   );
 }

@@ -1,5 +1,5 @@
 import type { BenchResults } from "./results";
-import { SCALE_SCENARIOS } from "./scale-bench";
+import { DISTINCT_BODIES, SCALE_SCENARIOS } from "./scale-bench";
 import { checkTargets } from "./targets";
 
 const table = (head: string[], rows: Array<Array<string | number>>): string =>
@@ -123,7 +123,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
       ),
     );
     parts.push(
-      `Through our gateway with its response cache off, the subgraphs in child processes as \`npm start\` runs them; the lists are measured with their requests repeated and with a different request every time (30,000 bodies, more than a run sends), so that neither the gateway's cache nor the subgraphs' remembered counts and pages can answer. ` +
+      `Through our gateway with its response cache off, the subgraphs in child processes as \`npm start\` runs them; the lists are measured with their requests repeated and with a different request every time (${DISTINCT_BODIES.toLocaleString("en-US")} bodies, more than a run sends), so that neither the gateway's cache nor the subgraphs' remembered counts and pages can answer. ` +
         `${settings.connections} connections (p50 / p95 / p99 ms, req/s):`,
     );
     const keys = Object.keys(SCALE_SCENARIOS) as Array<keyof typeof SCALE_SCENARIOS>;

@@ -24,8 +24,8 @@ export const SCALE_SCENARIOS = {
   incidentsDistinct: "incident list: a different region and category every request",
 } as const;
 
-/** Bodies of a distinct load: more than a run sends (about 1,500 req/s for 12 s at most), so none repeats. */
-const DISTINCT_BODIES = 30_000;
+/** Bodies of a distinct load: more than a run sends (about 2,100 req/s for 12 s at most), so none repeats. */
+export const DISTINCT_BODIES = 40_000;
 
 /** `count` different values from `draw`, which may repeat itself. */
 function distinctDraws(count: number, draw: () => string): string[] {

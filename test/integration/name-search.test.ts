@@ -7,7 +7,7 @@ import { agencyOf, backends } from "../support/hub";
 import { startTestSubgraph, TestSubgraph } from "../support/subgraph";
 
 /*
- * Name search answered from the token table (subgraphs/organizations/search.ts) against two references:
+ * Name search answered from the names in memory (subgraphs/organizations/search.ts) against two references:
  * the rule itself, written here over the registered names (every word of the search begins a word of the
  * name, any order), and the general query the resolver uses when a kind filter is present, which pages the
  * same organizations in the same order. Every search is paged two at a time, so merging several tokens'

@@ -34,6 +34,8 @@ describe("region filter", async () => {
             await db.query("INSERT INTO organization_search_tokens (token, nameKey, organizationId, regionCode) VALUES (?, ?, ?, ?)", [token, name.toLowerCase(), Number(id), code]);
           }
         }
+        // As every write to the directory must: readers then see the new rows (kit/list-versions.ts).
+        await db.query("UPDATE list_versions SET version = version + 1 WHERE list = 'organizations'");
       });
       after(() => subgraph.dispose());
 

@@ -1,0 +1,334 @@
+import { DataSource } from "typeorm";
+import { nameTokens } from "../kit/filters";
+import { DIRECTORY } from "./directory";
+
+/*
+ * The directory's names in memory, for name search (search.ts): each organization's words and region,
+ * its place in name order, and each word's organizations in that order (a posting list). Why: a search's
+ * exact totalCount is the intersection of its words' organizations, 21,000 "pelajar" and 4,826 "sungai…" at
+ * national size. MariaDB walked such an intersection in 1 to 4 ms, then the page in 0.5 to 3.5 ms more,
+ * and a different phrase on every request kept the hub near 480 searches/s (p95 79 ms); here count and
+ * page take about 0.35 ms of CPU together, and the database reads the page's rows by primary key.
+ *
+ * Name order is the database's, collation and all: the load reads organizations ORDER BY nameKey, id,
+ * and a later organization is placed right after the one the database puts before it. Organizations are
+ * only ever added, by registerOrganization, in the transaction that bumps the directory's version and after
+ * taking that row's lock, so ids are committed in increasing order: catching up to a newer version reads
+ * the ids above the highest known. A write made in SQL must bump the version too (list-versions.ts).
+ */
+
+/** A word of some organization's name and the organizations whose names have it. */
+export interface Posting {
+  /** Its index among the index's postings (see firstWordAmong). */
+  readonly id: number;
+  readonly token: string;
+  /** Slots, in name order. */
+  slots: Int32Array;
+}
+
+/** Organizations read per statement while loading: keeps the driver's buffers small at national size. */
+const LOAD_BATCH = 50_000;
+/** New organizations caught up one by one at most; past it the index is loaded again. */
+const CATCH_UP_MAX = 5_000;
+
+/** Folds accents, so "jose" finds José as MySQL's collation did; tokens are already lower-case (nameTokens). */
+export function searchForm(token: string): string {
+  return /[^\x00-\x7f]/.test(token) ? token.normalize("NFKD").replace(/\p{M}+/gu, "") : token;
+}
+
+/** The searchable words of a stored nameKey, folded, each once. */
+function wordsOfName(nameKey: string): string[] {
+  return [...new Set(nameTokens(nameKey).map(searchForm))];
+}
+
+/** `array` followed by `more`. */
+function appended(array: Int32Array, more: ArrayLike<number>): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length + more.length);
+  grown.set(array);
+  grown.set(more, array.length);
+  return grown;
+}
+
+/** `array` with `value` inserted at `at`. */
+function inserted(array: Int32Array, at: number, value: number): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length + 1);
+  grown.set(array.subarray(0, at));
+  grown[at] = value;
+  grown.set(array.subarray(at), at + 1);
+  return grown;
+}
+
+/** The first place in `array` (ascending by `key`) whose key is above `value`. */
+function firstAbove(array: Int32Array, value: number | string, key: (element: number) => number | string): number {
+  let low = 0;
+  let high = array.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (key(array[middle]) <= value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+interface OrganizationRow {
+  id: number | string;
+  nameKey: string;
+  regionCode: string;
+}
+
+/**
+ * What one database's directory holds, as of `version` of its list_versions row "organizations". A slot
+ * is an organization's place in the per-slot arrays, in the order organizations were added. Nearly all of
+ * it is in typed arrays, which the garbage collector does not have to walk: at national size (431,000
+ * organizations, 2.4 million postings, 44,000 distinct words) 30 MB of them and 20 MB of heap, loaded in 2 s.
+ */
+export class NameIndex {
+  /** Every organization id at or below it is here (see catchUp). */
+  private watermark = 0;
+  private ids = new Int32Array(0);
+  /** Per slot, an index into regionCodes. */
+  private regionIds = new Int32Array(0);
+  /** A slot's words are wordIds[wordStart[slot]] up to wordIds[wordStart[slot + 1]], as indexes into postings. */
+  private wordStart = new Int32Array(1);
+  private wordIds = new Int32Array(0);
+  /** Per slot, its place in name order. */
+  private rank = new Int32Array(0);
+  /** Slots in name order. */
+  private order = new Int32Array(0);
+  /** Slots in id order, to find an organization's slot. */
+  private byId = new Int32Array(0);
+  private readonly postings: Posting[] = [];
+  private readonly tokenIds = new Map<string, number>();
+  /** Indexes into postings, sorted by token (code units), so the tokens a word begins are one run. */
+  private sortedTokens = new Int32Array(0);
+  private readonly regionCodes: string[] = [];
+  private readonly regionIdOf = new Map<string, number>();
+
+  private constructor(public version: number) {}
+
+  /** Reads the whole directory, in name order. */
+  static async load(db: DataSource, version: number): Promise<NameIndex> {
+    const index = new NameIndex(version);
+    const [{ highest }] = (await db.query("SELECT COALESCE(MAX(id), 0) AS highest FROM organizations")) as Array<{ highest: number | string }>;
+    index.watermark = Number(highest);
+    let last: OrganizationRow | undefined;
+    for (;;) {
+      const rows = (await db.query(
+        `SELECT id, nameKey, regionCode FROM organizations ${last ? "WHERE nameKey >= ? AND (nameKey > ? OR id > ?)" : ""} ORDER BY nameKey, id LIMIT ${LOAD_BATCH}`,
+        last ? [last.nameKey, last.nameKey, Number(last.id)] : [],
+      )) as OrganizationRow[];
+      index.add(rows);
+      if (rows.length < LOAD_BATCH) break;
+      last = rows[rows.length - 1];
+    }
+    // Slots were added in name order, so walking them in turn fills every posting list in order.
+    const size = index.ids.length;
+    index.order = Int32Array.from({ length: size }, (_, slot) => slot);
+    index.rank = index.order.slice();
+    const lists: number[][] = index.postings.map(() => []);
+    for (let slot = 0; slot < size; slot++) for (let at = index.wordStart[slot]; at < index.wordStart[slot + 1]; at++) lists[index.wordIds[at]].push(slot);
+    lists.forEach((slots, token) => (index.postings[token].slots = Int32Array.from(slots)));
+    index.byId = index.order.slice().sort((a, b) => index.ids[a] - index.ids[b]);
+    return index;
+  }
+
+  /**
+   * Adds the organizations registered since: each is placed after the one the database orders before it
+   * (one statement for all). Loads the index again when there are many, or when one's predecessor is not
+   * here (a row written in SQL without bumping the version).
+   */
+  async catchUp(db: DataSource, version: number): Promise<NameIndex> {
+    if (version <= this.version) return this;
+    const rows = (await db.query(
+      `SELECT n.id AS id, n.nameKey AS nameKey, n.regionCode AS regionCode,
+         (SELECT p.id FROM organizations p WHERE p.nameKey <= n.nameKey AND (p.nameKey < n.nameKey OR p.id < n.id)
+          ORDER BY p.nameKey DESC, p.id DESC LIMIT 1) AS previousId
+       FROM organizations n WHERE n.id > ? ORDER BY n.nameKey, n.id LIMIT ${CATCH_UP_MAX + 1}`,
+      [this.watermark],
+    )) as Array<OrganizationRow & { previousId: number | string | null }>;
+    const fresh = rows.filter((row) => this.slotOf(Number(row.id)) === undefined);
+    const freshIds = new Set(fresh.map((row) => Number(row.id)));
+    const known = (id: number | string | null) => id === null || this.slotOf(Number(id)) !== undefined || freshIds.has(Number(id));
+    if (rows.length > CATCH_UP_MAX || !fresh.every((row) => known(row.previousId))) return NameIndex.load(db, version);
+    const first = this.add(fresh);
+    const freshSlots = fresh.map((_, n) => first + n);
+    // Slots in id order: the new ones merged in.
+    const newById = freshSlots.slice().sort((a, b) => this.ids[a] - this.ids[b]);
+    const byId = new Int32Array(this.ids.length);
+    for (let at = 0, old = 0, added = 0; at < byId.length; at++) {
+      byId[at] = added >= newById.length || (old < this.byId.length && this.ids[this.byId[old]] < this.ids[newById[added]]) ? this.byId[old++] : newById[added++];
+    }
+    this.byId = byId;
+    // Each new slot goes right after its predecessor (-1: before everything); rows come in name order.
+    const placedAfter = new Map<number, number[]>();
+    fresh.forEach((row, n) => {
+      const previous = row.previousId === null ? -1 : this.slotOf(Number(row.previousId))!;
+      placedAfter.set(previous, [...(placedAfter.get(previous) ?? []), freshSlots[n]]);
+    });
+    const order = new Int32Array(this.ids.length);
+    let place = 0;
+    const emitAfter = (start: number) => {
+      const stack = [...(placedAfter.get(start) ?? [])].reverse();
+      for (let slot = stack.pop(); slot !== undefined; slot = stack.pop()) {
+        order[place++] = slot;
+        stack.push(...[...(placedAfter.get(slot) ?? [])].reverse());
+      }
+    };
+    emitAfter(-1);
+    for (const slot of this.order) {
+      order[place++] = slot;
+      emitAfter(slot);
+    }
+    this.order = order;
+    this.rank = new Int32Array(order.length);
+    order.forEach((slot, at) => (this.rank[slot] = at));
+    for (const slot of freshSlots) {
+      for (let at = this.wordStart[slot]; at < this.wordStart[slot + 1]; at++) {
+        const posting = this.postings[this.wordIds[at]];
+        posting.slots = inserted(posting.slots, this.firstAfter(posting.slots, this.rank[slot] - 1), slot);
+      }
+    }
+    this.watermark = rows.reduce((highest, row) => Math.max(highest, Number(row.id)), this.watermark);
+    this.version = version;
+    return this;
+  }
+
+  /** Number of organizations. */
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** The posting lists of the tokens `word` begins. */
+  begunBy(word: string): Posting[] {
+    const found: Posting[] = [];
+    const tokenOf = (id: number) => this.postings[id].token;
+    let low = 0;
+    let high = this.sortedTokens.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (tokenOf(this.sortedTokens[middle]) < word) low = middle + 1;
+      else high = middle;
+    }
+    for (let at = low; at < this.sortedTokens.length && tokenOf(this.sortedTokens[at]).startsWith(word); at++) found.push(this.postings[this.sortedTokens[at]]);
+    return found;
+  }
+
+  /** Where in `slots` (in name order) the first slot placed after name-order place `rank` is. */
+  firstAfter(slots: Int32Array, rank: number): number {
+    return firstAbove(slots, rank, (slot) => this.rank[slot]);
+  }
+
+  /** Number of distinct words, the size of a marking for firstWordAmong. */
+  get tokenCount(): number {
+    return this.postings.length;
+  }
+
+  /**
+   * The first word of organization `slot` (a Posting.id) that is among `tokens`, or -1: array reads, no
+   * string compared. `tokens.marked`, when given, has a 1 at each of `tokens.ids` (for a word of many tokens).
+   */
+  firstWordAmong(slot: number, tokens: { ids: Int32Array; marked: Uint8Array | null }): number {
+    for (let at = this.wordStart[slot]; at < this.wordStart[slot + 1]; at++) {
+      const token = this.wordIds[at];
+      if (tokens.marked ? tokens.marked[token] === 1 : tokens.ids.includes(token)) return token;
+    }
+    return -1;
+  }
+
+  idOf(slot: number): number {
+    return this.ids[slot];
+  }
+
+  regionOf(slot: number): string {
+    return this.regionCodes[this.regionIds[slot]];
+  }
+
+  /** The slot of organization `id`, if it is in the directory. */
+  slotOf(id: number): number | undefined {
+    const at = firstAbove(this.byId, id - 1, (slot) => this.ids[slot]);
+    return at < this.byId.length && this.ids[this.byId[at]] === id ? this.byId[at] : undefined;
+  }
+
+  /** An organization's place in name order. */
+  rankOf(slot: number): number {
+    return this.rank[slot];
+  }
+
+  /** The slot at name-order place `rank`. */
+  slotAt(rank: number): number {
+    return this.order[rank];
+  }
+
+  /** Appends slots for `rows`, in their order, and returns the first; their postings, order and rank are the caller's to set. */
+  private add(rows: OrganizationRow[]): number {
+    const first = this.ids.length;
+    const words: number[] = [];
+    const starts: number[] = [];
+    const tokensBefore = this.postings.length;
+    for (const row of rows) {
+      for (const token of wordsOfName(row.nameKey)) words.push(this.tokenId(token));
+      starts.push(this.wordIds.length + words.length);
+    }
+    this.ids = appended(this.ids, rows.map((row) => Number(row.id)));
+    this.regionIds = appended(this.regionIds, rows.map((row) => this.regionId(row.regionCode)));
+    this.wordIds = appended(this.wordIds, words);
+    this.wordStart = appended(this.wordStart, starts);
+    if (this.postings.length > tokensBefore) {
+      const tokenOf = (id: number) => this.postings[id].token;
+      this.sortedTokens = Int32Array.from(this.postings.keys()).sort((a, b) => (tokenOf(a) < tokenOf(b) ? -1 : tokenOf(a) > tokenOf(b) ? 1 : 0));
+    }
+    return first;
+  }
+
+  private tokenId(token: string): number {
+    let id = this.tokenIds.get(token);
+    if (id === undefined) {
+      id = this.postings.length;
+      this.postings.push({ id, token, slots: new Int32Array(0) });
+      this.tokenIds.set(token, id);
+    }
+    return id;
+  }
+
+  private regionId(code: string): number {
+    let id = this.regionIdOf.get(code);
+    if (id === undefined) {
+      id = this.regionCodes.push(code) - 1;
+      this.regionIdOf.set(code, id);
+    }
+    return id;
+  }
+}
+
+/** Per database: the index, or its loading, and the version it will be at. */
+const byDatabase = new WeakMap<DataSource, { reaching: number; ready: Promise<NameIndex> }>();
+
+/**
+ * The directory's names as of `version` or later (ListSnapshot.version of the "organizations" list):
+ * loaded on first use, then caught up when a reader sees a newer version. Concurrent readers share one
+ * load or catch-up; a failed one is forgotten, and the last good index is kept.
+ */
+export function namesAt(db: DataSource, version: number): Promise<NameIndex> {
+  const known = byDatabase.get(db);
+  if (known && known.reaching >= version) return known.ready;
+  const ready = known ? known.ready.then((index) => index.catchUp(db, version), () => NameIndex.load(db, version)) : NameIndex.load(db, version);
+  const entry = { reaching: version, ready };
+  byDatabase.set(db, entry);
+  ready.catch(() => {
+    if (byDatabase.get(db) !== entry) return;
+    if (known) byDatabase.set(db, known);
+    else byDatabase.delete(db);
+  });
+  return ready;
+}
+
+/**
+ * On the subgraph's start: begins loading the names, so the first search need not wait for it (1 to 2 s
+ * at national size). A failure is left for the first search to meet and retry; stopping waits for the load.
+ */
+export async function warmNames(db: DataSource): Promise<() => Promise<void>> {
+  const warming = DIRECTORY.at(db).then((directory) => namesAt(db, directory.version)).catch(() => undefined);
+  return async () => {
+    await warming;
+  };
+}
