@@ -1,14 +1,23 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { findRegion } from "./regions";
 
 /*
- * Entity types a subgraph refers to but does not own: only the key, resolved by the owning subgraph.
- * One definition here, so no subgraph repeats another's stub.
+ * Entity types a subgraph refers to but does not own: only the key, resolved by the owning subgraph (and a
+ * region's name, which every subgraph knows). One definition here, so no subgraph repeats another's stub.
  */
 
 @ObjectType("Region")
 @Directive('@key(fields: "code")')
 export class RegionRef {
   @Field(() => ID) code: string;
+
+  /**
+   * Every process holds the national region list (kit/regions.ts), so a list's region names are answered
+   * where the list is: an incident list reaches four subgraphs instead of five.
+   */
+  @Field()
+  @Directive("@shareable")
+  name: string;
 }
 
 @ObjectType("Organization")
@@ -35,7 +44,13 @@ export class EventRef {
   @Field(() => ID) id: string;
 }
 
-export const regionRef = (code: string): RegionRef => ({ code });
+/** The region of a stored code; every code was checked against the national list when it was written. */
+export function regionRef(code: string): RegionRef {
+  const region = findRegion(code);
+  if (!region) throw new Error(`region ${code} is not in the national list`);
+  return { code, name: region.name };
+}
+
 export const organizationRef = (id: number | string): OrganizationRef => ({ id: String(id) });
 export const electionRef = (id: number | string): ElectionRef => ({ id: String(id) });
 export const candidatePairRef = (id: number | string): CandidatePairRef => ({ id: String(id) });

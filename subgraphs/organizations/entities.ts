@@ -46,7 +46,11 @@ export class Region {
   @PrimaryColumn({ type: "varchar", length: 13 })
   code: string;
 
-  @Field() @Column({ type: "varchar", length: 100 }) name: string;
+  /** Shareable: the other subgraphs answer it from the same national list (kit/references.ts RegionRef). */
+  @Field()
+  @Directive("@shareable")
+  @Column({ type: "varchar", length: 100 })
+  name: string;
 
   @Field(() => RegionLevel) @Column({ type: "varchar", length: 8 }) level: RegionLevelName;
 

@@ -26,8 +26,9 @@ export function nationalAgency(): Caller {
 }
 
 /**
- * Starts the whole hub on free loopback ports as `npm start` runs it: each of the five subgraphs in its own
- * process, our gateway in this one (where a plain gateway may run beside it, measured one at a time).
+ * Starts the whole hub on free loopback ports as `npm start` runs it: the five subgraphs in child processes
+ * (one per core beyond the gateway's, gateway/subgraph-processes.ts), our gateway in this one (where a plain
+ * gateway may run beside it, measured one at a time).
  */
 export async function startBenchHub(config: HubConfig, caller: Caller = nationalAgency()): Promise<BenchHub> {
   const hub = await startHub({ ...config, host: "127.0.0.1" }, { port: 0, freePorts: true, subgraphs: "forked" });
