@@ -28,12 +28,20 @@ export interface Posting {
 
 /** Organizations read per statement while loading: keeps the driver's buffers small at national size. */
 const LOAD_BATCH = 50_000;
-/** New organizations caught up one by one at most; past it the index is loaded again. */
-const CATCH_UP_MAX = 5_000;
+/** New organizations caught up at once at most; past it the index is loaded again. */
+const CATCH_UP_MAX = 100;
+
+/** Letters without a decomposition that MySQL's collation also matches to Latin ones. */
+const FOLDED_LETTERS: Record<string, string> = { ß: "ss", æ: "ae", œ: "oe", ø: "o", ł: "l", đ: "d", ı: "i" };
 
 /** Folds accents, so "jose" finds José as MySQL's collation did; tokens are already lower-case (nameTokens). */
 export function searchForm(token: string): string {
-  return /[^\x00-\x7f]/.test(token) ? token.normalize("NFKD").replace(/\p{M}+/gu, "") : token;
+  if (!/[^\x00-\x7f]/.test(token)) return token;
+  return token
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[ßæœøłđı]/g, (letter) => FOLDED_LETTERS[letter]);
 }
 
 /** The searchable words of a stored nameKey, folded, each once. */
@@ -74,6 +82,25 @@ interface OrganizationRow {
   id: number | string;
   nameKey: string;
   regionCode: string;
+}
+
+/**
+ * The id of the organization the database orders right before each of `rows` (in nameKey, id order; none
+ * for the first), one statement for all. Literal bounds make each an index seek: correlated with the outer
+ * row, MariaDB scanned the name index backwards instead (about half the directory per row).
+ */
+async function predecessors(db: DataSource, rows: OrganizationRow[]): Promise<Map<number, number>> {
+  const found = new Map<number, number>();
+  if (rows.length === 0) return found;
+  const seeks = rows.map(
+    (_, n) =>
+      `SELECT forId, id FROM (SELECT ? AS forId, p.id AS id FROM organizations p WHERE p.nameKey <= ? AND (p.nameKey < ? OR p.id < ?) ORDER BY p.nameKey DESC, p.id DESC LIMIT 1) seek${n}`,
+  );
+  const values = rows.flatMap((row) => [Number(row.id), row.nameKey, row.nameKey, Number(row.id)]);
+  for (const row of (await db.query(seeks.join(" UNION ALL "), values)) as Array<{ forId: number | string; id: number | string }>) {
+    found.set(Number(row.forId), Number(row.id));
+  }
+  return found;
 }
 
 /**
@@ -133,51 +160,52 @@ export class NameIndex {
   }
 
   /**
-   * Adds the organizations registered since: each is placed after the one the database orders before it
-   * (one statement for all). Loads the index again when there are many, or when one's predecessor is not
-   * here (a row written in SQL without bumping the version).
+   * Adds the organizations registered since, each right after the organization the database orders before
+   * it (two statements: the new rows by primary key, then each one's predecessor by one index seek). Loads
+   * the index again when there are many, or when a predecessor is not here (a row written in SQL without
+   * bumping the version). Costs a few milliseconds at national size: the name order is rebuilt around them.
    */
   async catchUp(db: DataSource, version: number): Promise<NameIndex> {
     if (version <= this.version) return this;
-    const rows = (await db.query(
-      `SELECT n.id AS id, n.nameKey AS nameKey, n.regionCode AS regionCode,
-         (SELECT p.id FROM organizations p WHERE p.nameKey <= n.nameKey AND (p.nameKey < n.nameKey OR p.id < n.id)
-          ORDER BY p.nameKey DESC, p.id DESC LIMIT 1) AS previousId
-       FROM organizations n WHERE n.id > ? ORDER BY n.nameKey, n.id LIMIT ${CATCH_UP_MAX + 1}`,
-      [this.watermark],
-    )) as Array<OrganizationRow & { previousId: number | string | null }>;
+    const rows = (await db.query(`SELECT id, nameKey, regionCode FROM organizations WHERE id > ? ORDER BY id LIMIT ${CATCH_UP_MAX + 1}`, [
+      this.watermark,
+    ])) as OrganizationRow[];
+    if (rows.length > CATCH_UP_MAX) return NameIndex.load(db, version);
     const fresh = rows.filter((row) => this.slotOf(Number(row.id)) === undefined);
+    const watermark = rows.reduce((highest, row) => Math.max(highest, Number(row.id)), this.watermark);
+    if (fresh.length === 0) {
+      // Rows a load read while they were being registered: already here.
+      [this.watermark, this.version] = [watermark, version];
+      return this;
+    }
+    const previous = await predecessors(db, fresh);
     const freshIds = new Set(fresh.map((row) => Number(row.id)));
-    const known = (id: number | string | null) => id === null || this.slotOf(Number(id)) !== undefined || freshIds.has(Number(id));
-    if (rows.length > CATCH_UP_MAX || !fresh.every((row) => known(row.previousId))) return NameIndex.load(db, version);
+    const known = (id: number | undefined) => id === undefined || this.slotOf(id) !== undefined || freshIds.has(id);
+    if (!fresh.every((row) => known(previous.get(Number(row.id))))) return NameIndex.load(db, version);
     const first = this.add(fresh);
     const freshSlots = fresh.map((_, n) => first + n);
-    // Slots in id order: the new ones merged in.
+    // Slots in id order: the new ones merged in (their ids are above the watermark, not always above all).
     const newById = freshSlots.slice().sort((a, b) => this.ids[a] - this.ids[b]);
     const byId = new Int32Array(this.ids.length);
     for (let at = 0, old = 0, added = 0; at < byId.length; at++) {
       byId[at] = added >= newById.length || (old < this.byId.length && this.ids[this.byId[old]] < this.ids[newById[added]]) ? this.byId[old++] : newById[added++];
     }
     this.byId = byId;
-    // Each new slot goes right after its predecessor (-1: before everything); rows come in name order.
-    const placedAfter = new Map<number, number[]>();
-    fresh.forEach((row, n) => {
-      const previous = row.previousId === null ? -1 : this.slotOf(Number(row.previousId))!;
-      placedAfter.set(previous, [...(placedAfter.get(previous) ?? []), freshSlots[n]]);
-    });
+    // Each organization has one predecessor, so each slot (-1: the start) is followed by at most one new one.
+    const next = new Map<number, number>();
+    for (const slot of freshSlots) {
+      const before = previous.get(this.ids[slot]);
+      next.set(before === undefined ? -1 : this.slotOf(before)!, slot);
+    }
     const order = new Int32Array(this.ids.length);
     let place = 0;
-    const emitAfter = (start: number) => {
-      const stack = [...(placedAfter.get(start) ?? [])].reverse();
-      for (let slot = stack.pop(); slot !== undefined; slot = stack.pop()) {
-        order[place++] = slot;
-        stack.push(...[...(placedAfter.get(slot) ?? [])].reverse());
-      }
+    const placeAfter = (slot: number) => {
+      for (let added = next.get(slot); added !== undefined; added = next.get(added)) order[place++] = added;
     };
-    emitAfter(-1);
+    placeAfter(-1);
     for (const slot of this.order) {
       order[place++] = slot;
-      emitAfter(slot);
+      placeAfter(slot);
     }
     this.order = order;
     this.rank = new Int32Array(order.length);
@@ -188,8 +216,7 @@ export class NameIndex {
         posting.slots = inserted(posting.slots, this.firstAfter(posting.slots, this.rank[slot] - 1), slot);
       }
     }
-    this.watermark = rows.reduce((highest, row) => Math.max(highest, Number(row.id)), this.watermark);
-    this.version = version;
+    [this.watermark, this.version] = [watermark, version];
     return this;
   }
 
@@ -201,16 +228,22 @@ export class NameIndex {
   /** The posting lists of the tokens `word` begins. */
   begunBy(word: string): Posting[] {
     const found: Posting[] = [];
-    const tokenOf = (id: number) => this.postings[id].token;
+    for (let at = this.tokensBelow(word); at < this.sortedTokens.length && this.postings[this.sortedTokens[at]].token.startsWith(word); at++) {
+      found.push(this.postings[this.sortedTokens[at]]);
+    }
+    return found;
+  }
+
+  /** How many tokens sort below `text`: where the tokens beginning with it start. */
+  private tokensBelow(text: string): number {
     let low = 0;
     let high = this.sortedTokens.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (tokenOf(this.sortedTokens[middle]) < word) low = middle + 1;
+      if (this.postings[this.sortedTokens[middle]].token < text) low = middle + 1;
       else high = middle;
     }
-    for (let at = low; at < this.sortedTokens.length && tokenOf(this.sortedTokens[at]).startsWith(word); at++) found.push(this.postings[this.sortedTokens[at]]);
-    return found;
+    return low;
   }
 
   /** Where in `slots` (in name order) the first slot placed after name-order place `rank` is. */
@@ -273,9 +306,8 @@ export class NameIndex {
     this.regionIds = appended(this.regionIds, rows.map((row) => this.regionId(row.regionCode)));
     this.wordIds = appended(this.wordIds, words);
     this.wordStart = appended(this.wordStart, starts);
-    if (this.postings.length > tokensBefore) {
-      const tokenOf = (id: number) => this.postings[id].token;
-      this.sortedTokens = Int32Array.from(this.postings.keys()).sort((a, b) => (tokenOf(a) < tokenOf(b) ? -1 : tokenOf(a) > tokenOf(b) ? 1 : 0));
+    for (let token = tokensBefore; token < this.postings.length; token++) {
+      this.sortedTokens = inserted(this.sortedTokens, this.tokensBelow(this.postings[token].token), token);
     }
     return first;
   }
@@ -302,23 +334,32 @@ export class NameIndex {
 
 /** Per database: the index, or its loading, and the version it will be at. */
 const byDatabase = new WeakMap<DataSource, { reaching: number; ready: Promise<NameIndex> }>();
+/** Per database: the last index that loaded or caught up without failing. */
+const lastGood = new WeakMap<DataSource, NameIndex>();
 
 /**
  * The directory's names as of `version` or later (ListSnapshot.version of the "organizations" list):
  * loaded on first use, then caught up when a reader sees a newer version. Concurrent readers share one
- * load or catch-up; a failed one is forgotten, and the last good index is kept.
+ * load or catch-up; after a failure the next reader starts again from the last good index.
  */
 export function namesAt(db: DataSource, version: number): Promise<NameIndex> {
   const known = byDatabase.get(db);
   if (known && known.reaching >= version) return known.ready;
-  const ready = known ? known.ready.then((index) => index.catchUp(db, version), () => NameIndex.load(db, version)) : NameIndex.load(db, version);
+  const fromGood = () => lastGood.get(db)?.catchUp(db, version) ?? NameIndex.load(db, version);
+  const ready = known ? known.ready.then((index) => index.catchUp(db, version), fromGood) : NameIndex.load(db, version);
   const entry = { reaching: version, ready };
   byDatabase.set(db, entry);
-  ready.catch(() => {
-    if (byDatabase.get(db) !== entry) return;
-    if (known) byDatabase.set(db, known);
-    else byDatabase.delete(db);
-  });
+  ready.then(
+    (index) => {
+      if ((lastGood.get(db)?.version ?? -1) <= index.version) lastGood.set(db, index);
+    },
+    () => {
+      if (byDatabase.get(db) !== entry) return;
+      const good = lastGood.get(db);
+      if (good) byDatabase.set(db, { reaching: good.version, ready: Promise.resolve(good) });
+      else byDatabase.delete(db);
+    },
+  );
   return ready;
 }
 

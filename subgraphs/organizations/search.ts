@@ -40,11 +40,21 @@ export interface NameSearch {
   empty: boolean;
 }
 
-/** Validates the search and its region, and finds each word's tokens. */
-function planSearch(names: NameIndex, text: string, region: string | null | undefined): NameSearch {
+/** A search as asked: its words (folded) and region prefix, validated before anything is read. */
+interface SearchQuery {
+  words: string[];
+  region: string | null;
+}
+
+function searchQuery(text: string, region: string | null | undefined): SearchQuery {
   const typed = nameTokens(requiredText("filter.search", text, { max: 100 }));
   const regionPrefix = region === null || region === undefined ? null : regionCode("filter.regionCode", region);
-  const words = [...new Set(typed.map(searchForm))].map((word): Word => {
+  return { words: [...new Set(typed.map(searchForm))].sort(), region: regionPrefix };
+}
+
+/** Finds each word's tokens in the index. */
+function planSearch(names: NameIndex, query: SearchQuery): NameSearch {
+  const words = query.words.map((word): Word => {
     const postings = names.begunBy(word);
     const ids = Int32Array.from(postings, (posting) => posting.id);
     // A few ids are searched faster than a marking of every token is made.
@@ -55,7 +65,7 @@ function planSearch(names: NameIndex, text: string, region: string | null | unde
     }
     return { word, postings, frequency: postings.reduce((sum, posting) => sum + posting.slots.length, 0), ids, marked };
   });
-  return { words, region: regionPrefix, empty: words.length === 0 || words.some((word) => word.frequency === 0) };
+  return { words, region: query.region, empty: words.length === 0 || words.some((word) => word.frequency === 0) };
 }
 
 /** The word of fewest postings among `words`, or null when there is none. */
@@ -118,7 +128,6 @@ function* candidates(names: NameIndex, driver: Word | null, afterRank: number): 
 function pageIds(names: NameIndex, search: NameSearch, afterRank: number, limit: number): number[] {
   const driver = rarest(search.words.filter((word) => word.postings.length <= MAX_TOKENS_PER_WORD));
   const ids: number[] = [];
-  if (limit === 0) return ids;
   for (const slot of candidates(names, driver, afterRank)) {
     if (!matches(names, search, slot, driver)) continue;
     if (ids.push(names.idOf(slot)) === limit) break;
@@ -147,13 +156,14 @@ export async function searchPage(
   after: string | null | undefined,
 ): Promise<Connection<Organization>> {
   const size = pageSize(first);
+  const query = searchQuery(filter.text, filter.region);
   const names = await namesAt(db, directory.version);
-  const search = planSearch(names, filter.text, filter.region);
+  const totalCount = await directory.remember(`search count ${JSON.stringify(query)}`, async () => countMatches(names, planSearch(names, query)));
+  // From here to the rows' statement nothing waits, so a catch-up cannot move the index under the page.
   const afterRank = placeAfter(names, after);
-  if (search.empty) return connectionOf([], 0, false, Boolean(after));
-  const words = search.words.map((word) => word.word).sort();
-  const totalCount = await directory.remember(`search count ${JSON.stringify([words, search.region])}`, async () => countMatches(names, search));
-  const ids = pageIds(names, search, afterRank, size + 1);
+  // The first page stops once it holds every match; a search that matches nothing walks nothing.
+  const limit = Math.min(size + 1, afterRank < 0 ? totalCount : size + 1);
+  const ids = size === 0 || totalCount === 0 ? [] : pageIds(names, planSearch(names, query), afterRank, limit);
   const rows = await rowsInOrder(db.getRepository(Organization).createQueryBuilder("o"), ids.slice(0, size));
   return connectionOf(
     rows.map((node) => ({ node, cursor: encodeCursor([node.nameKey, node.id]) })),

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { organizations } from "../../subgraphs/organizations";
+import { DIRECTORY } from "../../subgraphs/organizations/directory";
+import { namesAt } from "../../subgraphs/organizations/name-index";
 import { RunningSubgraph, startSubgraph } from "../../subgraphs/kit/subgraph";
 import { subgraphHeaders } from "../../subgraphs/kit/caller";
 import { GraphQLResponse } from "../../gateway/graphql-fetch";
 import { agencyOf, backends } from "../support/hub";
+import { ORGANIZATIONS_PAGE, OrganizationsPage, REGISTER_ORGANIZATION } from "../support/directory";
 import { startTestSubgraph, TestSubgraph } from "../support/subgraph";
 
 /*
@@ -13,16 +16,6 @@ import { startTestSubgraph, TestSubgraph } from "../support/subgraph";
  * through another: the second must see the new names at once, in the database's name order.
  */
 
-const REGISTER = `mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id } }`;
-const SEARCH = `query ($filter: OrganizationFilter, $first: Int, $after: String) {
-  organizations(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name } } }
-}`;
-
-interface Page {
-  totalCount: number;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  edges: Array<{ node: { id: string; name: string } }>;
-}
 
 describe("name search across instances", async () => {
   for (const backend of await backends()) {
@@ -39,18 +32,18 @@ describe("name search across instances", async () => {
       });
 
       async function register(name: string, regionCode = "19.06.01"): Promise<string> {
-        const { data, errors } = await registry.request<{ registerOrganization: { id: string } }>(REGISTER, { input: { name, kind: "ORMAS", regionCode } }, agencyOf("1", ["19"]));
+        const { data, errors } = await registry.request<{ registerOrganization: { id: string } }>(REGISTER_ORGANIZATION, { input: { name, kind: "ORMAS", regionCode } }, agencyOf("1", ["19"]));
         assert.equal(errors, undefined, JSON.stringify(errors));
         return data!.registerOrganization.id;
       }
 
-      async function readerSearch(filter: Record<string, unknown>, first: number, after: string | null = null): Promise<Page> {
+      async function readerSearch(filter: Record<string, unknown>, first: number, after: string | null = null): Promise<OrganizationsPage> {
         const response = await fetch(reader.url, {
           method: "POST",
           headers: { "content-type": "application/json", ...subgraphHeaders(registry.config.subgraphSecret!, null) },
-          body: JSON.stringify({ query: SEARCH, variables: { filter, first, after } }),
+          body: JSON.stringify({ query: ORGANIZATIONS_PAGE, variables: { filter, first, after } }),
         });
-        const { data, errors } = (await response.json()) as GraphQLResponse<{ organizations: Page }>;
+        const { data, errors } = (await response.json()) as GraphQLResponse<{ organizations: OrganizationsPage }>;
         assert.equal(errors, undefined, JSON.stringify(errors));
         return data!.organizations;
       }
@@ -87,6 +80,50 @@ describe("name search across instances", async () => {
           "Forum Warga Kelapa Kampit",
           "Forum Zona Damai",
         ]);
+      });
+
+      test("a name with two spellings MySQL's collation calls equal is registered, and found by either", async () => {
+        const id = await register("Paguyuban Straße Strasse Kelapa");
+        for (const search of ["strasse kelapa", "straße"]) {
+          assert.deepEqual(
+            (await readerSearch({ search }, 5)).edges.map((edge) => edge.node.id),
+            [id],
+            search,
+          );
+        }
+        const general = await readerSearch({ search: "paguyuban kelapa", kind: "ORMAS" }, 5);
+        assert.deepEqual(general.edges.map((edge) => edge.node.id), [id], "its words are in the token table too");
+      });
+
+      test("a bulk registration larger than a catch-up takes is found too: the reader loads the names again", async () => {
+        const names = Array.from({ length: 120 }, (_, n) => `Relawan Pemantau TPS ${String(n).padStart(3, "0")}`);
+        const ids = [];
+        for (const name of names) ids.push(await register(name, "19.06.03"));
+        const page = await readerSearch({ search: "pemantau tps", regionCode: "19.06.03" }, 100);
+        assert.equal(page.totalCount, 120);
+        assert.deepEqual(
+          page.edges.map((edge) => edge.node.id),
+          ids.slice(0, 100),
+        );
+      });
+
+      test("a catch-up that fails (the database away for a moment) keeps the names, and the next search catches up from them", async () => {
+        const db = reader.db;
+        const before = await namesAt(db, (await DIRECTORY.at(db)).version);
+        const id = await register("Forum Pemantau Sementara");
+        const version = (await DIRECTORY.at(db)).version;
+        const query = db.query.bind(db);
+        db.query = (async () => {
+          throw new Error("connection lost");
+        }) as typeof db.query;
+        try {
+          await assert.rejects(namesAt(db, version), /connection lost/);
+        } finally {
+          db.query = query;
+        }
+        const after = await namesAt(db, version);
+        assert.equal(after, before, "caught up in place, not loaded again");
+        assert.equal(after.slotOf(Number(id)) !== undefined, true);
       });
 
       test("a search ignores accents, as the officer types them or not", async () => {

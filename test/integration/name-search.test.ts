@@ -4,6 +4,7 @@ import { nameTokens } from "../../subgraphs/kit/filters";
 import { organizations } from "../../subgraphs/organizations";
 import { MAX_TOKENS_PER_WORD } from "../../subgraphs/organizations/search";
 import { agencyOf, backends } from "../support/hub";
+import { ORGANIZATIONS_PAGE, OrganizationsPage, REGISTER_ORGANIZATION } from "../support/directory";
 import { startTestSubgraph, TestSubgraph } from "../support/subgraph";
 
 /*
@@ -14,10 +15,6 @@ import { startTestSubgraph, TestSubgraph } from "../support/subgraph";
  * ranges, cursors and hasNextPage are exercised as well as the first page.
  */
 
-const REGISTER = `mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id } }`;
-const SEARCH = `query ($filter: OrganizationFilter, $first: Int, $after: String) {
-  organizations(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name } } }
-}`;
 
 /** Wide: more tokens begin "ka" than a word may begin and still be walked token by token. */
 const WIDE = Array.from({ length: MAX_TOKENS_PER_WORD + 2 }, (_, n) => `Ka${String.fromCharCode(97 + n)}`);
@@ -44,12 +41,6 @@ const SEARCHES = [
 ];
 const REGIONS = [undefined, "19.06", "19.06.01", "19.01"];
 
-interface Page {
-  totalCount: number;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  edges: Array<{ node: { id: string; name: string } }>;
-}
-
 describe("name search", async () => {
   for (const backend of await backends()) {
     describe(`on ${backend}`, () => {
@@ -59,7 +50,7 @@ describe("name search", async () => {
         subgraph = await startTestSubgraph(organizations, backend);
         for (const [name, region] of NAMES) {
           const { data, errors } = await subgraph.request<{ registerOrganization: { id: string } }>(
-            REGISTER,
+            REGISTER_ORGANIZATION,
             { input: { name, kind: "ORMAS", regionCode: region } },
             agencyOf("1", ["19"]),
           );
@@ -75,7 +66,7 @@ describe("name search", async () => {
         let after: string | null = null;
         let totalCount = -1;
         for (let pages = 0; pages < 50; pages++) {
-          const response: { data?: { organizations: Page } | null; errors?: unknown } = await subgraph.request(SEARCH, { filter, first: 2, after });
+          const response: { data?: { organizations: OrganizationsPage } | null; errors?: unknown } = await subgraph.request(ORGANIZATIONS_PAGE, { filter, first: 2, after });
           assert.equal(response.errors, undefined, JSON.stringify(response.errors));
           const page = response.data!.organizations;
           if (totalCount >= 0) assert.equal(page.totalCount, totalCount, "totalCount is the same on every page");
@@ -114,26 +105,26 @@ describe("name search", async () => {
       }
 
       test("first: 0 counts without listing; a search of punctuation matches nothing", async () => {
-        const counted = await subgraph.request<{ organizations: Page }>(SEARCH, { filter: { search: "pemuda" }, first: 0 });
+        const counted = await subgraph.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter: { search: "pemuda" }, first: 0 });
         assert.deepEqual(counted.data!.organizations.edges, []);
         assert.equal(counted.data!.organizations.totalCount, expected("pemuda", undefined).length);
         assert.equal(counted.data!.organizations.pageInfo.hasNextPage, true);
-        const nothing = await subgraph.request<{ organizations: Page }>(SEARCH, { filter: { search: "% _" }, first: 5 });
+        const nothing = await subgraph.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter: { search: "% _" }, first: 5 });
         assert.equal(nothing.data!.organizations.totalCount, 0);
       });
 
       test("a cursor from another list is refused, naming the argument", async () => {
-        const { errors } = await subgraph.request(SEARCH, { filter: { search: "pemuda" }, first: 2, after: "bm90IGEgY3Vyc29y" });
+        const { errors } = await subgraph.request(ORGANIZATIONS_PAGE, { filter: { search: "pemuda" }, first: 2, after: "bm90IGEgY3Vyc29y" });
         assert.equal(errors?.[0].extensions?.field, "after");
       });
 
       test("a new organization is found at once, by any word of its name", async () => {
         const { data } = await subgraph.request<{ registerOrganization: { id: string } }>(
-          REGISTER,
+          REGISTER_ORGANIZATION,
           { input: { name: "Paguyuban Penjaga Pantai Dendang", kind: "LSM", regionCode: "19.06.03" } },
           agencyOf("1", ["19"]),
         );
-        const found = await subgraph.request<{ organizations: Page }>(SEARCH, { filter: { search: "pantai penj", regionCode: "19.06" } });
+        const found = await subgraph.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter: { search: "pantai penj", regionCode: "19.06" } });
         assert.deepEqual(found.data!.organizations.edges.map((edge) => edge.node.id), [data!.registerOrganization.id]);
       });
     });
