@@ -156,6 +156,7 @@ export class NameIndex {
     for (let slot = 0; slot < size; slot++) for (let at = index.wordStart[slot]; at < index.wordStart[slot + 1]; at++) lists[index.wordIds[at]].push(slot);
     lists.forEach((slots, token) => (index.postings[token].slots = Int32Array.from(slots)));
     index.byId = index.order.slice().sort((a, b) => index.ids[a] - index.ids[b]);
+    index.sortTokens(0);
     return index;
   }
 
@@ -182,7 +183,9 @@ export class NameIndex {
     const freshIds = new Set(fresh.map((row) => Number(row.id)));
     const known = (id: number | undefined) => id === undefined || this.slotOf(id) !== undefined || freshIds.has(id);
     if (!fresh.every((row) => known(previous.get(Number(row.id))))) return NameIndex.load(db, version);
+    const tokensBefore = this.postings.length;
     const first = this.add(fresh);
+    this.sortTokens(tokensBefore);
     const freshSlots = fresh.map((_, n) => first + n);
     // Slots in id order: the new ones merged in (their ids are above the watermark, not always above all).
     const newById = freshSlots.slice().sort((a, b) => this.ids[a] - this.ids[b]);
@@ -232,6 +235,22 @@ export class NameIndex {
       found.push(this.postings[this.sortedTokens[at]]);
     }
     return found;
+  }
+
+  /**
+   * Puts the tokens from `first` on into sortedTokens: a few (a catch-up) are inserted, many (a load's
+   * batch) sorted with the rest, since each insertion copies the whole list.
+   */
+  private sortTokens(first: number): void {
+    const added = this.postings.length - first;
+    if (added > 100) {
+      const tokenOf = (id: number) => this.postings[id].token;
+      this.sortedTokens = Int32Array.from(this.postings.keys()).sort((a, b) => (tokenOf(a) < tokenOf(b) ? -1 : tokenOf(a) > tokenOf(b) ? 1 : 0));
+      return;
+    }
+    for (let token = first; token < this.postings.length; token++) {
+      this.sortedTokens = inserted(this.sortedTokens, this.tokensBelow(this.postings[token].token), token);
+    }
   }
 
   /** How many tokens sort below `text`: where the tokens beginning with it start. */
@@ -292,12 +311,11 @@ export class NameIndex {
     return this.order[rank];
   }
 
-  /** Appends slots for `rows`, in their order, and returns the first; their postings, order and rank are the caller's to set. */
+  /** Appends slots for `rows`, in their order, and returns the first; their postings, order, rank and new tokens' places are the caller's to set. */
   private add(rows: OrganizationRow[]): number {
     const first = this.ids.length;
     const words: number[] = [];
     const starts: number[] = [];
-    const tokensBefore = this.postings.length;
     for (const row of rows) {
       for (const token of wordsOfName(row.nameKey)) words.push(this.tokenId(token));
       starts.push(this.wordIds.length + words.length);
@@ -306,9 +324,6 @@ export class NameIndex {
     this.regionIds = appended(this.regionIds, rows.map((row) => this.regionId(row.regionCode)));
     this.wordIds = appended(this.wordIds, words);
     this.wordStart = appended(this.wordStart, starts);
-    for (let token = tokensBefore; token < this.postings.length; token++) {
-      this.sortedTokens = inserted(this.sortedTokens, this.tokensBelow(this.postings[token].token), token);
-    }
     return first;
   }
 
