@@ -28,9 +28,8 @@ class IncidentFilter {
 export const REPORT_LISTS = new ListMemo("incident_reports");
 
 /** One page of reports, newest first; every list of reports pages the same way. */
-export async function reportPage(query: SelectQueryBuilder<IncidentReport>, first?: number | null, after?: string | null): Promise<Connection<IncidentReport>> {
-  const snapshot = await REPORT_LISTS.at(query.connection);
-  return keysetPage(query, { property: "reportedAt", direction: "DESC" }, first, after, { snapshot });
+export function reportPage(query: SelectQueryBuilder<IncidentReport>, first?: number | null, after?: string | null): Promise<Connection<IncidentReport>> {
+  return keysetPage(query, { property: "reportedAt", direction: "DESC" }, first, after, { list: REPORT_LISTS });
 }
 
 /** Whistleblower protection: the reporter is known to agencies of the report's region and to itself. */

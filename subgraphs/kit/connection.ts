@@ -1,7 +1,7 @@
 import { ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { badInput } from "./errors";
-import { ListSnapshot, queryKey, rememberedCount } from "./list-versions";
+import { ListMemo, ListSnapshot, queryKey } from "./list-versions";
 
 /** Relay page info; every subgraph defines it, so its fields are shareable in the supergraph. */
 @ObjectType()
@@ -85,10 +85,11 @@ export function pageSize(first: number | null | undefined): number {
 
 export interface PageOptions {
   /**
-   * The list's version (kit/list-versions.ts): its count and each page's ids are remembered at it, so a
-   * page asked for again reads only its rows, by primary key.
+   * The list the query reads (kit/list-versions.ts). Its count and each page's ids are remembered at the
+   * list's version, so a page asked for again at an unchanged version costs one statement: its rows by
+   * primary key, with the version read alongside. Default: none (count and page read every time).
    */
-  snapshot?: ListSnapshot;
+  list?: ListMemo;
 }
 
 /**
@@ -108,9 +109,6 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
   const size = pageSize(first);
   const alias = query.alias;
   const column = `${alias}.${order.property}`;
-  const { snapshot } = options;
-  const totalCount = await (snapshot ? rememberedCount(snapshot, query) : query.clone().getCount());
-  if (size === 0) return connectionOf([], totalCount, totalCount > 0, Boolean(after));
   const keysQuery = query.clone().select([`${alias}.id`, column]);
   if (after) {
     const [value, id] = decodeCursor(after);
@@ -132,14 +130,37 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
       .orderBy(column, order.direction)
       .addOrderBy(`${alias}.id`, order.direction)
       .getMany();
-  if (!snapshot) return pageOf(await readPage(), size, order, totalCount, after);
-  // With a snapshot the page's ids are remembered; whoever reads the page first has its rows already.
+  const { list } = options;
+  if (!list) {
+    const totalCount = await query.clone().getCount();
+    if (size === 0) return connectionOf([], totalCount, totalCount > 0, Boolean(after));
+    return pageOf(await readPage(), size, order, totalCount, after);
+  }
+
+  const db = query.connection;
+  const countKey = queryKey("count", query);
+  const pageKey = queryKey("page", keysQuery);
+  // Optimistic: the count and ids remembered at the newest version read, checked by reading that version
+  // with the rows. Unchanged, they answer; changed, the version read is the one to work at.
+  const count = list.recall<number>(db, countKey);
+  const ids = size === 0 ? count && { version: count.version, value: [] } : list.recall<number[]>(db, pageKey);
+  let snapshot: ListSnapshot;
+  if (count && ids && ids.version === count.version) {
+    const current = await rowsAtVersion(query, ids.value, list);
+    if (current.version === count.version) return pageOf(current.rows, size, order, count.value, after);
+    snapshot = list.snapshotAt(db, current.version);
+  } else {
+    snapshot = await list.at(db);
+  }
+  const totalCount = await snapshot.remember(countKey, () => query.clone().getCount());
+  if (size === 0) return connectionOf([], totalCount, totalCount > 0, Boolean(after));
+  // Whoever reads the page first at a version has its rows already; later readers read them by id.
   let read: T[] | undefined;
-  const ids = await snapshot.remember(queryKey("page", keysQuery), async () => {
+  const pageIds = await snapshot.remember(pageKey, async () => {
     read = await readPage();
     return read.map((row) => Number(row.id));
   });
-  return pageOf(read ?? (await rowsInOrder(query, ids)), size, order, totalCount, after);
+  return pageOf(read ?? (await rowsInOrder(query, pageIds)), size, order, totalCount, after);
 }
 
 /** The connection of a page read with one row beyond it (which only says there is a next page). */
@@ -156,7 +177,22 @@ function pageOf<T extends ObjectLiteral & { id: number }>(rows: T[], size: numbe
 /** The rows of `ids` by primary key, in that order (a row deleted since the ids were chosen is left out). */
 export async function rowsInOrder<T extends ObjectLiteral & { id: number }>(query: SelectQueryBuilder<T>, ids: number[]): Promise<T[]> {
   if (ids.length === 0) return [];
-  const rows = await query.clone().where(`${query.alias}.id IN (:...keysetPageIds)`, { keysetPageIds: ids }).getMany();
+  return inOrder(await byIds(query, ids).getMany(), ids);
+}
+
+/** The rows of `ids` by primary key, in that order, and the list's version read in the same statement. */
+export async function rowsAtVersion<T extends ObjectLiteral & { id: number }>(query: SelectQueryBuilder<T>, ids: number[], list: ListMemo): Promise<{ rows: T[]; version: number }> {
+  const { raw, entities } = ids.length === 0 ? { raw: [], entities: [] } : await byIds(query, ids).addSelect(list.versionSelect, "list_version").getRawAndEntities();
+  // Nothing to read (an empty page, or its rows deleted since): the version alone.
+  const version = raw.length > 0 ? Number((raw[0] as { list_version: number | string }).list_version) : (await list.at(query.connection)).version;
+  return { rows: inOrder(entities, ids), version };
+}
+
+function byIds<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, ids: number[]): SelectQueryBuilder<T> {
+  return query.clone().where(`${query.alias}.id IN (:...keysetPageIds)`, { keysetPageIds: ids });
+}
+
+function inOrder<T extends ObjectLiteral & { id: number }>(rows: T[], ids: number[]): T[] {
   const byId = new Map(rows.map((row) => [Number(row.id), row]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -6,8 +6,9 @@ import { textColumn } from "./columns";
  * memory of the list (the directory's names). Each list (a table and what is derived from it) has a row in list_versions;
  * every write to the list bumps it inside the write's transaction, and a reader reuses what was worked out at
  * the version it reads, one primary-key lookup instead of, say, counting 5,000 index entries for a regency's
- * directory. The version lives in the database, so replicas of a subgraph never serve each other's stale
- * counts, with or without Redis.
+ * directory. A reader asking again reads that lookup inside the statement that reads its rows (recall,
+ * versionSelect), so an unchanged list costs one statement. The version lives in the database, so replicas
+ * of a subgraph never serve each other's stale counts, with or without Redis.
  */
 
 const TABLE = "list_versions";
@@ -28,6 +29,14 @@ export async function dropListVersions(queryRunner: QueryRunner): Promise<void> 
 interface Remembered {
   version: number;
   values: Map<string, Promise<unknown>>;
+  /** The values computed by now, for readers that check the version in their own statement (ListMemo.recall). */
+  settled: Map<string, unknown>;
+}
+
+/** A value remembered at a version (ListMemo.recall). */
+export interface Recalled<T> {
+  version: number;
+  value: T;
 }
 
 /** What a reader may reuse of a list as of the version it read (ListMemo.at). */
@@ -53,7 +62,17 @@ export class ListMemo {
 
   /** `list` is the list's row in list_versions, created by the subgraph's migration. */
   constructor(readonly list: string, options: ListMemoOptions = {}) {
+    // The name goes into SQL as a literal (versionSelect): a name from code, never from input.
+    if (!/^[a-z_]+$/.test(list)) throw new RangeError(`list: "${list}" must be lowercase letters and underscores`);
     this.maxEntries = options.maxEntries ?? 5_000;
+  }
+
+  /**
+   * A select expression for the list's version, so a reader can read it in its own statement along with its
+   * rows: one round trip fewer than `at` and then the rows (see recall).
+   */
+  get versionSelect(): string {
+    return `(SELECT version FROM ${TABLE} WHERE list = '${this.list}')`;
   }
 
   /**
@@ -68,25 +87,47 @@ export class ListMemo {
   async at(db: DataSource): Promise<ListSnapshot> {
     const rows = (await db.query(`SELECT version FROM ${TABLE} WHERE list = ?`, [this.list])) as Array<{ version: number | string }>;
     if (rows.length === 0) throw new Error(`${TABLE}: no row for list "${this.list}" (a migration is missing)`);
-    const version = Number(rows[0].version);
+    return this.snapshotAt(db, Number(rows[0].version));
+  }
+
+  /** The snapshot at a version the caller read itself, through versionSelect. */
+  snapshotAt(db: DataSource, version: number): ListSnapshot {
     return { version, remember: (key, compute) => this.remember(db, version, key, compute) };
+  }
+
+  /**
+   * The value of `key` computed at the newest version this database's readers have read, without reading
+   * the version: a reader may answer with it once its own statement, reading versionSelect, finds the list
+   * still at that version. Undefined while nothing is computed (or the computation is still running).
+   */
+  recall<T>(db: DataSource, key: string): Recalled<T> | undefined {
+    const remembered = this.byDatabase.get(db);
+    if (!remembered || !remembered.settled.has(key)) return undefined;
+    return { version: remembered.version, value: remembered.settled.get(key) as T };
   }
 
   private remember<T>(db: DataSource, version: number, key: string, compute: () => Promise<T>): Promise<T> {
     let remembered = this.byDatabase.get(db);
     if (!remembered || remembered.version < version) {
-      remembered = { version, values: new Map() };
+      remembered = { version, values: new Map(), settled: new Map() };
       this.byDatabase.set(db, remembered);
     }
     // A reader that read an older version than others since did computes for itself and keeps nothing.
     if (remembered.version > version) return compute();
     const known = remembered.values.get(key);
     if (known) return known as Promise<T>;
-    const values = remembered.values;
+    const { values, settled } = remembered;
     const computed = compute();
     values.set(key, computed);
-    computed.catch(() => values.get(key) === computed && values.delete(key));
-    if (values.size > this.maxEntries) values.delete(values.keys().next().value as string);
+    computed.then(
+      (value) => values.get(key) === computed && settled.set(key, value),
+      () => values.get(key) === computed && values.delete(key),
+    );
+    if (values.size > this.maxEntries) {
+      const oldest = values.keys().next().value as string;
+      values.delete(oldest);
+      settled.delete(oldest);
+    }
     return computed;
   }
 }
@@ -95,9 +136,4 @@ export class ListMemo {
 export function queryKey<T extends ObjectLiteral>(purpose: string, query: SelectQueryBuilder<T>): string {
   const [sql, parameters] = query.getQueryAndParameters();
   return `${purpose} ${sql} ${JSON.stringify(parameters)}`;
-}
-
-/** The exact number of `query`'s rows, remembered at the snapshot's version. */
-export function rememberedCount<T extends ObjectLiteral>(snapshot: ListSnapshot, query: SelectQueryBuilder<T>): Promise<number> {
-  return snapshot.remember(queryKey("count", query), () => query.clone().getCount());
 }

@@ -379,6 +379,14 @@ export function namesAt(db: DataSource, version: number): Promise<NameIndex> {
 }
 
 /**
+ * The names as last loaded or caught up, without reading the directory's version (undefined before the
+ * first load): a reader that checks the version in its own statement may use them (search.ts).
+ */
+export function latestNames(db: DataSource): NameIndex | undefined {
+  return lastGood.get(db);
+}
+
+/**
  * On the subgraph's start: begins loading the names, so the first search need not wait for it (1 to 2 s
  * at national size). A failure is left for the first search to meet and retry; stopping waits for the load.
  */

@@ -72,10 +72,9 @@ export class OrganizationResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
-    const directory = await DIRECTORY.at(db);
     const text = filter?.search ?? null;
     // Search alone or within a region: answered from the names in memory (search.ts).
-    if (text !== null && !filter?.kind && !filter?.status) return searchPage(db, directory, { text, region: filter?.regionCode }, first, after);
+    if (text !== null && !filter?.kind && !filter?.status) return searchPage(db, { text, region: filter?.regionCode }, first, after);
     const query = db.getRepository(Organization).createQueryBuilder("o");
     filterByRegion(query, "o.regionCode", filter?.regionCode);
     if (filter?.kind) query.andWhere("o.kind = :kind", { kind: filter.kind });
@@ -83,7 +82,7 @@ export class OrganizationResolver {
     if (text !== null) {
       whereNameTokensMatch(query, "o.id", { name: "organization_search_tokens", idColumn: "organizationId" }, "filter.search", text);
     }
-    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, { snapshot: directory });
+    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, { list: DIRECTORY });
   }
 
   @FieldResolver(() => Region)

@@ -1,11 +1,11 @@
 import { DataSource } from "typeorm";
 import { badInput } from "../kit/errors";
-import { Connection, connectionOf, decodeCursor, encodeCursor, pageSize, rowsInOrder } from "../kit/connection";
-import type { ListSnapshot } from "../kit/list-versions";
+import { Connection, connectionOf, decodeCursor, encodeCursor, pageSize, rowsAtVersion, rowsInOrder } from "../kit/connection";
 import { nameTokens } from "../kit/filters";
 import { regionCode, requiredText } from "../kit/validate";
 import { Organization } from "./entities";
-import { NameIndex, namesAt, Posting, searchForm } from "./name-index";
+import { DIRECTORY } from "./directory";
+import { latestNames, NameIndex, namesAt, Posting, searchForm } from "./name-index";
 
 /*
  * Name search alone or within a region, answered from the directory's names in memory (name-index.ts):
@@ -144,31 +144,69 @@ function placeAfter(names: NameIndex, after: string | null | undefined): number 
   return names.rankOf(slot);
 }
 
+/** A page of matches worked out from the names, at the version they were at. */
+interface NamesPage {
+  version: number;
+  totalCount: number;
+  /** The page's ids, with one more when another page follows. */
+  ids: number[];
+}
+
 /**
- * One page of a name search, ordered by name like the directory and with the same cursors. The count is
- * remembered at the directory's version (a search of short prefixes counts most of the directory).
+ * Count and ids of a page, from the names and without waiting, so no catch-up moves the names meanwhile.
+ * The count is remembered at the directory's version (a search of short prefixes counts most of it).
+ */
+function pageFromNames(db: DataSource, names: NameIndex, query: SearchQuery, size: number, after: string | null | undefined): NamesPage {
+  const version = names.version;
+  const countKey = `search count ${JSON.stringify(query)}`;
+  const recalled = DIRECTORY.recall<number>(db, countKey);
+  let totalCount: number;
+  if (recalled?.version === version) totalCount = recalled.value;
+  else {
+    totalCount = countMatches(names, planSearch(names, query));
+    void DIRECTORY.snapshotAt(db, version).remember(countKey, async () => totalCount);
+  }
+  const afterRank = placeAfter(names, after);
+  // The first page stops once it holds every match; a search that matches nothing walks nothing.
+  const limit = Math.min(size + 1, afterRank < 0 ? totalCount : size + 1);
+  const ids = size === 0 || totalCount === 0 ? [] : pageIds(names, planSearch(names, query), afterRank, limit);
+  return { version, totalCount, ids };
+}
+
+/**
+ * One page of a name search, ordered by name like the directory and with the same cursors. Optimistic:
+ * worked out from the names as last caught up, and checked by reading the directory's version with the
+ * page's rows, one statement while the directory is unchanged. When it has changed, the names catch up
+ * to the version read and the page is worked out again.
  */
 export async function searchPage(
   db: DataSource,
-  directory: ListSnapshot,
   filter: { text: string; region: string | null | undefined },
   first: number | null | undefined,
   after: string | null | undefined,
 ): Promise<Connection<Organization>> {
   const size = pageSize(first);
   const query = searchQuery(filter.text, filter.region);
-  const names = await namesAt(db, directory.version);
-  const totalCount = await directory.remember(`search count ${JSON.stringify(query)}`, async () => countMatches(names, planSearch(names, query)));
-  // From here to the rows' statement nothing waits, so a catch-up cannot move the index under the page.
-  const afterRank = placeAfter(names, after);
-  // The first page stops once it holds every match; a search that matches nothing walks nothing.
-  const limit = Math.min(size + 1, afterRank < 0 ? totalCount : size + 1);
-  const ids = size === 0 || totalCount === 0 ? [] : pageIds(names, planSearch(names, query), afterRank, limit);
-  const rows = await rowsInOrder(db.getRepository(Organization).createQueryBuilder("o"), ids.slice(0, size));
+  const rowsQuery = db.getRepository(Organization).createQueryBuilder("o");
+  const latest = latestNames(db);
+  let version: number;
+  if (latest) {
+    const page = pageFromNames(db, latest, query, size, after);
+    const current = await rowsAtVersion(rowsQuery, page.ids.slice(0, size), DIRECTORY);
+    if (current.version === page.version) return searchConnection(current.rows, page, size, after);
+    version = current.version;
+  } else {
+    version = (await DIRECTORY.at(db)).version;
+  }
+  const page = pageFromNames(db, await namesAt(db, version), query, size, after);
+  return searchConnection(await rowsInOrder(rowsQuery, page.ids.slice(0, size)), page, size, after);
+}
+
+function searchConnection(rows: Organization[], page: NamesPage, size: number, after: string | null | undefined): Connection<Organization> {
   return connectionOf(
     rows.map((node) => ({ node, cursor: encodeCursor([node.nameKey, node.id]) })),
-    totalCount,
-    size === 0 ? totalCount > 0 : ids.length > size,
+    page.totalCount,
+    size === 0 ? page.totalCount > 0 : page.ids.length > size,
     Boolean(after),
   );
 }

@@ -113,6 +113,15 @@ describe("name search", async () => {
         assert.equal(nothing.data!.organizations.totalCount, 0);
       });
 
+      test("a search asked again is one statement: the page's rows with the directory's version", async () => {
+        const filter = { search: "forum", regionCode: "19.06" };
+        const first = await subgraph.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter, first: 2 });
+        const before = subgraph.statements();
+        const again = await subgraph.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter, first: 2 });
+        assert.equal(subgraph.statements() - before, 1);
+        assert.deepEqual(again.data, first.data);
+      });
+
       test("a cursor from another list is refused, naming the argument", async () => {
         const { errors } = await subgraph.request(ORGANIZATIONS_PAGE, { filter: { search: "pemuda" }, first: 2, after: "bm90IGEgY3Vyc29y" });
         assert.equal(errors?.[0].extensions?.field, "after");

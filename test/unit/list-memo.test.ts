@@ -71,6 +71,37 @@ describe("list memo: what readers of a list reuse until a write changes it", () 
     assert.deepEqual([newest.runs, oldest.runs], [0, 1]);
   });
 
+  test("a repeated page recalls its count once computed, with the version it was computed at", async () => {
+    const memo = new ListMemo("organizations");
+    const snapshot = await memo.at(db);
+    let finish: (count: number) => void = () => undefined;
+    const counting = snapshot.remember("count 32.16", () => new Promise<number>((resolve) => (finish = resolve)));
+    assert.equal(memo.recall(db, "count 32.16"), undefined, "nothing to recall while the count runs");
+    finish(5040);
+    await counting;
+    assert.deepEqual(memo.recall(db, "count 32.16"), { version: snapshot.version, value: 5040 });
+  });
+
+  test("after a registration a reader finds the new version in its own statement and recalls nothing older", async () => {
+    const memo = new ListMemo("organizations");
+    await (await memo.at(db)).remember("count 32.16", counter(5040));
+    await db.transaction((manager) => memo.changed(manager));
+    const [{ version }] = (await db.query(`SELECT ${memo.versionSelect} AS version`)) as Array<{ version: number }>;
+    assert.notEqual(version, memo.recall(db, "count 32.16")!.version, "the recalled count is of the older version");
+    assert.equal(await memo.snapshotAt(db, Number(version)).remember("count 32.16", counter(5041)), 5041);
+    assert.deepEqual(memo.recall(db, "count 32.16"), { version: Number(version), value: 5041 });
+  });
+
+  test("a count that failed is not recalled", async () => {
+    const memo = new ListMemo("organizations");
+    await assert.rejects((await memo.at(db)).remember("count 19.06", () => Promise.reject(new Error("connection lost"))));
+    assert.equal(memo.recall(db, "count 19.06"), undefined);
+  });
+
+  test("a list name is code, not input: anything but lowercase letters and underscores is refused", () => {
+    assert.throws(() => new ListMemo("organizations'; --"), /must be lowercase letters and underscores/);
+  });
+
   test("a list without its row in list_versions is a missing migration, said plainly", async () => {
     await assert.rejects(new ListMemo("events").at(db), /no row for list "events" \(a migration is missing\)/);
   });
