@@ -33,7 +33,10 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   const full = run(results, "mysql", 1);
   const small = run(results, "mysql", 0.01);
   // Each list is measured twice: with its requests repeated (as the screens of many users repeat them), and
-  // with every request different, so nothing remembered answers it. A target is met when both meet it.
+  // with every request different, so nothing remembered answers it. The p95 target is met when both meet
+  // it. Growth is checked for each apart: the repeated lists ask for full pages at every size, as the issue
+  // does, while at 1% most different requests find nothing (an empty answer reaches no other subgraph), so
+  // that row compares empty answers at 1% with full ones at 100% and is stricter than the issue.
   for (const key of ["directory", "search", "incidents"] as const) {
     const variants = [
       { label: "repeated", key },
@@ -46,13 +49,15 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       measured: measured.map((variant) => `${variant.label}: p95 ${p95(full, variant.key)} ms`).join("; ") || "-",
       status: status(measured.length ? measured.every((variant) => p95(full, variant.key)! < 50) : null),
     });
-    const compared = measured.filter((variant) => p95(small, variant.key) !== undefined);
-    const growth = (variant: { key: string }) => p95(full, variant.key)! / p95(small, variant.key)!;
-    checks.push({
-      target: `${key}: p95 at 100% within 1.5x of p95 at 1% (MySQL)`,
-      measured: compared.map((variant) => `${variant.label}: ${p95(full, variant.key)} / ${p95(small, variant.key)} ms = ${growth(variant).toFixed(2)}x`).join("; ") || "-",
-      status: status(compared.length ? compared.every((variant) => growth(variant) <= 1.5) : null),
-    });
+    for (const variant of variants) {
+      const [at100, at1] = [p95(full, variant.key), p95(small, variant.key)];
+      const growth = at100 !== undefined && at1 !== undefined ? at100 / at1 : undefined;
+      checks.push({
+        target: `${key}, ${variant.label}: p95 at 100% within 1.5x of p95 at 1% (MySQL)${variant.key === key ? "" : " (stricter than the issue: at 1% most answers are empty)"}`,
+        measured: growth === undefined ? "-" : `${at100} / ${at1} ms = ${growth.toFixed(2)}x`,
+        status: status(growth === undefined ? null : growth <= 1.5),
+      });
+    }
   }
   const entityRuns = results.scale.filter((entry) => entry.entities.some((entity) => entity.representations === 1000));
   const largest = entityRuns.sort((a, b) => b.scale - a.scale || a.backend.localeCompare(b.backend));
