@@ -130,11 +130,13 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
       .orderBy(column, order.direction)
       .addOrderBy(`${alias}.id`, order.direction)
       .getMany();
+  // first: 0 counts without listing, and says whether there is anything to list.
+  const answer = (rows: T[], totalCount: number): Connection<T> =>
+    size === 0 ? connectionOf<T>([], totalCount, totalCount > 0, Boolean(after)) : pageOf(rows, size, order, totalCount, after);
   const { list } = options;
   if (!list) {
     const totalCount = await query.clone().getCount();
-    if (size === 0) return connectionOf([], totalCount, totalCount > 0, Boolean(after));
-    return pageOf(await readPage(), size, order, totalCount, after);
+    return answer(size === 0 ? [] : await readPage(), totalCount);
   }
 
   const db = query.connection;
@@ -143,24 +145,24 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
   // Optimistic: the count and ids remembered at the newest version read, checked by reading that version
   // with the rows. Unchanged, they answer; changed, the version read is the one to work at.
   const count = list.recall<number>(db, countKey);
-  const ids = size === 0 ? count && { version: count.version, value: [] } : list.recall<number[]>(db, pageKey);
+  const ids = size === 0 ? [] : list.recall<number[]>(db, pageKey)?.value;
   let snapshot: ListSnapshot;
-  if (count && ids && ids.version === count.version) {
-    const current = await rowsAtVersion(query, ids.value, list);
-    if (current.version === count.version) return pageOf(current.rows, size, order, count.value, after);
+  if (count && ids) {
+    const current = await rowsAtVersion(query, ids, list);
+    if (current.version === count.version) return answer(current.rows, count.value);
     snapshot = list.snapshotAt(db, current.version);
   } else {
     snapshot = await list.at(db);
   }
   const totalCount = await snapshot.remember(countKey, () => query.clone().getCount());
-  if (size === 0) return connectionOf([], totalCount, totalCount > 0, Boolean(after));
+  if (size === 0) return answer([], totalCount);
   // Whoever reads the page first at a version has its rows already; later readers read them by id.
   let read: T[] | undefined;
   const pageIds = await snapshot.remember(pageKey, async () => {
     read = await readPage();
     return read.map((row) => Number(row.id));
   });
-  return pageOf(read ?? (await rowsInOrder(query, pageIds)), size, order, totalCount, after);
+  return answer(read ?? (await rowsInOrder(query, pageIds)), totalCount);
 }
 
 /** The connection of a page read with one row beyond it (which only says there is a next page). */

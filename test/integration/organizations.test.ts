@@ -76,6 +76,17 @@ describe("organizations subgraph", async () => {
       assert.equal(after.organizations.edges[0].node.name, "Aaa Relawan Gantung");
     });
 
+    test("an officer counting a regency with first: 0 is told there is more to list, the second time too", async () => {
+      const COUNT = `{ organizations(filter: { regionCode: "19.06" }, first: 0) { totalCount edges { cursor } pageInfo { hasNextPage } } }`;
+      type Counted = { organizations: { totalCount: number; edges: unknown[]; pageInfo: { hasNextPage: boolean } } };
+      for (const asked of ["first", "again"]) {
+        const { organizations: counted } = (await subgraph.request<Counted>(COUNT)).data!;
+        assert.deepEqual(counted.edges, [], asked);
+        assert.ok(counted.totalCount > 0, asked);
+        assert.equal(counted.pageInfo.hasNextPage, true, asked);
+      }
+    });
+
     test("two agencies register the same name at the same moment: one gets it, the other is told it is taken", async () => {
       const input = { name: "Forum Relawan Damai Dendang", kind: "ORMAS", regionCode: "19.06.03" };
       const results = await Promise.all([subgraph.request(REGISTER, { input }, kesbangpol), subgraph.request(REGISTER, { input }, kesbangpol)]);
