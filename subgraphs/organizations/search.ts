@@ -190,7 +190,8 @@ export async function searchPage(
   const rowsQuery = db.getRepository(Organization).createQueryBuilder("o");
   const latest = latestNames(db);
   let version: number;
-  if (latest) {
+  // A cursor from a newer directory (another instance listed it) is placed once the names catch up.
+  if (latest && (!after || latest.slotOf(decodeCursor(after)[1]) !== undefined)) {
     const page = pageFromNames(db, latest, query, size, after);
     const current = await rowsAtVersion(rowsQuery, page.ids.slice(0, size), DIRECTORY);
     if (current.version === page.version) return searchConnection(current.rows, page, size, after);

@@ -60,6 +60,17 @@ describe("name search across instances", async () => {
         }
       }
 
+      test("a cursor the registering instance handed out pages on through the other, before it has read the new names", async () => {
+        await register("Relawan Damai Dendang", "19.06.03");
+        assert.equal((await readerSearch({ search: "relawan" }, 0)).totalCount, 1, "the reader has read the directory");
+        const newer = await register("Relawan Damar Timur", "19.06.03");
+        await register("Relawan Dukong Jaya", "19.06.03");
+        const { data } = await registry.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter: { search: "relawan" }, first: 2 });
+        assert.deepEqual(data!.organizations.edges.map((edge) => edge.node.id).slice(-1), [newer], "the registry's first page ends at the newer name");
+        const next = await readerSearch({ search: "relawan" }, 2, data!.organizations.pageInfo.endCursor);
+        assert.deepEqual(next.edges.map((edge) => edge.node.name), ["Relawan Dukong Jaya"]);
+      });
+
       test("names registered through one instance are found through the other at once, in the directory's order", async () => {
         for (const name of ["Forum Damai Gantung", "Forum Pemuda Manggar", "Forum Warga Kelapa Kampit"]) await register(name);
         assert.equal((await readerSearch({ search: "forum" }, 0)).totalCount, 3, "the reader has read the directory");
