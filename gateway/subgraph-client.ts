@@ -1,5 +1,6 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { Fetcher } from "@apollo/utils.fetcher";
+import { GraphQLError } from "graphql";
 import { MaybeCaller, subgraphHeaders } from "../subgraphs/kit/caller";
 
 /** The gateway's per-request context. */
@@ -36,6 +37,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   ) {
     super(options.fetcher ? { url, fetcher: options.fetcher } : { url });
     this.name = options.name;
+    this.fetcher = sayWhatFailed(this.fetcher, options.name ?? new URL(url).host);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -45,4 +47,38 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     for (const [name, value] of Object.entries(subgraphHeaders(this.secret, gatewayContext?.caller))) headers.set(name, value);
     if (this.name && gatewayContext) (gatewayContext.subgraphsUsed ??= new Set()).add(this.name);
   }
+}
+
+/** Error codes (undici's and Node's) of a connection that was never made: the subgraph got nothing. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH"]);
+
+function errorCode(error: unknown): string | undefined {
+  for (let cause = error; typeof cause === "object" && cause !== null; cause = (cause as { cause?: unknown }).cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
+/**
+ * A fetcher whose network failures tell the client what it may do next. A subgraph that went away after
+ * the request left (reset, closed, timed out) may or may not have done the write: OUTCOME_UNKNOWN, retry with
+ * the same idempotency key. One that was never reached did nothing: SUBGRAPH_UNAVAILABLE.
+ */
+function sayWhatFailed(fetcher: Fetcher, subgraph: string): Fetcher {
+  return async (url, init) => {
+    try {
+      return await fetcher(url, init);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code !== undefined && NOT_SENT.has(code)) {
+        throw new GraphQLError(`the ${subgraph} service is not reachable; nothing was sent to it: try again later`, {
+          extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: subgraph },
+        });
+      }
+      throw new GraphQLError(`the ${subgraph} service went away before answering; it may or may not have done what was asked: retry with the same idempotencyKey`, {
+        extensions: { code: "OUTCOME_UNKNOWN", serviceName: subgraph },
+      });
+    }
+  };
 }

@@ -4,6 +4,7 @@ import { connectionType, keysetPage } from "../kit/connection";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
 import { badInput, forbiddenInput } from "../kit/errors";
 import { filterByRegion } from "../kit/filters";
+import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";
 import { referenceById } from "../kit/subgraph";
 import { ElectionRef, electionRef, EventRef, eventRef, idOrNull, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
@@ -24,6 +25,7 @@ class CreateDeclarationInput {
   @Field() regionCode: string;
   @Field(() => ID, { nullable: true }) eventId?: string;
   @Field(() => ID, { nullable: true }) electionId?: string;
+  @Field({ nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey?: string;
 }
 
 const DeclarationConnection = connectionType(Declaration, "Declaration");
@@ -93,20 +95,34 @@ export class DeclarationResolver {
   ): Promise<Declaration> {
     const caller = requireCaller(context);
     const createdByOrgId = callerOrganizationId(caller, "createDeclaration");
-    const title = requiredText("input.title", input.title, { max: 200 });
-    const pledges = checkPledges(input.pledges);
-    const declaredAt = isoDateTime("input.declaredAt", input.declaredAt);
-    const region = regionInScope("input.regionCode", input.regionCode, caller);
-    const eventId = optionalRecordId("input.eventId", input.eventId);
-    const electionId = optionalRecordId("input.electionId", input.electionId);
-    await Promise.all([
-      assertEntitiesExist(context.config, "events", "Event", eventId === null ? [] : [{ field: "input.eventId", id: String(eventId) }]),
-      assertEntitiesExist(context.config, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
-    ]);
-    const repository = context.db.getRepository(Declaration);
-    return repository.save(
-      repository.create({ title, pledges, declaredAt, regionCode: region, eventId, electionId, createdByOrgId, createdAt: new Date().toISOString() }),
+    const { idempotencyKey, ...rest } = input;
+    const { value } = await writeOnce(
+      context,
+      { mutation: "createDeclaration", caller, key: idempotencyKey, field: "input.idempotencyKey", input: rest },
+      {
+        check: async () => {
+          const declaration = {
+            title: requiredText("input.title", input.title, { max: 200 }),
+            pledges: checkPledges(input.pledges),
+            declaredAt: isoDateTime("input.declaredAt", input.declaredAt),
+            regionCode: regionInScope("input.regionCode", input.regionCode, caller),
+            eventId: optionalRecordId("input.eventId", input.eventId),
+            electionId: optionalRecordId("input.electionId", input.electionId),
+            createdByOrgId,
+          };
+          const { eventId, electionId } = declaration;
+          await Promise.all([
+            assertEntitiesExist(context.config, "events", "Event", eventId === null ? [] : [{ field: "input.eventId", id: String(eventId) }]),
+            assertEntitiesExist(context.config, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
+          ]);
+          return declaration;
+        },
+        write: (manager, declaration) => manager.getRepository(Declaration).save(manager.getRepository(Declaration).create({ ...declaration, createdAt: new Date().toISOString() })),
+        idOf: (saved) => saved.id,
+        replay: (id) => context.db.getRepository(Declaration).findOneByOrFail({ id }),
+      },
     );
+    return value;
   }
 
   /**
@@ -129,17 +145,19 @@ export class DeclarationResolver {
       throw forbiddenInput("organizationId", `must be your own organization: only organization ${signer} itself may sign for it (your token acts for ${caller.org ?? "no organization"})`);
     }
     const name = requiredText("signedBy", signedBy, { max: 120 });
-    const signatures = context.db.getRepository(DeclarationSignature);
-    if (await signatures.existsBy({ declarationId: declaration.id, organizationId: signer })) return declaration;
+    if (await context.db.getRepository(DeclarationSignature).existsBy({ declarationId: declaration.id, organizationId: signer })) return declaration;
     await assertEntitiesExist(context.config, "organizations", "Organization", [{ field: "organizationId", id: String(signer) }]);
     // INSERT OR IGNORE / INSERT IGNORE on the unique (declarationId, organizationId): of two identical
     // requests racing past the check above, the second inserts nothing and answers the same declaration.
-    await signatures
-      .createQueryBuilder()
-      .insert()
-      .values({ declarationId: declaration.id, organizationId: signer, signedBy: name, signedAt: new Date().toISOString() })
-      .orIgnore()
-      .execute();
+    await context.storage.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .insert()
+        .into(DeclarationSignature)
+        .values({ declarationId: declaration.id, organizationId: signer, signedBy: name, signedAt: new Date().toISOString() })
+        .orIgnore()
+        .execute(),
+    );
     return declaration;
   }
 }

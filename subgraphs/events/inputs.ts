@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from "type-graphql";
 import type { Caller } from "../kit/caller";
 import { badInput, forbiddenInput } from "../kit/errors";
+import { IDEMPOTENCY_KEY_DESCRIPTION } from "../kit/idempotency";
 import { isoDateTime, optionalDateTime, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
 import { Event, EventKind, EventSpeaker } from "./entities";
 
@@ -31,6 +32,7 @@ export class ScheduleEventInput {
   @Field(() => ID, { nullable: true }) electionId?: string;
   @Field(() => ID) organizerId: string;
   @Field(() => [EventSpeakerInput], { nullable: true, description: "narasumber" }) speakers?: EventSpeakerInput[];
+  @Field({ nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey?: string;
 }
 
 /** A validated filter: instants as UTC ISO text, comparable with the stored startsAt. */

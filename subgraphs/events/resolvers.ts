@@ -5,6 +5,7 @@ import { Connection, connectionType, keysetPage, KeysetOrder } from "../kit/conn
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput, forbiddenInput } from "../kit/errors";
 import { filterByRegion } from "../kit/filters";
+import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";
 import { referenceById } from "../kit/subgraph";
 import { ElectionRef, electionRef, idOrNull, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
@@ -90,19 +91,33 @@ export class EventResolver {
     @Arg("input", () => ScheduleEventInput) input: ScheduleEventInput,
     @Ctx() context: SubgraphContext,
   ): Promise<Event> {
-    const schedule = checkSchedule(input, requireCaller(context));
-    const { electionId } = schedule.event;
-    await Promise.all([
-      assertEntitiesExist(context.config, "organizations", "Organization", organizationIdsOf(schedule)),
-      assertEntitiesExist(context.config, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
-    ]);
-    return context.db.transaction(async (manager) => {
-      const saved = await manager.getRepository(Event).save(manager.getRepository(Event).create(schedule.event));
-      if (schedule.speakers.length > 0) {
-        await manager.getRepository(EventSpeaker).insert(schedule.speakers.map((speaker) => ({ ...speaker, eventId: saved.id })));
-      }
-      return saved;
-    });
+    const caller = requireCaller(context);
+    const { idempotencyKey, ...rest } = input;
+    const { value } = await writeOnce(
+      context,
+      { mutation: "scheduleEvent", caller, key: idempotencyKey, field: "input.idempotencyKey", input: rest },
+      {
+        check: async () => {
+          const schedule = checkSchedule(input, caller);
+          const { electionId } = schedule.event;
+          await Promise.all([
+            assertEntitiesExist(context.config, "organizations", "Organization", organizationIdsOf(schedule)),
+            assertEntitiesExist(context.config, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
+          ]);
+          return schedule;
+        },
+        write: async (manager, schedule) => {
+          const saved = await manager.getRepository(Event).save(manager.getRepository(Event).create(schedule.event));
+          if (schedule.speakers.length > 0) {
+            await manager.getRepository(EventSpeaker).insert(schedule.speakers.map((speaker) => ({ ...speaker, eventId: saved.id })));
+          }
+          return saved;
+        },
+        idOf: (saved) => saved.id,
+        replay: (id) => context.db.getRepository(Event).findOneByOrFail({ id }),
+      },
+    );
+    return value;
   }
 
   /**
@@ -116,25 +131,37 @@ export class EventResolver {
     @Arg("organizationId", () => ID) organizationId: string,
     @Arg("attendees", () => Int) attendees: number,
     @Ctx() context: SubgraphContext,
+    @Arg("idempotencyKey", () => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey?: string,
   ): Promise<Event> {
     const caller = requireCaller(context);
-    const event = await context.loaders.find(Event, eventId);
-    if (event === null) throw badInput("eventId", `must be the id of an existing Event (no Event ${eventId})`);
-    const attendee = recordId("organizationId", organizationId);
-    const headCount = count("attendees", attendees);
-    if (!actsFor(caller, String(event.organizerId)) && !isAgencyFor(caller, event.regionCode) && !actsFor(caller, String(attendee))) {
-      throw forbiddenInput("organizationId", "recordAttendance is for the event's organizer, an AGENCY of its region, or the attending organization itself");
-    }
-    await assertEntitiesExist(context.config, "organizations", "Organization", [{ field: "organizationId", id: String(attendee) }]);
-    // One statement, atomic on both engines (ON CONFLICT / ON DUPLICATE KEY): a repeated call replaces the count.
-    await context.db
-      .getRepository(EventParticipation)
-      .upsert(
-        { eventId: event.id, organizationId: attendee, attendees: headCount, recordedAt: new Date().toISOString() },
-        { conflictPaths: ["eventId", "organizationId"] },
-      );
-    context.loaders.manyBy(EventParticipation, "eventId").clear(event.id); // an earlier field in this request may have cached the old counts
-    return event;
+    const { value } = await writeOnce(
+      context,
+      { mutation: "recordAttendance", caller, key: idempotencyKey, field: "idempotencyKey", input: { eventId, organizationId, attendees } },
+      {
+        check: async () => {
+          const event = await context.loaders.find(Event, eventId);
+          if (event === null) throw badInput("eventId", `must be the id of an existing Event (no Event ${eventId})`);
+          const attendee = recordId("organizationId", organizationId);
+          const headCount = count("attendees", attendees);
+          if (!actsFor(caller, String(event.organizerId)) && !isAgencyFor(caller, event.regionCode) && !actsFor(caller, String(attendee))) {
+            throw forbiddenInput("organizationId", "recordAttendance is for the event's organizer, an AGENCY of its region, or the attending organization itself");
+          }
+          await assertEntitiesExist(context.config, "organizations", "Organization", [{ field: "organizationId", id: String(attendee) }]);
+          return { event, attendee, headCount };
+        },
+        // One statement, atomic on both engines (ON CONFLICT / ON DUPLICATE KEY): a repeated call replaces the count.
+        write: async (manager, { event, attendee, headCount }) => {
+          await manager
+            .getRepository(EventParticipation)
+            .upsert({ eventId: event.id, organizationId: attendee, attendees: headCount, recordedAt: new Date().toISOString() }, { conflictPaths: ["eventId", "organizationId"] });
+          return event;
+        },
+        idOf: (event) => event.id,
+        replay: (id) => context.db.getRepository(Event).findOneByOrFail({ id }),
+      },
+    );
+    context.loaders.manyBy(EventParticipation, "eventId").clear(value.id); // an earlier field in this request may have cached the old counts
+    return value;
   }
 }
 

@@ -2,9 +2,10 @@ import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from "
 import { Caller, isAgencyFor } from "../kit/caller";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
 import { badInput, forbiddenInput } from "../kit/errors";
+import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";
 import { httpUrl, isoDateTime, optionalRecordId, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
-import { AlertKind, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
+import { AlertKind, IncidentAlert, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
 import { publishAlert } from "./alert-subscription";
 import { assertWithinElectionCalendar } from "./calendar-window";
 import { escalates, raiseAlert } from "./raise";
@@ -24,6 +25,7 @@ class ReportIncidentInput {
   @Field(() => ID, { nullable: true }) candidatePairId?: string;
   @Field(() => ID, { nullable: true }) eventId?: string;
   @Field(() => Severity, { nullable: true, description: "default by category: HIGH for black campaign, SARA and intimidation" }) severity?: Severity;
+  @Field({ nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey?: string;
 }
 
 /** Phones in the field run a little fast or slow; a minute of skew is not "the future". */
@@ -66,20 +68,30 @@ export class IncidentMutationResolver {
   async reportIncident(@Arg("input", () => ReportIncidentInput) input: ReportIncidentInput, @Ctx() context: SubgraphContext): Promise<IncidentReport> {
     const caller = requireCaller(context);
     const reporterOrgId = callerOrganizationId(caller, "reportIncident");
-    const checked = await checkReport(input, caller, context);
-    const reportedAt = new Date().toISOString();
-    // Report, first history entry and alert commit together: an alert never points at a missing report,
-    // and a report is never without its alert.
-    const { report, alert } = await context.db.transaction(async (manager) => {
-      await REPORT_LISTS.changed(manager);
-      const reports = manager.getRepository(IncidentReport);
-      const report = await reports.save(reports.create({ ...checked, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
-      await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status: IncidentStatus.RECEIVED, note: null, at: reportedAt, byOrgId: reporterOrgId });
-      return { report, alert: await raiseAlert(manager, AlertKind.REPORTED, report, reportedAt) };
-    });
-    // Only after commit: subscribers read the alert row, so it must be visible when they hear of it.
-    publishAlert(context.db, alert);
-    return report;
+    const { idempotencyKey, ...rest } = input;
+    const { value, first } = await writeOnce(
+      context,
+      { mutation: "reportIncident", caller, key: idempotencyKey, field: "input.idempotencyKey", input: rest },
+      {
+        check: () => checkReport(input, caller, context),
+        // Report, first history entry and alert commit together: an alert never points at a missing report,
+        // and a report is never without its alert.
+        write: async (manager, checked): Promise<{ report: IncidentReport; alert: IncidentAlert | null }> => {
+          const reportedAt = new Date().toISOString();
+          await REPORT_LISTS.changed(manager);
+          const reports = manager.getRepository(IncidentReport);
+          const report = await reports.save(reports.create({ ...checked, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
+          await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status: IncidentStatus.RECEIVED, note: null, at: reportedAt, byOrgId: reporterOrgId });
+          return { report, alert: await raiseAlert(manager, AlertKind.REPORTED, report, reportedAt) };
+        },
+        idOf: ({ report }) => report.id,
+        replay: async (id) => ({ report: await context.db.getRepository(IncidentReport).findOneByOrFail({ id }), alert: null }),
+      },
+    );
+    // Only after commit, and only for a new report: subscribers read the alert row, so it must be visible
+    // when they hear of it; a repeat raised nothing.
+    if (first && value.alert) publishAlert(context.db, value.alert);
+    return value.report;
   }
 
   /** An agency of the report's region records a review step; may raise an ESCALATED alert. */
@@ -96,7 +108,7 @@ export class IncidentMutationResolver {
     const byOrgId = callerOrganizationId(caller, "reviewIncident");
     const key = recordId("id", id);
     const cleanNote = optionalText("note", note, { max: 1000 });
-    const { report, alert } = await context.db.transaction(async (manager) => {
+    const { report, alert } = await context.storage.write(async (manager) => {
       // On MySQL, lock the report so two reviews at once each see the other's outcome (escalation is decided
       // against the previous state); SQLite already runs one writer at a time.
       const lock = manager.connection.options.type === "mysql" ? { lock: { mode: "pessimistic_write" as const } } : {};

@@ -4,6 +4,7 @@ import type { AuthCheckerFn } from "type-graphql";
 import type { HubConfig } from "./config";
 import { CALLER_HEADER, Caller, MaybeCaller, callerFromClaims, describeRules, passesRules } from "./caller";
 import { Loaders } from "./loaders";
+import type { Storage } from "./storage";
 import { forbidden, unauthenticated } from "./errors";
 import { idOrNull } from "./references";
 
@@ -11,7 +12,10 @@ import { idOrNull } from "./references";
 export interface SubgraphContext {
   /** The verified caller forwarded by the gateway; null for the public. */
   caller: MaybeCaller;
+  /** For reads: committed rows only. */
   db: DataSource;
+  /** Writes go through `storage.write` (kit/storage.ts), never through `db`. */
+  storage: Storage;
   loaders: Loaders;
   /** The hub's configuration (where the other subgraphs are, for reference checks). */
   config: HubConfig;
@@ -24,8 +28,9 @@ export function callerFromRequest(req: IncomingMessage): MaybeCaller {
   return callerFromClaims(JSON.parse(header) as Record<string, unknown>);
 }
 
-export function contextFor(caller: MaybeCaller, db: DataSource, config: HubConfig): SubgraphContext {
-  return { caller, db, loaders: new Loaders(db), config };
+export function contextFor(caller: MaybeCaller, storage: Storage, config: HubConfig): SubgraphContext {
+  const db = storage.reader;
+  return { caller, db, storage, loaders: new Loaders(db), config };
 }
 
 /** Throws unless there is a caller; returns it. */

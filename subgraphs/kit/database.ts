@@ -3,6 +3,7 @@ import path from "node:path";
 import mysql from "mysql2/promise";
 import { DataSource, Logger, MixedList, EntitySchema } from "typeorm";
 import type { HubConfig, SubgraphName } from "./config";
+import { StorageTables1736000000000 } from "./storage-tables";
 
 /**
  * Counts the SQL statements a data source sends, so tests and benchmarks can prove that a batch of
@@ -32,8 +33,8 @@ export interface OpenDatabaseOptions {
   name: SubgraphName;
   /** TypeORM entity classes of the subgraph. */
   entities: MixedList<Function | string | EntitySchema>;
-  /** Migration classes, run in order on open; `synchronize` is never used. */
-  migrations: MixedList<Function | string>;
+  /** Migration classes, run in order on open (then the kit's StorageTables); `synchronize` is never used. */
+  migrations: Function[];
 }
 
 /** The database name of a subgraph on a MySQL server: kawal_organizations, kawal_events, ... */
@@ -58,13 +59,15 @@ async function createMysqlDatabase(url: URL, database: string): Promise<void> {
 }
 
 /**
- * Opens the subgraph's own database and brings it to the latest migration: a SQLite file
+ * Opens the subgraph's own database (the connection its writes use; kit/storage.ts adds the write path and
+ * the readers) and brings it to the latest migration: a SQLite file
  * `<dataDir>/<name>.sqlite` by default, or database `kawal_<name>` on the MySQL server of DATABASE_URL
  * (created if missing). Returns the initialized DataSource; `destroy()` closes it.
  */
 export async function openDatabase(options: OpenDatabaseOptions, config: HubConfig): Promise<DataSource> {
   const logger = new StatementCounter();
-  const common = { entities: options.entities, migrations: options.migrations, migrationsRun: true, synchronize: false, logger };
+  const migrations = [...options.migrations, StorageTables1736000000000];
+  const common = { entities: options.entities, migrations, migrationsRun: true, synchronize: false, logger };
   let dataSource: DataSource;
   if (config.databaseUrl) {
     const url = config.databaseUrl;
@@ -95,24 +98,7 @@ export async function openDatabase(options: OpenDatabaseOptions, config: HubConf
       timeout: 10_000,
     });
   }
-  await dataSource.initialize();
-  if (!config.databaseUrl) serializeTransactions(dataSource);
-  return dataSource;
-}
-
-/**
- * better-sqlite3 is one connection: two overlapping transactions would nest ("cannot start a transaction
- * within a transaction"). SQLite runs one writer at a time anyway, so transactions queue here instead.
- */
-function serializeTransactions(dataSource: DataSource): void {
-  const manager = dataSource.manager;
-  const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
-  let queue: Promise<unknown> = Promise.resolve();
-  manager.transaction = ((...args: unknown[]) => {
-    const run = queue.then(() => transaction(...args));
-    queue = run.catch(() => undefined);
-    return run;
-  }) as typeof manager.transaction;
+  return dataSource.initialize();
 }
 
 /** The statement counter of a data source opened by openDatabase. */

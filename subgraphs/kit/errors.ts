@@ -24,3 +24,13 @@ export function forbidden(message: string): GraphQLError {
 export function unauthenticated(message = "sign in first: this needs a bearer token"): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED" } });
 }
+
+/**
+ * The database could not take a write (disk full, connection lost, a COMMIT that failed). Nothing was
+ * acknowledged; the same request, with the same idempotency key, is safe to send again.
+ */
+export function storageUnavailable(retryAfterSeconds = 1): GraphQLError {
+  return new GraphQLError("the hub could not store this write right now; nothing was acknowledged: send it again, with the same idempotencyKey, in a moment", {
+    extensions: { code: "STORAGE_UNAVAILABLE", retryAfterSeconds },
+  });
+}

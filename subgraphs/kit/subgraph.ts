@@ -10,7 +10,8 @@ import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import type { HubConfig, SubgraphName } from "./config";
 import { SECRET_HEADER, secretMatches } from "./caller";
 import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
-import { openDatabase } from "./database";
+import { dropExpiredKeysHourly } from "./idempotency";
+import { openStorage, Storage } from "./storage";
 import { close, graphqlHttpHandler, listen, sendJson } from "./http";
 import { attachSubgraphSubscriptions } from "./subscription-server";
 
@@ -94,7 +95,10 @@ export interface RunningSubgraph {
   name: SubgraphName;
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql. */
   url: string;
+  /** The database as readers see it (storage.reader). */
   db: DataSource;
+  /** The database's write path and its health. */
+  storage: Storage;
   /** Stops listening, then closes the database; calling it again waits for the first call. */
   dispose(): Promise<void>;
 }
@@ -111,9 +115,11 @@ export async function startSubgraph(
 ): Promise<RunningSubgraph> {
   const secret = config.subgraphSecret;
   if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set for a subgraph to accept the gateway's requests");
-  const db = await openDatabase({ name: definition.name, entities: definition.entities, migrations: definition.migrations }, config);
-  await definition.loadReferenceData?.(db);
+  const storage = await openStorage({ name: definition.name, entities: definition.entities, migrations: definition.migrations }, config);
+  const db = storage.reader;
+  await definition.loadReferenceData?.(storage.writer);
   const stop = await definition.start?.(db, config);
+  const stopDroppingKeys = dropExpiredKeysHourly(storage);
   const schema = await buildFederatedSchema(definition);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
@@ -126,22 +132,27 @@ export async function startSubgraph(
   await apollo.start();
   const handler = graphqlHttpHandler({
     server: apollo,
-    context: async (req) => contextFor(callerFromRequest(req), db, config),
+    context: async (req) => contextFor(callerFromRequest(req), storage, config),
     guard: (req) =>
       secretMatches(req.headers[SECRET_HEADER], secret)
         ? null
         : { status: 403, message: "this subgraph answers the Kawal Damai gateway only" },
     routes: {
       "/health": (_req, res) => sendJson(res, 200, { status: "ok", subgraph: definition.name }),
+      // Ready while reads work, so a load balancer keeps an instance whose disk is full: it still answers
+      // every query. Monitors watch writes on /ready/writes. Reasons go to the operator's log only.
       "/ready": async (_req, res) => {
         try {
           await db.query("SELECT 1");
-          sendJson(res, 200, { status: "ready", subgraph: definition.name });
+          sendJson(res, 200, { status: "ready", subgraph: definition.name, writes: storage.health.state.writes });
         } catch (error) {
-          // The reason goes to the operator's log, not to whoever asks (it can name users and hosts).
           console.error(`${definition.name}: readiness check failed: ${String(error)}`);
-          sendJson(res, 503, { status: "database unreachable", subgraph: definition.name });
+          sendJson(res, 503, { status: "database unreachable", subgraph: definition.name, writes: storage.health.state.writes });
         }
+      },
+      "/ready/writes": async (_req, res) => {
+        const { writes, since } = await storage.checkWrites();
+        sendJson(res, writes === "ok" ? 200 : 503, { subgraph: definition.name, writes, ...(since ? { since } : {}) });
       },
     },
   });
@@ -149,7 +160,7 @@ export async function startSubgraph(
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.
   const subscriptions = schema.getSubscriptionType()
-    ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, db, config), isProd: config.production })
+    ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, storage, config), isProd: config.production })
     : undefined;
   const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
@@ -158,13 +169,15 @@ export async function startSubgraph(
     name: definition.name,
     url: `http://${hostForUrl}:${port}/graphql`,
     db,
+    storage,
     dispose() {
       disposed ??= (async () => {
         await subscriptions?.dispose();
         await close(server);
         await apollo.stop();
         await stop?.();
-        await db.destroy();
+        stopDroppingKeys();
+        await storage.close();
       })();
       return disposed;
     },

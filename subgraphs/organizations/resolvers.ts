@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { actsFor, mayRead } from "../kit/caller";
+import { actsFor, Caller, mayRead } from "../kit/caller";
 import { connectionType, keysetPage } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput } from "../kit/errors";
+import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { filterByRegion, nameTokens, whereNameTokensMatch } from "../kit/filters";
 import { referenceById } from "../kit/subgraph";
 import { findRegion, regionChildren } from "../kit/regions";
@@ -37,6 +38,7 @@ class RegisterOrganizationInput {
   @Field({ nullable: true }) address?: string;
   @Field({ nullable: true }) acronym?: string;
   @Field(() => [BoardMemberInput], { nullable: true }) board?: BoardMemberInput[];
+  @Field({ nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey?: string;
 }
 
 const OrganizationConnection = connectionType(Organization, "Organization");
@@ -56,6 +58,29 @@ function checkBoard(board: BoardMemberInput[]): Array<Omit<BoardMember, "id" | "
       phone,
     };
   });
+}
+
+/** A registration's organization row and board, checked before anything is written. */
+function checkRegistration(input: RegisterOrganizationInput, caller: Caller): { organization: Omit<Organization, "id">; board: Array<Omit<BoardMember, "id" | "organizationId">> } {
+  const name = requiredText("input.name", input.name, { max: 200 });
+  const region = regionInScope("input.regionCode", input.regionCode, caller);
+  if (input.kind === OrganizationKind.AGENCY && !input.agencyType) throw badInput("input.agencyType", "must be set when kind is AGENCY");
+  if (input.kind !== OrganizationKind.AGENCY && input.agencyType) throw badInput("input.agencyType", "must be empty unless kind is AGENCY");
+  const board = checkBoard(input.board ?? []);
+  const organization = {
+    name,
+    nameKey: name.toLowerCase(),
+    acronym: optionalText("input.acronym", input.acronym, { max: 30 }),
+    kind: input.kind,
+    agencyType: input.agencyType ?? null,
+    legalForm: input.legalForm ?? null,
+    registrationNumber: optionalText("input.registrationNumber", input.registrationNumber, { max: 100 }),
+    regionCode: region,
+    address: optionalText("input.address", input.address, { max: 300 }),
+    status: OrganizationStatus.ACTIVE,
+    registeredAt: new Date().toISOString(),
+  };
+  return { organization, board };
 }
 
 @Resolver(() => Organization)
@@ -107,39 +132,32 @@ export class OrganizationResolver {
     @Ctx() context: SubgraphContext,
   ): Promise<Organization> {
     const caller = requireCaller(context);
-    const name = requiredText("input.name", input.name, { max: 200 });
-    const region = regionInScope("input.regionCode", input.regionCode, caller);
-    if (input.kind === OrganizationKind.AGENCY && !input.agencyType) throw badInput("input.agencyType", "must be set when kind is AGENCY");
-    if (input.kind !== OrganizationKind.AGENCY && input.agencyType) throw badInput("input.agencyType", "must be empty unless kind is AGENCY");
-    const board = checkBoard(input.board ?? []);
-    const organization = context.db.getRepository(Organization).create({
-      name,
-      nameKey: name.toLowerCase(),
-      acronym: optionalText("input.acronym", input.acronym, { max: 30 }),
-      kind: input.kind,
-      agencyType: input.agencyType ?? null,
-      legalForm: input.legalForm ?? null,
-      registrationNumber: optionalText("input.registrationNumber", input.registrationNumber, { max: 100 }),
-      regionCode: region,
-      address: optionalText("input.address", input.address, { max: 300 }),
-      status: OrganizationStatus.ACTIVE,
-      registeredAt: new Date().toISOString(),
-    });
-    return context.db.transaction(async (manager) => {
-      // First: on MySQL its row lock makes a second registration of the same name wait, then see this one.
-      await DIRECTORY.changed(manager);
-      const duplicate = await manager.getRepository(Organization).findOneBy({ nameKey: organization.nameKey, regionCode: region });
-      if (duplicate) throw badInput("input.name", `must be unique in its region: ${duplicate.name} is already registered as ${duplicate.id}`);
-      const saved = await manager.getRepository(Organization).save(organization);
-      // The name's words, for indexed name search (see the OrganizationSearchTokens migration). MySQL's
-      // collation calls some different words equal ("straße", "strasse"): one index entry serves both.
-      const tokens = nameTokens(saved.nameKey).map((token) => ({ token, nameKey: saved.nameKey, organizationId: saved.id, regionCode: saved.regionCode }));
-      if (tokens.length > 0) await manager.createQueryBuilder().insert().into(OrganizationSearchToken).values(tokens).orIgnore().execute();
-      if (board.length > 0) {
-        await manager.getRepository(BoardMember).insert(board.map((member) => ({ ...member, organizationId: saved.id })));
-      }
-      return saved;
-    });
+    const { idempotencyKey, ...rest } = input;
+    const { value } = await writeOnce(
+      context,
+      { mutation: "registerOrganization", caller, key: idempotencyKey, field: "input.idempotencyKey", input: rest },
+      {
+        check: async () => checkRegistration(input, caller),
+        write: async (manager, { organization, board }) => {
+          // First: on MySQL its row lock makes a second registration of the same name wait, then see this one.
+          await DIRECTORY.changed(manager);
+          const duplicate = await manager.getRepository(Organization).findOneBy({ nameKey: organization.nameKey, regionCode: organization.regionCode });
+          if (duplicate) throw badInput("input.name", `must be unique in its region: ${duplicate.name} is already registered as ${duplicate.id}`);
+          const saved = await manager.getRepository(Organization).save(manager.getRepository(Organization).create(organization));
+          // The name's words, for indexed name search (see the OrganizationSearchTokens migration). MySQL's
+          // collation calls some different words equal ("straße", "strasse"): one index entry serves both.
+          const tokens = nameTokens(saved.nameKey).map((token) => ({ token, nameKey: saved.nameKey, organizationId: saved.id, regionCode: saved.regionCode }));
+          if (tokens.length > 0) await manager.createQueryBuilder().insert().into(OrganizationSearchToken).values(tokens).orIgnore().execute();
+          if (board.length > 0) {
+            await manager.getRepository(BoardMember).insert(board.map((member) => ({ ...member, organizationId: saved.id })));
+          }
+          return saved;
+        },
+        idOf: (saved) => saved.id,
+        replay: (id) => context.db.getRepository(Organization).findOneByOrFail({ id }),
+      },
+    );
+    return value;
   }
 }
 

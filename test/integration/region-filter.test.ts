@@ -22,7 +22,7 @@ describe("region filter", async () => {
       let subgraph: TestSubgraph;
       before(async () => {
         subgraph = await startTestSubgraph(organizations, backend);
-        const db = subgraph.running.db;
+        const db = subgraph.running.storage.writer; // rows written in SQL, as an operator would
         for (const [n, code] of CODES.entries()) {
           const name = `Ormas Batas ${code}`;
           const [{ id }] = (await db.query("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM organizations")) as Array<{ id: number }>;

@@ -1,0 +1,57 @@
+import net from "node:net";
+
+/**
+ * A TCP proxy in front of a subgraph that can lose one reply: armed, it lets the next request through and
+ * cuts both connections as soon as the answer starts to come back, so the subgraph has done the work and the
+ * caller never hears of it (a crash or a network cut between COMMIT and response).
+ */
+export interface CutProxy {
+  /** The subgraph's GraphQL URL, through the proxy. */
+  url: string;
+  /** Loses the next reply that comes back. */
+  cutNextReply(): void;
+  /** Replies lost so far. */
+  readonly cuts: number;
+  dispose(): Promise<void>;
+}
+
+export async function startCutProxy(targetUrl: string): Promise<CutProxy> {
+  const target = new URL(targetUrl);
+  let armed = false;
+  let cuts = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.on("data", (chunk) => upstream.write(chunk));
+    upstream.on("data", (chunk) => {
+      if (armed) {
+        armed = false;
+        cuts++;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(chunk);
+    });
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${target.pathname}`,
+    cutNextReply: () => void (armed = true),
+    get cuts() {
+      return cuts;
+    },
+    async dispose() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
