@@ -3,12 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { composeSupergraph } from "./composition";
 
-/** `npm run compose`: writes schema/<subgraph>.graphql and schema/supergraph.graphql from code. */
+/** `npm run compose`: writes schema/<subgraph>.graphql, schema/supergraph.graphql and the public schema/api.graphql from code. */
 async function main(): Promise<void> {
   const directory = path.join(__dirname, "..", "..", "schema");
-  const { subgraphs, supergraphSdl } = await composeSupergraph();
+  const { subgraphs, supergraphSdl, apiSdl } = await composeSupergraph();
   for (const [name, sdl] of Object.entries(subgraphs)) fs.writeFileSync(path.join(directory, `${name}.graphql`), sdl);
   fs.writeFileSync(path.join(directory, "supergraph.graphql"), supergraphSdl);
+  fs.writeFileSync(path.join(directory, "api.graphql"), apiSdl);
   console.log(`composed ${Object.keys(subgraphs).length} subgraphs into schema/supergraph.graphql`);
 }
 

@@ -20,24 +20,6 @@ export function isSqlite(db: DataSource): boolean {
   return db.driver.options.type === "better-sqlite3";
 }
 
-/** SQL with ? placeholders and the values to bind, in order, for hand-written statements. */
-export interface SqlPart {
-  sql: string;
-  values: unknown[];
-}
-
-/** `column` starts with `prefix`, for a hand-written statement (see prefixPattern). */
-export function startsWithSql(sqlite: boolean, column: string, prefix: string): SqlPart {
-  const { operator, pattern } = prefixPattern(sqlite, prefix);
-  return { sql: `${column} ${operator} ?`, values: [pattern] };
-}
-
-/** `column` holds `text` anywhere (LIKE '%x%' or GLOB '*x*'), for a hand-written statement; `text` as for prefixPattern. */
-export function containsSql(sqlite: boolean, column: string, text: string): SqlPart {
-  const { operator, pattern } = prefixPattern(sqlite, text);
-  return { sql: `${column} ${operator} ?`, values: [sqlite ? `*${pattern}` : `%${pattern}`] };
-}
-
 /**
  * The bounds [prefix, prefix + "/") around region `prefix` and everything inside it: "." sorts below "/"
  * (binary and MySQL's unicode collation alike), so every code the exact test accepts (the prefix itself, or
@@ -49,12 +31,6 @@ export function containsSql(sqlite: boolean, column: string, text: string): SqlP
  */
 function regionBounds(prefix: string): [string, string] {
   return [prefix, `${prefix}/`];
-}
-
-/** `column` is the region `prefix` or lies inside it ("19.06" holds 19.06.01, not 19.061), for a hand-written statement. */
-export function regionWithinSql(sqlite: boolean, column: string, prefix: string): SqlPart {
-  const below = startsWithSql(sqlite, column, `${prefix}.`);
-  return { sql: `(${column} >= ? AND ${column} < ? AND (${column} = ? OR ${below.sql}))`, values: [...regionBounds(prefix), prefix, ...below.values] };
 }
 
 function startsWith<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, name: string, prefix: string): [string, Record<string, string>] {
@@ -111,8 +87,29 @@ export function nameTokens(text: string): string[] {
   return [...new Set(words.map((word) => word.slice(0, NAME_TOKEN_MAX)))];
 }
 
+/** Letters without a decomposition that MySQL's collation also matches to Latin ones. */
+const FOLDED_LETTERS: Record<string, string> = { ß: "ss", æ: "ae", œ: "oe", ø: "o", ł: "l", đ: "d", ı: "i" };
+
+/** A token as search compares it: accents folded, so "jose" finds José and "strasse" Straße, on both engines. */
+export function searchForm(token: string): string {
+  if (!/[^\x00-\x7f]/.test(token)) return token;
+  return token
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[ßæœøłđı]/g, (letter) => FOLDED_LETTERS[letter]);
+}
+
 /**
- * Name search through a token table (tokenTable: token, <idColumn of the table>): every word of the search
+ * The words a name is found by, and the words of a search: nameTokens in searchForm, each once. Name-token
+ * tables store these, and every search path compares them, so a search means the same wherever it runs.
+ */
+export function searchTokens(text: string): string[] {
+  return [...new Set(nameTokens(text).map(searchForm))];
+}
+
+/**
+ * Name search through a token table (tokenTable: token, <idColumn of the table>), of searchTokens: every word of the search
  * must begin a word of the name, in any order ("pemuda mangg" finds "Perkumpulan Pemuda Peduli Manggar").
  * Each word is a range scan on the table's primary key (token first), so the cost follows the number of
  * matches, not the size of the directory (a `LIKE '%x%'` scans every name). A search with no letters or
@@ -126,7 +123,7 @@ export function whereNameTokensMatch<T extends ObjectLiteral>(
   field: string,
   text: string,
 ): void {
-  const words = nameTokens(requiredText(field, text, { max: 100 }));
+  const words = searchTokens(requiredText(field, text, { max: 100 }));
   if (words.length === 0) {
     query.andWhere("1 = 0");
     return;

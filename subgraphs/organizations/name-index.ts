@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { nameTokens } from "../kit/filters";
+import { searchTokens } from "../kit/filters";
 import { DIRECTORY } from "./directory";
 
 /*
@@ -30,24 +30,6 @@ export interface Posting {
 const LOAD_BATCH = 50_000;
 /** New organizations caught up at once at most; past it the index is loaded again. */
 const CATCH_UP_MAX = 100;
-
-/** Letters without a decomposition that MySQL's collation also matches to Latin ones. */
-const FOLDED_LETTERS: Record<string, string> = { ß: "ss", æ: "ae", œ: "oe", ø: "o", ł: "l", đ: "d", ı: "i" };
-
-/** Folds accents, so "jose" finds José as MySQL's collation did; tokens are already lower-case (nameTokens). */
-export function searchForm(token: string): string {
-  if (!/[^\x00-\x7f]/.test(token)) return token;
-  return token
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .replace(/[ßæœøłđı]/g, (letter) => FOLDED_LETTERS[letter]);
-}
-
-/** The searchable words of a stored nameKey, folded, each once. */
-function wordsOfName(nameKey: string): string[] {
-  return [...new Set(nameTokens(nameKey).map(searchForm))];
-}
 
 /** `array` followed by `more`. */
 function appended(array: Int32Array, more: ArrayLike<number>): Int32Array<ArrayBuffer> {
@@ -317,7 +299,7 @@ export class NameIndex {
     const words: number[] = [];
     const starts: number[] = [];
     for (const row of rows) {
-      for (const token of wordsOfName(row.nameKey)) words.push(this.tokenId(token));
+      for (const token of searchTokens(row.nameKey)) words.push(this.tokenId(token));
       starts.push(this.wordIds.length + words.length);
     }
     this.ids = appended(this.ids, rows.map((row) => Number(row.id)));

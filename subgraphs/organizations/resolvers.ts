@@ -4,7 +4,7 @@ import { connectionType, keysetPage } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput } from "../kit/errors";
 import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
-import { filterByRegion, nameTokens, whereNameTokensMatch } from "../kit/filters";
+import { filterByRegion, searchTokens, whereNameTokensMatch } from "../kit/filters";
 import { referenceById } from "../kit/subgraph";
 import { findRegion, regionChildren } from "../kit/regions";
 import { optionalText, regionCode, regionInScope, requiredText } from "../kit/validate";
@@ -146,7 +146,7 @@ export class OrganizationResolver {
           const saved = await manager.getRepository(Organization).save(manager.getRepository(Organization).create(organization));
           // The name's words, for indexed name search (see the OrganizationSearchTokens migration). MySQL's
           // collation calls some different words equal ("straße", "strasse"): one index entry serves both.
-          const tokens = nameTokens(saved.nameKey).map((token) => ({ token, nameKey: saved.nameKey, organizationId: saved.id, regionCode: saved.regionCode }));
+          const tokens = searchTokens(saved.nameKey).map((token) => ({ token, nameKey: saved.nameKey, organizationId: saved.id, regionCode: saved.regionCode }));
           if (tokens.length > 0) await manager.createQueryBuilder().insert().into(OrganizationSearchToken).values(tokens).orIgnore().execute();
           if (board.length > 0) {
             await manager.getRepository(BoardMember).insert(board.map((member) => ({ ...member, organizationId: saved.id })));

@@ -1,11 +1,11 @@
 import { DataSource } from "typeorm";
 import { badInput } from "../kit/errors";
 import { Connection, connectionOf, decodeCursor, encodeCursor, pageSize, rowsAtVersion, rowsInOrder } from "../kit/connection";
-import { nameTokens } from "../kit/filters";
+import { searchTokens } from "../kit/filters";
 import { regionCode, requiredText } from "../kit/validate";
 import { Organization } from "./entities";
 import { DIRECTORY } from "./directory";
-import { latestNames, NameIndex, namesAt, Posting, searchForm } from "./name-index";
+import { latestNames, NameIndex, namesAt, Posting } from "./name-index";
 
 /*
  * Name search alone or within a region, answered from the directory's names in memory (name-index.ts):
@@ -47,9 +47,9 @@ interface SearchQuery {
 }
 
 function searchQuery(text: string, region: string | null | undefined): SearchQuery {
-  const typed = nameTokens(requiredText("filter.search", text, { max: 100 }));
+  const typed = searchTokens(requiredText("filter.search", text, { max: 100 }));
   const regionPrefix = region === null || region === undefined ? null : regionCode("filter.regionCode", region);
-  return { words: [...new Set(typed.map(searchForm))].sort(), region: regionPrefix };
+  return { words: typed.sort(), region: regionPrefix };
 }
 
 /** Finds each word's tokens in the index. */

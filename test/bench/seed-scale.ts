@@ -8,7 +8,7 @@ import type { DataSource } from "typeorm";
 import { SUBGRAPHS } from "../../subgraphs";
 import { HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "../../subgraphs/kit/config";
 import { databaseName, openDatabase } from "../../subgraphs/kit/database";
-import { nameTokens } from "../../subgraphs/kit/filters";
+import { searchTokens } from "../../subgraphs/kit/filters";
 import { bulkInsert, Row } from "./bulk-insert";
 import { Geography, IdRanges, nationalGeography, perRegency, placeIn } from "./geography";
 import { Prng, seedOf } from "./prng";
@@ -131,7 +131,7 @@ function* organizationRows(p: Plan): Generator<Row> {
 
 /** organization_search_tokens rows as registerOrganization writes them: token, nameKey, organizationId, regionCode. */
 function* searchTokenRows(p: Plan): Generator<Row> {
-  for (const row of organizationRows(p)) for (const token of nameTokens(String(row[2]))) yield [token, row[2], row[0], row[8]];
+  for (const row of organizationRows(p)) for (const token of searchTokens(String(row[2]))) yield [token, row[2], row[0], row[8]];
 }
 
 function* electionRows(p: Plan): Generator<Row> {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { nameTokens } from "../../subgraphs/kit/filters";
 import { organizations } from "../../subgraphs/organizations";
+import { FoldedSearchTokens1736000000001 } from "../../subgraphs/organizations/migrations";
 import { MAX_TOKENS_PER_WORD } from "../../subgraphs/organizations/search";
 import { agencyOf, backends } from "../support/hub";
 import { ORGANIZATIONS_PAGE, OrganizationsPage, REGISTER_ORGANIZATION } from "../support/directory";
@@ -136,6 +137,73 @@ describe("name search", async () => {
         const found = await subgraph.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter: { search: "pantai penj", regionCode: "19.06" } });
         assert.deepEqual(found.data!.organizations.edges.map((edge) => edge.node.id), [data!.registerOrganization.id]);
       });
+    });
+  }
+});
+
+describe("one search semantics on every path: accents and ß are folded alone and with any filter", async () => {
+  for (const backend of await backends()) {
+    describe(`on ${backend}`, () => {
+      let subgraph: TestSubgraph;
+      const ids: Record<string, string> = {};
+      before(async () => {
+        subgraph = await startTestSubgraph(organizations, backend);
+        for (const [name, region] of [
+          ["Yayasan José Peduli Bencana", "19.06.01"],
+          ["Paguyuban Straße Damai", "19.06.02"],
+          ["Forum Jose Nelayan", "19.06.01"],
+        ]) {
+          const { data, errors } = await subgraph.request<{ registerOrganization: { id: string } }>(REGISTER_ORGANIZATION, { input: { name, kind: "ORMAS", regionCode: region } }, agencyOf("1", ["19"]));
+          assert.equal(errors, undefined, name);
+          ids[name] = data!.registerOrganization.id;
+        }
+      });
+      after(() => subgraph.dispose());
+
+      // Alone and with a region: the names in memory. With kind or status: the token table in SQL.
+      const PATHS: Array<[string, Record<string, string>]> = [
+        ["alone", {}],
+        ["with a region", { regionCode: "19.06" }],
+        ["with a kind", { kind: "ORMAS" }],
+        ["with a status", { status: "ACTIVE" }],
+        ["with a kind and a region", { kind: "ORMAS", regionCode: "19.06" }],
+      ];
+      const EXPECTED: Array<[string, string[]]> = [
+        ["jose", ["Forum Jose Nelayan", "Yayasan José Peduli Bencana"]],
+        ["JOSÉ peduli", ["Yayasan José Peduli Bencana"]],
+        ["strasse", ["Paguyuban Straße Damai"]],
+        ["STRASSE damai", ["Paguyuban Straße Damai"]],
+        ["straße", ["Paguyuban Straße Damai"]],
+      ];
+      test("a directory written before tokens were folded is folded by its migration, and found with a filter", async () => {
+        const writer = subgraph.running.storage.writer;
+        const name = "Lembaga Müller Peduli";
+        const [{ id }] = (await writer.query("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM organizations")) as Array<{ id: number }>;
+        await writer.query("INSERT INTO organizations (id, name, nameKey, kind, regionCode, status, registeredAt) VALUES (?, ?, ?, 'ORMAS', '19.06.01', 'ACTIVE', ?)", [Number(id), name, name.toLowerCase(), new Date().toISOString()]);
+        for (const token of nameTokens(name)) {
+          await writer.query("INSERT INTO organization_search_tokens (token, nameKey, organizationId, regionCode) VALUES (?, ?, ?, '19.06.01')", [token, name.toLowerCase(), Number(id)]);
+        }
+        await writer.query("UPDATE list_versions SET version = version + 1 WHERE list = 'organizations'");
+        const runner = writer.createQueryRunner();
+        try {
+          await new FoldedSearchTokens1736000000001().up(runner);
+        } finally {
+          await runner.release();
+        }
+        const { data } = await subgraph.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter: { search: "muller", kind: "ORMAS" }, first: 10 });
+        assert.deepEqual(data!.organizations.edges.map((edge) => edge.node.name), [name]);
+      });
+
+      for (const [path, filter] of PATHS) {
+        test(`an officer typing with or without accents finds the same organizations, ${path}`, async () => {
+          for (const [search, names] of EXPECTED) {
+            const { data, errors } = await subgraph.request<{ organizations: OrganizationsPage }>(ORGANIZATIONS_PAGE, { filter: { ...filter, search }, first: 10 });
+            assert.equal(errors, undefined);
+            assert.deepEqual(data!.organizations.edges.map((edge) => edge.node.id).sort(), names.map((name) => ids[name]).sort(), `"${search}" ${path}`);
+            assert.equal(data!.organizations.totalCount, names.length, `"${search}" ${path}: count`);
+          }
+        });
+      }
     });
   }
 });

@@ -7,11 +7,12 @@ import { composeSupergraph } from "../../schema/composition";
 const SCHEMA_DIR = path.join(__dirname, "..", "..", "..", "schema");
 
 test("the five subgraphs compose, and the committed schema/ files match the code (run `npm run compose`)", async () => {
-  const { subgraphs, supergraphSdl } = await composeSupergraph();
+  const { subgraphs, supergraphSdl, apiSdl } = await composeSupergraph();
   for (const [name, sdl] of Object.entries(subgraphs)) {
     assert.equal(fs.readFileSync(path.join(SCHEMA_DIR, `${name}.graphql`), "utf8"), sdl, `schema/${name}.graphql drifted from code`);
   }
   assert.equal(fs.readFileSync(path.join(SCHEMA_DIR, "supergraph.graphql"), "utf8"), supergraphSdl, "schema/supergraph.graphql drifted from code");
+  assert.equal(fs.readFileSync(path.join(SCHEMA_DIR, "api.graphql"), "utf8"), apiSdl, "schema/api.graphql drifted from code");
 });
 
 // The public contract lives in ../shared beside the repository (as on CI).
