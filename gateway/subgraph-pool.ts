@@ -2,10 +2,10 @@ import type { Fetcher, FetcherHeaders, FetcherResponse } from "@apollo/utils.fet
 import { Pool } from "undici";
 
 /*
- * Keep-alive connection pools from the gateway to the subgraphs (issue 5). @apollo/gateway's default
- * fetcher (make-fetch-happen over minipass-fetch and an HTTP agent) spent about a quarter of the gateway's
- * CPU on the Manggar story in a profile: building request objects, agent lookups, and a stack trace per
- * request. undici's pool keeps a few warm sockets per subgraph and parses responses with llhttp.
+ * Keep-alive connection pools from the gateway to the subgraphs. @apollo/gateway's default fetcher
+ * (make-fetch-happen over minipass-fetch and an HTTP agent) spent a large share of the gateway's CPU in a
+ * profile: building request objects, agent lookups, and a stack trace per request. undici's pool keeps a
+ * few warm sockets per subgraph and parses responses with llhttp.
  */
 
 export interface SubgraphPoolOptions {

@@ -73,9 +73,8 @@ export class CreateIncidents1732000000005 implements MigrationInterface {
 }
 
 /**
- * Issue 5 (national scale, 200,000 reports): the incident list filtered by region and category. The region
- * index alone makes the page's totalCount read every report of the region to test its category (63 ms for
- * a province on MariaDB at national size); with the category inside the index the count is index-only (9 ms).
+ * The incident list filtered by region and category: with the region index alone, the page's totalCount
+ * reads every report of the region to test its category; with the category inside the index it is index-only.
  */
 export class IncidentRegionCategoryIndex1733000000005 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -91,16 +90,14 @@ export class IncidentRegionCategoryIndex1733000000005 implements MigrationInterf
 }
 
 /**
- * Issue 5, second round: the incident list's count and page from the index alone, at national size
- * (200,000 reports), measured per SQL statement on MariaDB 10.11:
+ * The incident list's count and page from the index alone (figures in docs/BENCHMARKS.md):
  * - IDX_incident_reports_category_region (category, regionCode, reportedAt, id) replaces (regionCode,
  *   category, ...): a region prefix is a range, so that index read every report of the region to test its
- *   category; category first makes each category one range of just its reports in the region. A province
- *   and two categories (5,976 reports): count 4.7 to 2.3 ms; a regency and one category: 1.2 to 0.6 ms.
+ *   category; category first makes each category one range of just its reports in the region.
  *   On SQLite it needs the region bounds of kit/filters.ts to range on regionCode after category.
  * - IDX_incident_reports_reported_cover (reportedAt, id, regionCode, category) replaces (reportedAt, id):
- *   for a dense filter the page walks the newest reports first, and now tests region and category inside
- *   the index instead of reading each report (a province and two categories: page keys 1.8 to 0.5 ms).
+ *   for a dense filter the page walks the newest reports first, and tests region and category inside
+ *   the index instead of reading each report.
  */
 export class IncidentListIndexes1734000000005 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -128,8 +125,8 @@ export class IncidentListIndexes1734000000005 implements MigrationInterface {
 }
 
 /**
- * Issue 5, third round: list_versions (kit/list-versions.ts), so readers of report lists reuse exact counts
- * until a report is filed or reviewed: a province and two categories counted 5,976 index entries per page.
+ * list_versions (kit/list-versions.ts), so readers of report lists reuse exact counts until a report is
+ * filed or reviewed, instead of counting thousands of index entries per page.
  */
 export class ReportListVersion1735000000005 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {

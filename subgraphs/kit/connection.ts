@@ -96,8 +96,8 @@ export interface PageOptions {
  * One page of a filtered query, by keyset (sort value, id): stable under inserts, and as cheap deep in a
  * list as at its start (no OFFSET). `query` carries the filters; the page adds order, cursor and limit.
  * The page is chosen on (id, sort value) alone, and only its rows are read: with every column selected,
- * MySQL walked the sort index reading a whole row per filtered-out entry (a regency's rare category: 30 to
- * 100 ms at national size), while for the key alone it picks a covering index (about 1 ms).
+ * MySQL walked the sort index reading a whole row per filtered-out entry, while for the key alone it picks a
+ * covering index.
  */
 export async function keysetPage<T extends ObjectLiteral & { id: number }>(
   query: SelectQueryBuilder<T>,

@@ -71,12 +71,11 @@ function nameTokensTable(): Table {
 }
 
 /**
- * Issue 5 (national scale, 431,000 organizations): name search and directory pages by index.
+ * Name search and directory pages by index:
  * - organization_name_tokens: every word of every name, so `search` is a prefix range scan per word
- *   (LIKE '%x%' read every name: 0.16 to 3.5 s per query on MariaDB at national size).
+ *   (LIKE '%x%' reads every name).
  * - IDX_organizations_name_region (nameKey, id, regionCode): a region's directory page can walk the name
- *   order and test the region inside the index, without a row read per skipped organization (first page
- *   of the biggest regency: 95 ms before, under 1 ms after, on MariaDB at national size).
+ *   order and test the region inside the index, without a row read per skipped organization.
  * Existing names are tokenized here; new ones by registerOrganization, in its transaction.
  */
 export class OrganizationNameSearch1733000000001 implements MigrationInterface {
@@ -104,17 +103,13 @@ export class OrganizationNameSearch1733000000001 implements MigrationInterface {
 }
 
 /**
- * Issue 5, second round: name search at national size without reading organizations.
+ * Name search without reading organizations.
  * organization_search_tokens (token, nameKey, organizationId, regionCode), primary key (token, nameKey,
  * organizationId), clustered on both engines (InnoDB; WITHOUT ROWID on SQLite), replaces
  * organization_name_tokens. With the name's sort key beside each word, a search page is the start of one
  * index range in name order, and its totalCount an index-only count of that range (organizations/search.ts);
- * before, both joined every match to its organization row, a random read each. Measured per SQL statement
- * on MariaDB 10.11 at national size (431,000 organizations, 2.66 million tokens), count + page:
- * "pemuda" (21,658 matches) 555 + 551 ms before, 5 to 10 + 0.5 ms after; "forum nelayan" (1,277 of
- * 21,700 "nelayan") 655 + 685 ms before, 14 to 24 + 2 ms after. SQLite: 29 + 40 ms before, 0.6 + 0.04 ms
- * after. The copy from organization_name_tokens runs a few thousand organizations per statement: 78 s on
- * MariaDB, 24 s on SQLite at national size.
+ * before, both joined every match to its organization row, a random read each (figures in docs/BENCHMARKS.md).
+ * The copy from organization_name_tokens runs a few thousand organizations per statement.
  */
 export class OrganizationSearchTokens1734000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -159,9 +154,8 @@ async function copyInIdRanges(queryRunner: QueryRunner, insert: string): Promise
 }
 
 /**
- * Issue 5, third round: list_versions (kit/list-versions.ts), so the directory's readers reuse exact counts
- * and search plans until registerOrganization changes the directory. The biggest regency's count was 1.2
- * to 2.8 ms of MariaDB time per page at national size, a common search word's 5 to 9 ms.
+ * list_versions (kit/list-versions.ts), so the directory's readers reuse exact counts and search plans until
+ * registerOrganization changes the directory.
  */
 export class DirectoryVersion1735000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {

@@ -5,10 +5,10 @@ import { DIRECTORY } from "./directory";
 /*
  * The directory's names in memory, for name search (search.ts): each organization's words and region,
  * its place in name order, and each word's organizations in that order (a posting list). Why: a search's
- * exact totalCount is the intersection of its words' organizations, 21,000 "pelajar" and 4,826 "sungai…" at
- * national size. MariaDB walked such an intersection in 1 to 4 ms, then the page in 0.5 to 3.5 ms more,
- * and a different phrase on every request kept the hub near 480 searches/s (p95 79 ms); here count and
- * page take about 0.35 ms of CPU together, and the database reads the page's rows by primary key.
+ * exact totalCount is the intersection of its words' organizations, tens of thousands of entries for common
+ * words at national size; walking them in the database cost more per search than the whole request budget,
+ * while here count and page cost a fraction of a millisecond of CPU, and the database reads only the page's
+ * rows, by primary key (figures in docs/BENCHMARKS.md).
  *
  * Name order is the database's, collation and all: the load reads organizations ORDER BY nameKey, id,
  * and a later organization is placed right after the one the database puts before it. Organizations are
