@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { ConfigError, defaultSubgraphPort, HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "./kit/config";
+import { stopWithin } from "./kit/shutdown";
 import { SubgraphFailure, startSubgraphs } from "./kit/subgraph";
 import { SUBGRAPHS } from ".";
 
@@ -12,7 +13,10 @@ import { SUBGRAPHS } from ".";
  * free-port mode; the shared PORT variable cannot say 0, since the gateway's PORT must be a real port).
  * Otherwise PORT (one subgraph), otherwise each subgraph's default 4001 to 4005.
  *
- * Alone (docker-compose), it logs its URL and stops on SIGINT/SIGTERM. Forked by the hub with an IPC channel
+ * On SIGTERM (and SIGINT when alone) it drains within KAWAL_DRAIN_SECONDS: requests in flight finish, new
+ * ones get 503 with Retry-After, then it exits.
+ *
+ * Alone (docker-compose), it logs its URL. Forked by the hub with an IPC channel
  * (gateway/subgraph-processes.ts), it speaks the messages below instead, and:
  * - ignores SIGINT: a terminal's Ctrl-C reaches the whole process group, and the hub stops its subgraphs
  *   itself, after the gateway, with SIGTERM;
@@ -94,19 +98,23 @@ async function main(): Promise<void> {
     config,
     (name) => ({ port: portOf(name), host: config.host }),
   );
-  // A stop asked for during start waits for the start (a half-run migration is worse than a late stop).
+  // A stop asked for during start waits for the start (a half-run migration is worse than a late stop);
+  // the drain's bound counts from there.
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    starting
-      .then(async (running) => {
-        for (const subgraph of [...running].reverse()) await subgraph.dispose();
-      })
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+    starting.then(
+      (running) =>
+        stopWithin({
+          seconds: config.drainSeconds,
+          exitCode: 0,
+          async stop(deadline) {
+            for (const subgraph of [...running].reverse()) await subgraph.dispose(deadline);
+          },
+        }),
+      () => process.exit(1),
+    );
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", forked ? () => undefined : stop);

@@ -11,6 +11,7 @@ import type { HubConfig, SubgraphName } from "./config";
 import { SECRET_HEADER, secretMatches } from "./caller";
 import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
 import { openDatabase } from "./database";
+import { createHttpDrain } from "./drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "./http";
 import { attachSubgraphSubscriptions } from "./subscription-server";
 
@@ -95,8 +96,12 @@ export interface RunningSubgraph {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql. */
   url: string;
   db: DataSource;
-  /** Stops listening, then closes the database; calling it again waits for the first call. */
-  dispose(): Promise<void>;
+  /**
+   * Drains (new requests get 503, those in flight finish, subscription sockets close with 1001), stops
+   * listening, then closes the database; requests still running at `deadline` (a Date.now() time; default
+   * KAWAL_DRAIN_SECONDS from now) are cut. Calling it again waits for the first call.
+   */
+  dispose(deadline?: number): Promise<void>;
 }
 
 /**
@@ -145,7 +150,8 @@ export async function startSubgraph(
       },
     },
   });
-  const server = http.createServer((req, res) => void handler(req, res));
+  const drain = createHttpDrain((req, res) => void handler(req, res));
+  const server = http.createServer(drain.listener);
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.
   const subscriptions = schema.getSubscriptionType()
@@ -158,10 +164,12 @@ export async function startSubgraph(
     name: definition.name,
     url: `http://${hostForUrl}:${port}/graphql`,
     db,
-    dispose() {
+    dispose(deadline = Date.now() + config.drainSeconds * 1000) {
       disposed ??= (async () => {
+        const drained = drain.drain(deadline);
         await subscriptions?.dispose();
-        await close(server);
+        await drained;
+        await close(server, deadline);
         await apollo.stop();
         await stop?.();
         await db.destroy();
