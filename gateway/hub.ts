@@ -36,7 +36,8 @@ export interface SubgraphHandle {
   name: SubgraphName;
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql (also in config.subgraphUrls). */
   url: string;
-  dispose(): Promise<void>;
+  /** Stops it, draining first; by `deadline` (a Date.now() time) at the latest. */
+  dispose(deadline?: number): Promise<void>;
 }
 
 /**
@@ -48,8 +49,12 @@ export interface RunningHub<S extends SubgraphHandle = RunningSubgraph> {
   config: HubConfig;
   gateway: RunningGateway;
   subgraphs: Record<SubgraphName, S>;
-  /** Stops the gateway, then the subgraphs in reverse start order (closing their databases). */
-  dispose(): Promise<void>;
+  /**
+   * Drains and stops the gateway (new requests get 503, those in flight finish, subscription sockets close
+   * with 1001), then the subgraphs in reverse start order (closing their databases), all by `deadline` (a
+   * Date.now() time; default config.drainSeconds from now). Calling it again waits for the first call.
+   */
+  dispose(deadline?: number): Promise<void>;
 }
 
 /** Reads a generated secret from the data folder, creating it on first start (mode 0600). */
@@ -80,8 +85,16 @@ async function startInProcess(config: HubConfig, freePorts: boolean): Promise<Re
 }
 
 /** Stops the subgraphs one after the other, last started first (either mode). */
-async function disposeSubgraphs(subgraphs: Record<SubgraphName, SubgraphHandle>): Promise<void> {
-  for (const name of [...SUBGRAPH_NAMES].reverse()) await subgraphs[name].dispose();
+async function disposeSubgraphs(subgraphs: Record<SubgraphName, SubgraphHandle>, deadline?: number): Promise<void> {
+  for (const name of [...SUBGRAPH_NAMES].reverse()) await subgraphs[name].dispose(deadline);
+}
+
+/**
+ * The gateway's share of a stop: all of it but what the subgraphs need to close after it (up to a second,
+ * a quarter of a short stop). Its requests in flight need the subgraphs, so they stop only after it.
+ */
+function gatewayDeadline(deadline: number): number {
+  return deadline - Math.min(1000, Math.max(0, deadline - Date.now()) / 4);
 }
 
 /**
@@ -101,13 +114,17 @@ export async function startHub(baseConfig: HubConfig, options: HubOptions = {}):
   for (const name of SUBGRAPH_NAMES) config.subgraphUrls[name] = subgraphs[name].url;
   try {
     const gateway = await startGateway(config, { port: options.port });
+    let disposed: Promise<void> | undefined;
     return {
       config,
       gateway,
       subgraphs,
-      async dispose() {
-        await gateway.dispose();
-        await disposeSubgraphs(subgraphs);
+      dispose(deadline = Date.now() + config.drainSeconds * 1000) {
+        disposed ??= (async () => {
+          await gateway.dispose(gatewayDeadline(deadline));
+          await disposeSubgraphs(subgraphs, deadline);
+        })();
+        return disposed;
       },
     };
   } catch (error) {
