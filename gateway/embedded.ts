@@ -3,13 +3,17 @@ import { ConfigError, loadConfig } from "../subgraphs/kit/config";
 import { stopWithin } from "../subgraphs/kit/shutdown";
 import { demoTokens, loadDemo } from "./demo";
 import { RunningHub, startHub, withGeneratedSecrets } from "./hub";
-import { describeNames, SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
+import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
 
 /**
  * `npm start`: the whole hub on the embedded default (SQLite under ./data, pub/sub in memory), or on
  * MySQL with DATABASE_URL, each subgraph in its own process so the gateway and the subgraphs use different
- * cores. Loads the Belitung Timur demo on first start and prints ready tokens. SIGTERM and SIGINT drain the
- * hub within KAWAL_DRAIN_SECONDS: the gateway first, its subgraphs after it.
+ * cores. Loads the Belitung Timur demo on first start and prints ready tokens.
+ *
+ * It is its own supervisor, since whoever runs `npm start` usually has none: a subgraph process that dies
+ * is restarted (gateway/subgraph-processes.ts), and only a crash loop stops the hub, with exit code 1 and
+ * one line on stderr naming the process, its subgraphs and how it died. SIGTERM and SIGINT drain the hub
+ * within KAWAL_DRAIN_SECONDS: the gateway first, its subgraphs after it.
  */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -44,11 +48,10 @@ async function main(): Promise<void> {
   };
   hub = await startHub(config, {
     subgraphs: "forked",
-    // A hub without one of its subgraphs would answer every query touching it with errors and keep failing
-    // its writes' reference checks. Rather than limp on (or restart the child here, hiding a crash loop),
-    // stop everything with exit code 1: a supervisor (systemd, a container's restart policy) starts the
-    // hub again from a clean state, and stderr already says which subgraph died and how.
-    onSubgraphExit: ({ subgraphs }) => stop(`\n${describeNames(subgraphs)} died: stopping the hub...`, 1),
+    // A process that died is restarted with backoff; one that keeps dying would only be restarted to die
+    // again, and a hub without those subgraphs answers every query touching them with errors: stop, and say
+    // why in one line.
+    onSubgraphCrashLoop: (loop) => stop(`kawal: ${loop.message}; stopping the hub`, 1),
   });
   // A line of its own: the terminal has just echoed ^C.
   process.on("SIGINT", () => stop(`\nSIGINT: stopping the hub (within ${config.drainSeconds} s)...`, 0));

@@ -5,7 +5,8 @@ import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "..
 import { RunningSubgraph, startSubgraphs } from "../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../subgraphs";
 import { RunningGateway, startGateway } from "./server";
-import { forkSubgraphs, SubgraphExit, SubgraphProcess } from "./subgraph-processes";
+import { forkSubgraphs, SubgraphCrashLoop, SubgraphExit, SubgraphProcess, SubgraphRestart } from "./subgraph-processes";
+import type { RestartPolicy } from "./supervisor";
 
 /** Where the hub runs its subgraphs: beside the gateway in this process, or each in a child process. */
 export type SubgraphMode = "in-process" | "forked";
@@ -25,10 +26,24 @@ export interface HubOptions {
   /** "forked" only: how many child processes host the five subgraphs (ForkOptions.processes). Default: one per core beyond the gateway's, 1 to 5. */
   subgraphProcesses?: number;
   /**
+   * "forked" only: when a subgraph process that died is restarted, and when it is given up on
+   * (ForkOptions.restartPolicy). Default DEFAULT_RESTART_POLICY: 0.5 s doubling to 10 s, and 5 crashes
+   * within 60 s are a crash loop.
+   */
+  restartPolicy?: Partial<RestartPolicy>;
+  /**
    * "forked" only: called when a subgraph process dies while the hub runs (stderr already names its
-   * subgraphs and its exit code). Default: nothing more, and the gateway answers their fields with errors.
+   * subgraphs and its exit code). It is restarted on the same ports; meanwhile the gateway answers their
+   * fields with errors. Default: nothing more.
    */
   onSubgraphExit?: (exit: SubgraphExit) => void;
+  /** "forked" only: called when a restarted subgraph process serves again. Default: nothing more. */
+  onSubgraphRestart?: (restart: SubgraphRestart) => void;
+  /**
+   * "forked" only: called once when a subgraph process crash-loops and is not restarted again.
+   * Default: its message on stderr, and the hub runs on without those subgraphs.
+   */
+  onSubgraphCrashLoop?: (loop: SubgraphCrashLoop) => void;
 }
 
 /** What a hub knows of each subgraph wherever it runs: its name, its URL, how to stop it. */
@@ -109,7 +124,14 @@ export async function startHub(baseConfig: HubConfig, options: HubOptions = {}):
   const freePorts = options.freePorts ?? false;
   const subgraphs: Record<SubgraphName, SubgraphHandle> =
     options.subgraphs === "forked"
-      ? await forkSubgraphs(config, { freePorts, processes: options.subgraphProcesses, onUnexpectedExit: options.onSubgraphExit })
+      ? await forkSubgraphs(config, {
+          freePorts,
+          processes: options.subgraphProcesses,
+          restartPolicy: options.restartPolicy,
+          onUnexpectedExit: options.onSubgraphExit,
+          onRestart: options.onSubgraphRestart,
+          onCrashLoop: options.onSubgraphCrashLoop,
+        })
       : await startInProcess(config, freePorts);
   for (const name of SUBGRAPH_NAMES) config.subgraphUrls[name] = subgraphs[name].url;
   try {
