@@ -14,6 +14,7 @@ import { createPubSub } from "../subgraphs/kit/pubsub";
 import { ResponseCache } from "./response-cache";
 import { responseCachePlugin, shareInvalidations } from "./response-cache-plugin";
 import { GatewayContext, SubgraphClient } from "./subgraph-client";
+import { createReadinessProbe } from "./readiness";
 import { createSubgraphPool } from "./subgraph-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
 
@@ -105,6 +106,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   });
   await apollo.start();
 
+  const readiness = createReadinessProbe(
+    Object.fromEntries(Object.entries(config.subgraphUrls).map(([name, url]) => [name, { url, fetcher: pools.get(name)!.fetcher }])),
+  );
   const handler = graphqlHttpHandler<GatewayContext>({
     server: apollo,
     context: async (req) => {
@@ -118,18 +122,12 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     routes: {
       "/health": (_req, res) => sendJson(res, 200, { status: "ok" }),
       "/ready": async (_req, res) => {
-        const subgraphs = Object.fromEntries(
-          await Promise.all(
-            Object.entries(config.subgraphUrls).map(async ([name, url]) => {
-              const ready = await fetch(new URL("/ready", url), { signal: AbortSignal.timeout(2000) })
-                .then((response) => response.ok)
-                .catch(() => false);
-              return [name, ready ? "ready" : "unreachable"] as const;
-            }),
-          ),
-        );
-        const allReady = Object.values(subgraphs).every((state) => state === "ready");
-        sendJson(res, allReady ? 200 : 503, { status: allReady ? "ready" : "degraded", subgraphs });
+        const { status, body } = await readiness.ready();
+        sendJson(res, status, body);
+      },
+      "/ready/writes": async (_req, res) => {
+        const { status, body } = await readiness.writes();
+        sendJson(res, status, body);
       },
     },
   });
