@@ -1,43 +1,61 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "../subgraphs/kit/config";
+import { stopWithin } from "../subgraphs/kit/shutdown";
 import { demoTokens, loadDemo } from "./demo";
 import { RunningHub, startHub, withGeneratedSecrets } from "./hub";
-import { describeNames, SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
+import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
 
 /**
  * `npm start`: the whole hub on the embedded default (SQLite under ./data, pub/sub in memory), or on
  * MySQL with DATABASE_URL, each subgraph in its own process so the gateway and the subgraphs use different
  * cores. Loads the Belitung Timur demo on first start and prints ready tokens.
+ *
+ * It is its own supervisor, since whoever runs `npm start` usually has none: a subgraph process that dies
+ * is restarted (gateway/subgraph-processes.ts), and only a crash loop stops the hub, with exit code 1 and
+ * one line on stderr naming the process, its subgraphs and how it died. SIGTERM and SIGINT drain the hub
+ * within KAWAL_DRAIN_SECONDS: the gateway first, its subgraphs after it.
  */
 async function main(): Promise<void> {
   const started = Date.now();
   const config = withGeneratedSecrets(loadConfig());
   let hub: RunningHub<SubgraphProcess> | undefined;
   let stopping = false;
-  const stop = (reason: string, exitCode: number) => {
+  /** Stops the hub with `exitCode`; `line` goes to stdout for a clean stop, to stderr otherwise. */
+  const stop = (line: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    (exitCode === 0 ? console.log : console.error)(`\n${reason}: stopping the hub...`);
+    (exitCode === 0 ? console.log : console.error)(line);
     // Before startHub returns there is nothing to dispose here: exiting closes the children's IPC channels,
     // and each child stops itself when its channel closes.
-    (hub?.dispose() ?? Promise.resolve()).then(
-      () => process.exit(exitCode),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
+    if (!hub) return process.exit(exitCode);
+    const running = hub;
+    stopWithin({
+      seconds: config.drainSeconds,
+      exitCode,
+      stop: (deadline) => running.dispose(deadline),
+      onOverrun: () => {
+        console.error(`kawal: the hub did not stop within ${config.drainSeconds} s (KAWAL_DRAIN_SECONDS); killing its subgraph processes`);
+        for (const pid of new Set(Object.values(running.subgraphs).map((subgraph) => subgraph.pid))) {
+          if (pid === undefined) continue;
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
       },
-    );
+    });
   };
   hub = await startHub(config, {
     subgraphs: "forked",
-    // A hub without one of its subgraphs would answer every query touching it with errors and keep failing
-    // its writes' reference checks. Rather than limp on (or restart the child here, hiding a crash loop),
-    // stop everything with exit code 1: a supervisor (systemd, a container's restart policy) starts the
-    // hub again from a clean state, and stderr already says which subgraph died and how.
-    onSubgraphExit: ({ subgraphs }) => stop(`${describeNames(subgraphs)} died`, 1),
+    // A process that died is restarted with backoff; one that keeps dying would only be restarted to die
+    // again, and a hub without those subgraphs answers every query touching them with errors: stop, and say
+    // why in one line.
+    onSubgraphCrashLoop: (loop) => stop(`kawal: ${loop.message}; stopping the hub`, 1),
   });
-  process.on("SIGINT", () => stop("SIGINT", 0));
-  process.on("SIGTERM", () => stop("SIGTERM", 0));
+  // A line of its own: the terminal has just echoed ^C.
+  process.on("SIGINT", () => stop(`\nSIGINT: stopping the hub (within ${config.drainSeconds} s)...`, 0));
+  process.on("SIGTERM", () => stop(`SIGTERM: stopping the hub (within ${config.drainSeconds} s)...`, 0));
 
   const url = hub.gateway.url;
   if (config.jwtSecret) {

@@ -5,7 +5,8 @@ import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "..
 import { RunningSubgraph, startSubgraphs } from "../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../subgraphs";
 import { RunningGateway, startGateway } from "./server";
-import { forkSubgraphs, SubgraphExit, SubgraphProcess } from "./subgraph-processes";
+import { forkSubgraphs, SubgraphCrashLoop, SubgraphExit, SubgraphProcess, SubgraphRestart } from "./subgraph-processes";
+import type { RestartPolicy } from "./supervisor";
 
 /** Where the hub runs its subgraphs: beside the gateway in this process, or each in a child process. */
 export type SubgraphMode = "in-process" | "forked";
@@ -25,10 +26,24 @@ export interface HubOptions {
   /** "forked" only: how many child processes host the five subgraphs (ForkOptions.processes). Default: one per core beyond the gateway's, 1 to 5. */
   subgraphProcesses?: number;
   /**
+   * "forked" only: when a subgraph process that died is restarted, and when it is given up on
+   * (ForkOptions.restartPolicy). Default DEFAULT_RESTART_POLICY: 0.5 s doubling to 10 s, and 5 crashes
+   * within 60 s are a crash loop.
+   */
+  restartPolicy?: Partial<RestartPolicy>;
+  /**
    * "forked" only: called when a subgraph process dies while the hub runs (stderr already names its
-   * subgraphs and its exit code). Default: nothing more, and the gateway answers their fields with errors.
+   * subgraphs and its exit code). It is restarted on the same ports; meanwhile the gateway answers their
+   * fields with errors. Default: nothing more.
    */
   onSubgraphExit?: (exit: SubgraphExit) => void;
+  /** "forked" only: called when a restarted subgraph process serves again. Default: nothing more. */
+  onSubgraphRestart?: (restart: SubgraphRestart) => void;
+  /**
+   * "forked" only: called once when a subgraph process crash-loops and is not restarted again.
+   * Default: its message on stderr, and the hub runs on without those subgraphs.
+   */
+  onSubgraphCrashLoop?: (loop: SubgraphCrashLoop) => void;
 }
 
 /** What a hub knows of each subgraph wherever it runs: its name, its URL, how to stop it. */
@@ -36,7 +51,8 @@ export interface SubgraphHandle {
   name: SubgraphName;
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql (also in config.subgraphUrls). */
   url: string;
-  dispose(): Promise<void>;
+  /** Stops it, draining first; by `deadline` (a Date.now() time) at the latest. */
+  dispose(deadline?: number): Promise<void>;
 }
 
 /**
@@ -48,8 +64,12 @@ export interface RunningHub<S extends SubgraphHandle = RunningSubgraph> {
   config: HubConfig;
   gateway: RunningGateway;
   subgraphs: Record<SubgraphName, S>;
-  /** Stops the gateway, then the subgraphs in reverse start order (closing their databases). */
-  dispose(): Promise<void>;
+  /**
+   * Drains and stops the gateway (new requests get 503, those in flight finish, subscription sockets close
+   * with 1001), then the subgraphs in reverse start order (closing their databases), all by `deadline` (a
+   * Date.now() time; default config.drainSeconds from now). Calling it again waits for the first call.
+   */
+  dispose(deadline?: number): Promise<void>;
 }
 
 /** Reads a generated secret from the data folder, creating it on first start (mode 0600). */
@@ -80,8 +100,16 @@ async function startInProcess(config: HubConfig, freePorts: boolean): Promise<Re
 }
 
 /** Stops the subgraphs one after the other, last started first (either mode). */
-async function disposeSubgraphs(subgraphs: Record<SubgraphName, SubgraphHandle>): Promise<void> {
-  for (const name of [...SUBGRAPH_NAMES].reverse()) await subgraphs[name].dispose();
+async function disposeSubgraphs(subgraphs: Record<SubgraphName, SubgraphHandle>, deadline?: number): Promise<void> {
+  for (const name of [...SUBGRAPH_NAMES].reverse()) await subgraphs[name].dispose(deadline);
+}
+
+/**
+ * The gateway's share of a stop: all of it but what the subgraphs need to close after it (up to a second,
+ * a quarter of a short stop). Its requests in flight need the subgraphs, so they stop only after it.
+ */
+function gatewayDeadline(deadline: number): number {
+  return deadline - Math.min(1000, Math.max(0, deadline - Date.now()) / 4);
 }
 
 /**
@@ -96,18 +124,29 @@ export async function startHub(baseConfig: HubConfig, options: HubOptions = {}):
   const freePorts = options.freePorts ?? false;
   const subgraphs: Record<SubgraphName, SubgraphHandle> =
     options.subgraphs === "forked"
-      ? await forkSubgraphs(config, { freePorts, processes: options.subgraphProcesses, onUnexpectedExit: options.onSubgraphExit })
+      ? await forkSubgraphs(config, {
+          freePorts,
+          processes: options.subgraphProcesses,
+          restartPolicy: options.restartPolicy,
+          onUnexpectedExit: options.onSubgraphExit,
+          onRestart: options.onSubgraphRestart,
+          onCrashLoop: options.onSubgraphCrashLoop,
+        })
       : await startInProcess(config, freePorts);
   for (const name of SUBGRAPH_NAMES) config.subgraphUrls[name] = subgraphs[name].url;
   try {
     const gateway = await startGateway(config, { port: options.port });
+    let disposed: Promise<void> | undefined;
     return {
       config,
       gateway,
       subgraphs,
-      async dispose() {
-        await gateway.dispose();
-        await disposeSubgraphs(subgraphs);
+      dispose(deadline = Date.now() + config.drainSeconds * 1000) {
+        disposed ??= (async () => {
+          await gateway.dispose(gatewayDeadline(deadline));
+          await disposeSubgraphs(subgraphs, deadline);
+        })();
+        return disposed;
       },
     };
   } catch (error) {

@@ -5,6 +5,7 @@ import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import type { HubConfig } from "../subgraphs/kit/config";
+import { createHttpDrain } from "../subgraphs/kit/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../subgraphs/kit/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
@@ -13,6 +14,7 @@ import { createPubSub } from "../subgraphs/kit/pubsub";
 import { ResponseCache } from "./response-cache";
 import { responseCachePlugin, shareInvalidations } from "./response-cache-plugin";
 import { GatewayContext, SubgraphClient } from "./subgraph-client";
+import { createReadinessProbe } from "./readiness";
 import { createSubgraphPool } from "./subgraph-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
 
@@ -41,8 +43,13 @@ export interface RunningGateway {
   limits: OperationLimits;
   /** Live alerts: counters of upstream subscriptions, hydrations and sockets. */
   subscriptions: RunningSubscriptions;
-  /** Stops accepting requests and closes open connections. */
-  dispose(): Promise<void>;
+  /**
+   * Drains, then stops: new requests get 503 with Retry-After (SHUTTING_DOWN), subscription sockets close
+   * with 1001 (clients reconnect, elsewhere, and resume with their cursor), requests in flight finish; those
+   * still running at `deadline` (a Date.now() time; default config.drainSeconds from now) are cut. Calling it
+   * again waits for the first call.
+   */
+  dispose(deadline?: number): Promise<void>;
 }
 
 function unauthorized(error: TokenError): GraphQLError {
@@ -99,6 +106,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   });
   await apollo.start();
 
+  const readiness = createReadinessProbe(
+    Object.fromEntries(Object.entries(config.subgraphUrls).map(([name, url]) => [name, { url, fetcher: pools.get(name)!.fetcher }])),
+  );
   const handler = graphqlHttpHandler<GatewayContext>({
     server: apollo,
     context: async (req) => {
@@ -112,22 +122,17 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     routes: {
       "/health": (_req, res) => sendJson(res, 200, { status: "ok" }),
       "/ready": async (_req, res) => {
-        const subgraphs = Object.fromEntries(
-          await Promise.all(
-            Object.entries(config.subgraphUrls).map(async ([name, url]) => {
-              const ready = await fetch(new URL("/ready", url), { signal: AbortSignal.timeout(2000) })
-                .then((response) => response.ok)
-                .catch(() => false);
-              return [name, ready ? "ready" : "unreachable"] as const;
-            }),
-          ),
-        );
-        const allReady = Object.values(subgraphs).every((state) => state === "ready");
-        sendJson(res, allReady ? 200 : 503, { status: allReady ? "ready" : "degraded", subgraphs });
+        const { status, body } = await readiness.ready();
+        sendJson(res, status, body);
+      },
+      "/ready/writes": async (_req, res) => {
+        const { status, body } = await readiness.writes();
+        sendJson(res, status, body);
       },
     },
   });
-  const server = http.createServer((req, res) => void handler(req, res));
+  const drain = createHttpDrain((req, res) => void handler(req, res));
+  const server = http.createServer(drain.listener);
   // Live alerts over graphql-ws on the same path, with the same token check and operation limits as HTTP.
   const subscriptions = attachSubscriptions(server, {
     supergraphSdl,
@@ -145,22 +150,30 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
+  let disposed: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}/graphql`,
     port,
     verifier,
     limits,
     subscriptions,
-    async dispose() {
-      // Sockets first (1001, so clients reconnect and resume): upgraded sockets would hold the server open.
-      await subscriptions.dispose();
-      await close(server);
-      await apollo.stop();
-      await rateLimiter?.dispose();
-      // The bus first: a subscription still waiting for an unreachable Redis then fails at once.
-      await bus?.close();
-      await sharedInvalidations?.dispose();
-      await Promise.all([...pools.values()].map((pool) => pool.dispose()));
+    dispose(deadline = Date.now() + config.drainSeconds * 1000) {
+      disposed ??= (async () => {
+        // New requests are refused from here on; those in flight keep their subgraph pools and caches.
+        const drained = drain.drain(deadline);
+        // Sockets right away (1001, so clients reconnect and resume): a subscription never finishes by itself,
+        // and upgraded sockets would hold the server open.
+        await subscriptions.dispose();
+        await drained;
+        await close(server, deadline);
+        await apollo.stop();
+        await rateLimiter?.dispose();
+        // The bus first: a subscription still waiting for an unreachable Redis then fails at once.
+        await bus?.close();
+        await sharedInvalidations?.dispose();
+        await Promise.all([...pools.values()].map((pool) => pool.dispose()));
+      })();
+      return disposed;
     },
   };
 }

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { ConfigError, defaultSubgraphPort, HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "./kit/config";
+import { stopWithin } from "./kit/shutdown";
 import { SubgraphFailure, startSubgraphs } from "./kit/subgraph";
 import { SUBGRAPHS } from ".";
 
@@ -9,10 +10,14 @@ import { SUBGRAPHS } from ".";
  * resets and rebuilds).
  *
  * Port: `--port N` when given (one subgraph), where 0 lets the system pick a free port for each (the hub's
- * free-port mode; the shared PORT variable cannot say 0, since the gateway's PORT must be a real port).
+ * free-port mode; the shared PORT variable cannot say 0, since the gateway's PORT must be a real port);
+ * `--port <name>=N` for each subgraph, as the hub restarts a crashed process on the ports it had.
  * Otherwise PORT (one subgraph), otherwise each subgraph's default 4001 to 4005.
  *
- * Alone (docker-compose), it logs its URL and stops on SIGINT/SIGTERM. Forked by the hub with an IPC channel
+ * On SIGTERM (and SIGINT when alone) it drains within KAWAL_DRAIN_SECONDS: requests in flight finish, new
+ * ones get 503 with Retry-After, then it exits.
+ *
+ * Alone (docker-compose), it logs its URL. Forked by the hub with an IPC channel
  * (gateway/subgraph-processes.ts), it speaks the messages below instead, and:
  * - ignores SIGINT: a terminal's Ctrl-C reaches the whole process group, and the hub stops its subgraphs
  *   itself, after the gateway, with SIGTERM;
@@ -50,24 +55,40 @@ interface Arguments {
   names: SubgraphName[];
   /** `--port N` or `--port=N`: a whole number from 0 to 65535; undefined when not given. */
   port: number | undefined;
+  /** `--port <name>=N`, once per subgraph it sets. */
+  ports: Partial<Record<SubgraphName, number>>;
+}
+
+function portNumber(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError("--port", "must be a whole number from 0 to 65535, or <subgraph>=<number>", raw);
+  return Number(raw);
 }
 
 function parseArguments(argv: string[]): Arguments {
   const names: string[] = [];
-  let rawPort: string | undefined;
+  const rawPorts: string[] = [];
   for (let at = 0; at < argv.length; at++) {
-    if (argv[at] === "--port") rawPort = argv[++at] ?? "";
-    else if (argv[at].startsWith("--port=")) rawPort = argv[at].slice("--port=".length);
+    if (argv[at] === "--port") rawPorts.push(argv[++at] ?? "");
+    else if (argv[at].startsWith("--port=")) rawPorts.push(argv[at].slice("--port=".length));
     else if (!argv[at].startsWith("--")) names.push(argv[at]);
   }
   if (names.length === 0 && process.env.SUBGRAPH) names.push(process.env.SUBGRAPH);
   if (names.length === 0) throw new ConfigError("SUBGRAPH", `must name a subgraph: one of ${SUBGRAPH_NAMES.join(", ")}`, "");
   for (const name of names) if (!SUBGRAPH_NAMES.includes(name as SubgraphName)) throw new ConfigError("SUBGRAPH", `must be one of ${SUBGRAPH_NAMES.join(", ")}`, name);
   if (new Set(names).size !== names.length) throw new ConfigError("SUBGRAPH", "must name each subgraph once", names.join(" "));
-  if (rawPort !== undefined && (!/^\d+$/.test(rawPort) || Number(rawPort) > 65535)) throw new ConfigError("--port", "must be a whole number from 0 to 65535", rawPort);
-  const port = rawPort === undefined ? undefined : Number(rawPort);
-  if (names.length > 1 && port !== undefined && port !== 0) throw new ConfigError("--port", "must be 0 (a free port for each) when several subgraphs share the process", rawPort!);
-  return { names: names as SubgraphName[], port };
+  const named = rawPorts.filter((raw) => raw.includes("="));
+  const plain = rawPorts.filter((raw) => !raw.includes("="));
+  if (plain.length > 1 || (plain.length > 0 && named.length > 0)) throw new ConfigError("--port", "must be given once as a number, or once per subgraph as <subgraph>=<number>", rawPorts.join(" "));
+  const ports: Partial<Record<SubgraphName, number>> = {};
+  for (const raw of named) {
+    const [name, value] = raw.split("=", 2);
+    if (!names.includes(name)) throw new ConfigError("--port", `must name a subgraph this process runs (${names.join(", ")})`, raw);
+    if (ports[name as SubgraphName] !== undefined) throw new ConfigError("--port", "must set each subgraph's port once", raw);
+    ports[name as SubgraphName] = portNumber(value);
+  }
+  const port = plain.length > 0 ? portNumber(plain[0]) : undefined;
+  if (names.length > 1 && port !== undefined && port !== 0) throw new ConfigError("--port", "must be 0 (a free port for each) when several subgraphs share the process", plain[0]);
+  return { names: names as SubgraphName[], port, ports };
 }
 
 function isPeersMessage(message: unknown): message is PeersMessage {
@@ -84,29 +105,34 @@ function tell(message: ChildMessage): Promise<void> {
 
 async function main(): Promise<void> {
   const forked = Boolean(process.send);
-  const { names, port } = parseArguments(process.argv.slice(2));
+  const { names, port, ports } = parseArguments(process.argv.slice(2));
   const config: HubConfig = loadConfig();
-  if (names.length > 1 && port === undefined && process.env.PORT) throw new ConfigError("PORT", "names one port, but several subgraphs share the process: use their default ports or --port 0", process.env.PORT);
-  const portOf = (name: SubgraphName) => port ?? (process.env.PORT ? config.port : defaultSubgraphPort(name));
+  const unset = names.filter((name) => ports[name] === undefined);
+  if (unset.length > 1 && port === undefined && process.env.PORT) throw new ConfigError("PORT", "names one port, but several subgraphs share the process: use their default ports or --port 0", process.env.PORT);
+  const portOf = (name: SubgraphName) => ports[name] ?? port ?? (process.env.PORT ? config.port : defaultSubgraphPort(name));
 
   const starting = startSubgraphs(
     names.map((name) => SUBGRAPHS[name]),
     config,
     (name) => ({ port: portOf(name), host: config.host }),
   );
-  // A stop asked for during start waits for the start (a half-run migration is worse than a late stop).
+  // A stop asked for during start waits for the start (a half-run migration is worse than a late stop);
+  // the drain's bound counts from there.
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    starting
-      .then(async (running) => {
-        for (const subgraph of [...running].reverse()) await subgraph.dispose();
-      })
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+    starting.then(
+      (running) =>
+        stopWithin({
+          seconds: config.drainSeconds,
+          exitCode: 0,
+          async stop(deadline) {
+            for (const subgraph of [...running].reverse()) await subgraph.dispose(deadline);
+          },
+        }),
+      () => process.exit(1),
+    );
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", forked ? () => undefined : stop);

@@ -49,6 +49,12 @@ export interface HubConfig {
   responseCacheSeconds: number;
   /** Shared secret every gateway-to-subgraph request carries (32 characters or more). */
   subgraphSecret?: string;
+  /**
+   * KAWAL_DRAIN_SECONDS: how long a process told to stop (SIGTERM, SIGINT) lets the requests in flight
+   * finish, answering new ones with 503, before it exits anyway. Default 8, under Docker's 10 s stop grace
+   * period; 0 stops at once.
+   */
+  drainSeconds: number;
   /** Where the gateway finds each subgraph: `<NAME>_URL`, default http://127.0.0.1:400N/graphql. */
   subgraphUrls: Record<SubgraphName, string>;
   /** true when NODE_ENV=production. */
@@ -152,6 +158,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
     responseCacheSeconds: wholeNumber(env, "KAWAL_RESPONSE_CACHE_SECONDS", 5, 3600),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
+    drainSeconds: wholeNumber(env, "KAWAL_DRAIN_SECONDS", 8, 300),
     subgraphUrls,
     production: env.NODE_ENV === "production",
   };

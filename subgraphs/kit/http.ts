@@ -121,11 +121,14 @@ export function listen(server: http.Server, port: number, host: string): Promise
   });
 }
 
-/** Closes the server, ending idle keep-alive connections so shutdown does not hang. */
-export function close(server: http.Server): Promise<void> {
+/**
+ * Closes the server: no new connections, idle keep-alive ones ended at once so shutdown does not wait on
+ * them, and any still serving a request cut at `deadline` (a Date.now() time; default 2 s from now).
+ */
+export function close(server: http.Server, deadline = Date.now() + 2000): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 2000).unref();
+    setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now())).unref();
   });
 }

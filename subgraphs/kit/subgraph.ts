@@ -10,6 +10,7 @@ import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import type { HubConfig, SubgraphName } from "./config";
 import { SECRET_HEADER, secretMatches } from "./caller";
 import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
+import { createHttpDrain } from "./drain";
 import { dropExpiredKeysHourly } from "./idempotency";
 import { openStorage, Storage } from "./storage";
 import { close, graphqlHttpHandler, listen, sendJson } from "./http";
@@ -99,8 +100,12 @@ export interface RunningSubgraph {
   db: DataSource;
   /** The database's write path and its health. */
   storage: Storage;
-  /** Stops listening, then closes the database; calling it again waits for the first call. */
-  dispose(): Promise<void>;
+  /**
+   * Drains (new requests get 503, those in flight finish, subscription sockets close with 1001), stops
+   * listening, then closes the database; requests still running at `deadline` (a Date.now() time; default
+   * KAWAL_DRAIN_SECONDS from now) are cut. Calling it again waits for the first call.
+   */
+  dispose(deadline?: number): Promise<void>;
 }
 
 /**
@@ -156,7 +161,8 @@ export async function startSubgraph(
       },
     },
   });
-  const server = http.createServer((req, res) => void handler(req, res));
+  const drain = createHttpDrain((req, res) => void handler(req, res));
+  const server = http.createServer(drain.listener);
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.
   const subscriptions = schema.getSubscriptionType()
@@ -170,10 +176,12 @@ export async function startSubgraph(
     url: `http://${hostForUrl}:${port}/graphql`,
     db,
     storage,
-    dispose() {
+    dispose(deadline = Date.now() + config.drainSeconds * 1000) {
       disposed ??= (async () => {
+        const drained = drain.drain(deadline);
         await subscriptions?.dispose();
-        await close(server);
+        await drained;
+        await close(server, deadline);
         await apollo.stop();
         await stop?.();
         stopDroppingKeys();

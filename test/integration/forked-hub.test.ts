@@ -102,7 +102,7 @@ describe("the hub with each subgraph in its own process", () => {
     assert.match(errors?.[0]?.message ?? "", /organizationId: must be the id of an existing Organization/);
   });
 
-  test("a subgraph process that dies is reported by name, and dispose leaves no child running", async () => {
+  test("a subgraph process that dies is reported by name, and dispose before its restart leaves no child running", async () => {
     const incidents = hub.subgraphs.incidents;
     process.kill(incidents.pid!, "SIGKILL");
     while (exits.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -113,6 +113,9 @@ describe("the hub with each subgraph in its own process", () => {
     await hub.dispose();
     assert.deepEqual(pids.filter(isRunning), []);
     assert.deepEqual(exits.length, 1, "stopping on request is not a death");
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // past the restart's 0.5 s wait
+    const children = subgraphChildren();
+    if (children) assert.deepEqual(children, [], "no restart after dispose");
   });
 });
 
