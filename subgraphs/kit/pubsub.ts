@@ -9,21 +9,32 @@ import { Redis } from "ioredis";
  * (handlers must treat messages as read-only).
  *
  * Pub/sub is a doorbell, not a log: a message published while nobody listens, or while the Redis link is
- * down, is gone. Durable delivery comes from the alert table (replay by `sequence`); `onResync` tells a
- * subscriber when it should re-read that table because messages may have been missed.
+ * down, is gone. Durable delivery comes from the alert table (replay by `sequence`). The link's state is
+ * public so subscribers can cover for it: `onLinkDown` says messages may stop arriving (fall back to the
+ * durable source, or stop trusting what was derived from messages), `onResync` says they flow again and
+ * what was published meanwhile was missed (re-read the durable source once).
  */
 export interface PubSub {
   /** Sends a message to every current subscriber of the topic, in every process sharing the bus. */
   publish(topic: string, message: unknown): Promise<void>;
   /**
    * Calls `handler` for every message published on `topic` from now on. Resolves once the subscription is
-   * live (for Redis: SUBSCRIBE acknowledged), so "subscribe, then read the table" leaves no gap.
+   * live (for Redis: SUBSCRIBE acknowledged), so "subscribe, then read the table" leaves no gap; while the
+   * link is down it resolves at once, and the subscription goes live with the link, announced by `onResync`.
    * Returns the function that ends the subscription.
    */
   subscribe(topic: string, handler: (message: unknown) => void): Promise<Unsubscribe>;
+  /** Whether messages published now reach this process's subscribers. Memory: always, until closed. */
+  isLive(): boolean;
   /**
-   * Calls `listener` after the bus lost messages it may have carried (Redis reconnected). Memory never does.
-   * Returns the function that removes the listener.
+   * Calls `listener` when the link drops (isLive() turns false): messages may stop arriving until `onResync`.
+   * Memory never does. Returns the function that removes the listener.
+   */
+  onLinkDown(listener: () => void): Unsubscribe;
+  /**
+   * Calls `listener` each time the link becomes live (isLive() turns true), every subscription made so far
+   * included: at start once Redis is first reached, and after every reconnect. Messages published while it
+   * was down were lost. Memory never does. Returns the function that removes the listener.
    */
   onResync(listener: () => void): Unsubscribe;
   /** Closes connections; later publish/subscribe calls reject. */
@@ -95,6 +106,12 @@ export function createMemoryPubSub(): PubSub {
         registry.remove(topic, wrapped);
       };
     },
+    isLive() {
+      return !closed;
+    },
+    onLinkDown() {
+      return async () => {};
+    },
     onResync() {
       return async () => {};
     },
@@ -112,22 +129,55 @@ export interface RedisPubSubOptions {
   channelPrefix?: string;
 }
 
+/** The URL for logs: no user name or password. */
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = parsed.password = "";
+  return parsed.toString();
+}
+
 /**
  * The cross-replica bus: one Redis channel per topic (`<prefix><topic>`), two connections (Redis puts a
  * subscribing connection in a mode where it can only subscribe). A topic is SUBSCRIBEd while at least one
  * local handler listens.
+ *
+ * The link is the subscribing connection: live once Redis confirmed every subscription on it, down from the
+ * moment it closes. Nothing waits for Redis: an unreachable Redis at start is a link that is not live yet.
+ * ioredis keeps reconnecting, re-subscribes and sends what was queued meanwhile.
  */
 export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const url = String(options.url);
+  const where = redacted(url);
   const prefix = options.channelPrefix ?? "kawal:";
   // maxRetriesPerRequest null: a publish during a Redis restart waits for the reconnect instead of failing
   // the committed report's notification after 20 tries.
   const publisher = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null, autoResubscribe: true });
   const registry = new Registry();
+  const downListeners = new Set<() => void>();
   const resyncListeners = new Set<() => void>();
   let closed = false;
-  let everReady = false;
+  let live = false;
+  let everLive = false;
+  /** Counts the subscriber's closed connections: a confirmation begun on an earlier connection is void. */
+  let dropped = 0;
+  /** Whether this outage is on stderr already: one line per outage, not one per reconnect attempt. */
+  let reported = false;
+  /** Whether a failing publisher (with the link live) is on stderr already. */
+  let publisherReported = false;
+
+  const notify = (listeners: Set<() => void>) => {
+    for (const listener of [...listeners]) listener();
+  };
+  const report = (reason: string) => {
+    if (closed || reported) return;
+    reported = true;
+    console.error(
+      everLive
+        ? `pubsub (redis): lost the link to ${where} (${reason}); retrying, and subscribers fall back until it is back`
+        : `pubsub (redis): cannot reach ${where} (${reason}); running without it and retrying, and subscribers fall back until it is up`,
+    );
+  };
 
   subscriber.on("message", (channel: string, raw: string) => {
     if (!channel.startsWith(prefix)) return;
@@ -140,17 +190,61 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     }
     registry.deliver(channel.slice(prefix.length), message);
   });
-  // "ready" after the first one means we were disconnected: anything published meanwhile never reached us.
+  // ioredis emits "ready" after writing the lost connection's SUBSCRIBEs and the commands queued while it was
+  // down. Redis answers in order, so this PING's reply means every subscription so far has taken effect.
   subscriber.on("ready", () => {
-    if (everReady) for (const listener of [...resyncListeners]) listener();
-    everReady = true;
+    const connection = dropped;
+    subscriber.ping().then(
+      () => {
+        if (closed || live || connection !== dropped) return;
+        live = everLive = true;
+        if (reported) console.error(`pubsub (redis): the link to ${where} is back`);
+        reported = false;
+        notify(resyncListeners);
+      },
+      // The connection closed again before the reply; its "close" handled it, the next "ready" confirms.
+      () => {},
+    );
   });
-  // ioredis logs unhandled "error" events loudly and keeps reconnecting; one line per error is enough.
-  const logError = (error: Error) => {
-    if (!closed) console.error(`pubsub (redis): ${error.message}`);
-  };
-  publisher.on("error", logError);
-  subscriber.on("error", logError);
+  subscriber.on("close", () => {
+    dropped++;
+    if (closed || !live) return;
+    live = false;
+    report("connection closed");
+    notify(downListeners);
+  });
+  subscriber.on("error", (error: Error) => report(error.message));
+  // While the link is down the publisher fails with it, and that outage is reported already. While it is
+  // live, a failing publisher is a problem of its own: one line until it reconnects.
+  publisher.on("error", (error: Error) => {
+    if (!live) report(error.message);
+    else if (!publisherReported && !closed) {
+      publisherReported = true;
+      console.error(`pubsub (redis): lost the publishing connection to ${where} (${error.message}); messages wait until it is back`);
+    }
+  });
+  publisher.on("ready", () => (publisherReported = false));
+
+  /**
+   * Resolves with `command`, or as soon as the subscribing connection closes: ioredis then sends the command
+   * again on the next connection, before the link is confirmed and `onResync` announces it.
+   */
+  function untilDoneOrDropped(command: Promise<unknown>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onClose = () => resolve();
+      subscriber.once("close", onClose);
+      command.then(
+        () => {
+          subscriber.off("close", onClose);
+          resolve();
+        },
+        (error: unknown) => {
+          subscriber.off("close", onClose);
+          reject(error);
+        },
+      );
+    });
+  }
 
   return {
     async publish(topic, message) {
@@ -160,20 +254,36 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     async subscribe(topic, handler) {
       if (closed) throw new Error("pubsub is closed");
       const wrapped: Handler = (message) => handler(message);
-      if (registry.add(topic, wrapped)) {
-        try {
-          await subscriber.subscribe(prefix + topic);
-        } catch (error) {
-          registry.remove(topic, wrapped);
-          throw error;
-        }
-      } else {
-        // Another handler's SUBSCRIBE may still be in flight; Redis answers in order, so this PING's reply
-        // comes after that SUBSCRIBE took effect, and our "resolves once live" promise holds.
-        await subscriber.ping();
-      }
-      return async () => {
+      const first = registry.add(topic, wrapped);
+      const unsubscribe = async () => {
         if (registry.remove(topic, wrapped) && !closed) await subscriber.unsubscribe(prefix + topic).catch(() => {});
+      };
+      if (subscriber.status !== "ready") {
+        // Queued by ioredis and sent on connect, before "ready" (above) confirms the link.
+        if (first) {
+          subscriber.subscribe(prefix + topic).catch((error: unknown) => {
+            if (!closed) console.error(`pubsub (redis): could not subscribe to ${prefix + topic}: ${String(error)}`);
+          });
+        }
+        return unsubscribe;
+      }
+      try {
+        // Another handler's SUBSCRIBE may still be in flight; Redis answers in order, so a PING's reply
+        // comes after that SUBSCRIBE took effect, and our "resolves once live" promise holds.
+        await untilDoneOrDropped(first ? subscriber.subscribe(prefix + topic) : subscriber.ping());
+      } catch (error) {
+        registry.remove(topic, wrapped);
+        throw error;
+      }
+      return unsubscribe;
+    },
+    isLive() {
+      return live && !closed;
+    },
+    onLinkDown(listener) {
+      downListeners.add(listener);
+      return async () => {
+        downListeners.delete(listener);
       };
     },
     onResync(listener) {
@@ -184,7 +294,9 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     },
     async close() {
       closed = true;
+      live = false;
       registry.clear();
+      downListeners.clear();
       resyncListeners.clear();
       await Promise.allSettled([publisher, subscriber].map(closeConnection));
     },

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { createRedisPubSub, PubSub } from "../../subgraphs/kit/pubsub";
+import { PrivateRedis, skipWithoutRedisServer, startPrivateRedis } from "../support/redis";
+
+/*
+ * The Redis bus tells its subscribers when they can rely on it: a broker that is gone (at start or later)
+ * is a link that is down, reported at once and without blocking anyone; its return is announced once every
+ * subscription has taken effect again, so whoever re-reads its table then misses nothing.
+ */
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves when `listen` calls back; rejects after `ms`. */
+function next(listen: (listener: () => void) => unknown, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms);
+    listen(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+describe("the Redis bus's link", { skip: skipWithoutRedisServer() }, () => {
+  let redis: PrivateRedis;
+  let bus: PubSub;
+  const received: unknown[] = [];
+  before(async () => {
+    redis = await startPrivateRedis();
+    await redis.kill();
+  });
+  after(async () => {
+    await bus?.close();
+    await redis?.dispose();
+  });
+
+  test("with Redis unreachable at start, subscribing does not wait for it and the link is not live", async () => {
+    bus = createRedisPubSub({ url: redis.url, channelPrefix: "link-test:" });
+    const began = Date.now();
+    await bus.subscribe("alerts", (message) => received.push(message));
+    assert.ok(Date.now() - began < 100, `subscribe waited ${Date.now() - began} ms`);
+    assert.equal(bus.isLive(), false);
+  });
+
+  test("once Redis is up the link goes live, announced by onResync, and messages flow", async () => {
+    const live = next((listener) => bus.onResync(listener));
+    await redis.start();
+    await live;
+    assert.equal(bus.isLive(), true);
+    await bus.publish("alerts", { sequence: 1 });
+    await sleep(50);
+    assert.deepEqual(received, [{ sequence: 1 }]);
+  });
+
+  test("when Redis dies the link is down at once (onLinkDown), and when it is back the subscription is live again", async () => {
+    const down = next((listener) => bus.onLinkDown(listener), 1000);
+    await redis.kill();
+    await down;
+    assert.equal(bus.isLive(), false);
+    const back = next((listener) => bus.onResync(listener));
+    await redis.start();
+    await back;
+    assert.equal(bus.isLive(), true);
+    await bus.publish("alerts", { sequence: 2 });
+    await sleep(50);
+    assert.deepEqual(received, [{ sequence: 1 }, { sequence: 2 }]);
+  });
+});
