@@ -5,7 +5,7 @@ import type { DataSource } from "typeorm";
 import { ALERT_SUBSCRIBERS } from "../kit/caller";
 import { requireAccess, SubgraphContext } from "../kit/context";
 import { Loaders } from "../kit/loaders";
-import { ALERTS_TOPIC, createMemoryPubSub, PubSub } from "../kit/pubsub";
+import { ALERTS_TOPIC, createMemoryPubSub, PubSub, Unsubscribe } from "../kit/pubsub";
 import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence } from "./alerts";
 import { MAX_REPLAY, maxSequence, replayAlerts } from "./alerts-resolver";
 import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities";
@@ -24,8 +24,11 @@ import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities
  *      duplicate); S = lastSeen + 1 → send it if it matches; S > lastSeen + 1 → something in between was
  *      published late (20 writers publish after commit in any order) or rolled back: read the matching rows
  *      in (lastSeen, S] from the table, send them in order.
- *   4. when the bus reports it may have lost messages (Redis reconnected), read (lastSeen, MAX] again.
- * One promise chain per stream runs steps 2 to 4 strictly one after another.
+ *   4. when the bus reports it may have lost messages (its link is live again), read (lastSeen, MAX] again.
+ *   5. while the bus's link is down (Redis unreachable), no doorbell rings: read (lastSeen, MAX] every
+ *      `pollIntervalMs` until step 4 ends it. Polling never runs while the link is live.
+ * One promise chain per stream runs steps 2 to 5 strictly one after another, so lastSeen alone rules out
+ * duplicates and gaps whichever of bell, resync or poll brings a row first.
  */
 
 /**
@@ -149,24 +152,38 @@ class AlertQueue implements AsyncIterableIterator<IncidentAlert> {
   }
 }
 
+/** How often a stream reads the table while its bus's link is down. */
+export const DEFAULT_POLL_INTERVAL_MS = 500;
+
 export interface AlertStreamOptions {
   db: DataSource;
   pubsub: PubSub;
   criteria: AlertCriteria;
   /** Resume after this sequence; null = live from now. */
   after: number | null;
+  /**
+   * While the bus's link is down, read the table this often: the longest an alert waits for a screen during
+   * a broker outage, at one cheap MAX(sequence) per stream per interval. Default DEFAULT_POLL_INTERVAL_MS (500).
+   */
+  pollIntervalMs?: number;
 }
 
 /** The stream of matching alerts (see the comment at the top for the algorithm). */
 export async function alertStream(options: AlertStreamOptions): Promise<AsyncIterableIterator<IncidentAlert>> {
   const { db, pubsub, criteria } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   let lastSeen = 0;
   let stopped = false;
-  const stops: (() => Promise<void>)[] = [];
-  const queue = new AlertQueue(() => {
+  let polling = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+  const stops: Unsubscribe[] = [];
+  const stop = () => {
+    if (stopped) return;
     stopped = true;
-    for (const stop of stops) void stop().catch(() => {});
-  });
+    stopPolling();
+    for (const end of stops) void end().catch(() => {});
+  };
+  const queue = new AlertQueue(stop);
 
   /** Sends the matching rows in (lastSeen, upTo] from the table; upTo undefined = MAX(sequence) now. */
   async function catchUp(upTo?: number): Promise<void> {
@@ -198,19 +215,55 @@ export async function alertStream(options: AlertStreamOptions): Promise<AsyncIte
       await catchUp();
     }
   });
-  const enqueue = (step: () => Promise<void> | void) => {
-    // A failed read ends this stream with an error; the gateway re-subscribes from its last cursor.
-    chain = chain.then(step).catch((error: unknown) => queue.fail(error));
+  // A failed read ends this stream with an error; the gateway re-subscribes from its last cursor.
+  const fail = (error: unknown) => {
+    queue.fail(error);
+    stop();
   };
-  chain = chain.catch((error: unknown) => queue.fail(error));
+  chain = chain.catch(fail);
+  /** Runs `step` after every step before it; resolves when it ran (or failed and ended the stream). */
+  const enqueue = (step: () => Promise<void> | void): Promise<void> => (chain = chain.then(step).catch(fail));
 
+  /** The next poll, one interval after the previous one finished (a slow database never piles them up). */
+  function schedulePoll(): void {
+    if (!polling || stopped || pollTimer) return;
+    pollTimer = setTimeout(() => {
+      pollTimer = undefined;
+      if (polling && !stopped) void enqueue(() => catchUp()).then(schedulePoll);
+    }, pollIntervalMs);
+    // The stream's socket keeps the process alive while it matters; a poll alone must not.
+    pollTimer.unref();
+  }
+  function startPolling(): void {
+    polling = true;
+    schedulePoll();
+  }
+  function stopPolling(): void {
+    polling = false;
+    clearTimeout(pollTimer);
+    pollTimer = undefined;
+  }
+
+  // Before subscribing, so a link that drops or comes back while we subscribe is not missed.
   stops.push(
-    await pubsub.subscribe(ALERTS_TOPIC, (message) => {
-      const alert = decode(message);
-      if (alert) enqueue(() => onMessage(alert));
+    pubsub.onLinkDown(startPolling),
+    pubsub.onResync(() => {
+      stopPolling();
+      void enqueue(() => catchUp());
     }),
   );
-  stops.push(pubsub.onResync(() => enqueue(() => catchUp())));
+  try {
+    stops.push(
+      await pubsub.subscribe(ALERTS_TOPIC, (message) => {
+        const alert = decode(message);
+        if (alert) void enqueue(() => onMessage(alert));
+      }),
+    );
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  if (!pubsub.isLive()) startPolling();
   markReady();
   return queue;
 }
