@@ -34,21 +34,28 @@ export interface SharedInvalidations {
 }
 
 /**
- * Connects the cache to other gateways: their writes invalidate ours, ours theirs. Until the subscription is
- * live (Redis may be unreachable at start) the cache is suspended, so no answer is served that another
- * gateway's write could have made stale; the gateway starts and answers meanwhile, computing every answer.
- * After the bus lost messages (a Redis reconnect) the whole cache is dropped.
+ * Connects the cache to other gateways: their writes invalidate ours, ours theirs. The cache serves only while
+ * that link is live: it is suspended until the subscription is (Redis may be unreachable at start), again
+ * whenever the link drops, and resumes empty when it is back (invalidations sent meanwhile were missed). The
+ * gateway answers throughout, computing every answer while suspended.
  */
 export function shareInvalidations(cache: ResponseCache, bus: PubSub): SharedInvalidations {
   cache.suspend();
+  let subscribed = false;
   let disposed = false;
-  const subscribed: Promise<Unsubscribe | undefined> = bus
+  const resumeIfLive = () => {
+    if (subscribed && !disposed && bus.isLive()) cache.resume();
+  };
+  const stopDown = bus.onLinkDown(() => cache.suspend());
+  const stopResync = bus.onResync(resumeIfLive);
+  const subscription: Promise<Unsubscribe | undefined> = bus
     .subscribe(INVALIDATIONS_TOPIC, (message) => {
       if (isInvalidation(message)) cache.invalidate(message.subgraphs);
     })
     .then(
       (unsubscribe) => {
-        if (!disposed) cache.resume();
+        subscribed = true;
+        resumeIfLive();
         return unsubscribe;
       },
       (error: unknown) => {
@@ -56,7 +63,6 @@ export function shareInvalidations(cache: ResponseCache, bus: PubSub): SharedInv
         return undefined;
       },
     );
-  const stopResync = bus.onResync(() => cache.clear());
   return {
     announce(subgraphs) {
       // Not awaited: a write's answer must not wait on Redis; the time limit bounds a lost announcement.
@@ -67,9 +73,9 @@ export function shareInvalidations(cache: ResponseCache, bus: PubSub): SharedInv
     async dispose() {
       disposed = true;
       cache.suspend();
-      await stopResync();
-      // Not awaited: a subscription still waiting for an unreachable Redis ends when its bus closes.
-      void subscribed.then((unsubscribe) => unsubscribe?.());
+      await Promise.all([stopDown(), stopResync()]);
+      // Not awaited: while Redis is down the UNSUBSCRIBE waits for it, until the bus closes.
+      void subscription.then((unsubscribe) => unsubscribe?.());
     },
   };
 }

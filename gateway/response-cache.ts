@@ -137,9 +137,13 @@ export class ResponseCache {
     this.clear();
   }
 
-  /** Serves and keeps answers again. */
+  /**
+   * Serves and keeps answers again, starting empty: invalidations missed while suspended may concern anything
+   * held or still being computed, so answers begun before now are not kept either.
+   */
   resume(): void {
     this.suspended = false;
+    this.clear();
   }
 
   /** Answers held now, fresh or not yet found stale. */
