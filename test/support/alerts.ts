@@ -29,6 +29,8 @@ export function alertClient(httpUrl: string, token: string | null, options: { re
 /** Collects what one subscription receives; `next(n)` waits until n alerts have arrived. */
 export class AlertCollector {
   readonly alerts: ReceivedAlert[] = [];
+  /** When each alert arrived (Date.now()), index for index with `alerts`. */
+  readonly receivedAt: number[] = [];
   readonly errors: unknown[] = [];
   completed = false;
   private waiters: Array<() => void> = [];
@@ -40,7 +42,10 @@ export class AlertCollector {
       {
         next: (value) => {
           if (value.errors) this.errors.push(...value.errors);
-          if (value.data) this.alerts.push(value.data.incidentAlerts);
+          if (value.data) {
+            this.alerts.push(value.data.incidentAlerts);
+            this.receivedAt.push(Date.now());
+          }
           this.wake();
         },
         error: (error) => {
