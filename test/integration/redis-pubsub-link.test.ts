@@ -22,6 +22,7 @@ function next(listen: (listener: () => void) => unknown, ms = 5000): Promise<voi
   });
 }
 
+// Timeouts on each test: a bus that waits for an absent Redis must fail them, not hang them.
 describe("the Redis bus's link", { skip: skipWithoutRedisServer() }, () => {
   let redis: PrivateRedis;
   let bus: PubSub;
@@ -35,7 +36,7 @@ describe("the Redis bus's link", { skip: skipWithoutRedisServer() }, () => {
     await redis?.dispose();
   });
 
-  test("with Redis unreachable at start, subscribing does not wait for it and the link is not live", async () => {
+  test("with Redis unreachable at start, subscribing does not wait for it and the link is not live", { timeout: 5000 }, async () => {
     bus = createRedisPubSub({ url: redis.url, channelPrefix: "link-test:" });
     const began = Date.now();
     await bus.subscribe("alerts", (message) => received.push(message));
@@ -43,7 +44,7 @@ describe("the Redis bus's link", { skip: skipWithoutRedisServer() }, () => {
     assert.equal(bus.isLive(), false);
   });
 
-  test("once Redis is up the link goes live, announced by onResync, and messages flow", async () => {
+  test("once Redis is up the link goes live, announced by onResync, and messages flow", { timeout: 5000 }, async () => {
     const live = next((listener) => bus.onResync(listener));
     await redis.start();
     await live;
@@ -53,7 +54,7 @@ describe("the Redis bus's link", { skip: skipWithoutRedisServer() }, () => {
     assert.deepEqual(received, [{ sequence: 1 }]);
   });
 
-  test("when Redis dies the link is down at once (onLinkDown), and when it is back the subscription is live again", async () => {
+  test("when Redis dies the link is down at once (onLinkDown), and when it is back the subscription is live again", { timeout: 5000 }, async () => {
     const down = next((listener) => bus.onLinkDown(listener), 1000);
     await redis.kill();
     await down;
