@@ -67,16 +67,15 @@ describe("an alert stream while its bus's link is down", () => {
    * the elections subgraph for the calendar, which this test does not run).
    */
   async function report(): Promise<void> {
-    const db = subgraph.running.db;
     const now = new Date().toISOString();
-    const alert = await db.transaction(async (manager) => {
+    const alert = await subgraph.running.storage.write(async (manager) => {
       const reports = manager.getRepository(IncidentReport);
       const report = await reports.save(
         reports.create({ category: IncidentCategory.HOAX, channel: IncidentChannel.MESSAGING, platform: "WhatsApp", url: null, title: `Hoaks #${++serial}`, description: "Pesan berantai.", occurredAt: now, reportedAt: now, regionCode: "19.06.01", candidatePairId: null, eventId: null, reporterOrgId: 2, severity: Severity.MEDIUM, status: IncidentStatus.RECEIVED }),
       );
       return raiseAlert(manager, AlertKind.REPORTED, report, now);
     });
-    publishAlert(db, alert);
+    publishAlert(subgraph.running.db, alert);
   }
 
   /** SQL statements the subgraph sends over `ms` with nobody writing. */
