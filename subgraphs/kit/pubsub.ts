@@ -84,6 +84,11 @@ class Registry {
     }
   }
 
+  /** Topics with at least one handler. */
+  names(): string[] {
+    return [...this.topics.keys()];
+  }
+
   clear(): void {
     this.topics.clear();
   }
@@ -143,7 +148,10 @@ function redacted(url: string): string {
  *
  * The link is the subscribing connection: live once Redis confirmed every subscription on it, down from the
  * moment it closes. Nothing waits for Redis: an unreachable Redis at start is a link that is not live yet.
- * ioredis keeps reconnecting, re-subscribes and sends what was queued meanwhile.
+ * ioredis keeps reconnecting and sends the publishes queued meanwhile; the subscriptions are ours to make on
+ * each new connection once it is ready. (ioredis's autoResubscribe forgets the channels of a connection that
+ * closes before it is ready, and a SUBSCRIBE sent during the handshake makes it close: its ready check then
+ * runs in subscriber mode and fails. The bus would be live and deaf.)
  */
 export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const url = String(options.url);
@@ -152,7 +160,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   // maxRetriesPerRequest null: a publish during a Redis restart waits for the reconnect instead of failing
   // the committed report's notification after 20 tries.
   const publisher = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-  const subscriber = new Redis(url, { maxRetriesPerRequest: null, autoResubscribe: true });
+  const subscriber = new Redis(url, { maxRetriesPerRequest: null, autoResubscribe: false });
   const registry = new Registry();
   const downListeners = new Set<() => void>();
   const resyncListeners = new Set<() => void>();
@@ -190,11 +198,12 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     }
     registry.deliver(channel.slice(prefix.length), message);
   });
-  // ioredis emits "ready" after writing the lost connection's SUBSCRIBEs and the commands queued while it was
-  // down. Redis answers in order, so this PING's reply means every subscription so far has taken effect.
+  // A ready connection has no subscription yet: subscribe to every topic someone listens to. Redis answers in
+  // order, so that reply (or a PING's, with no topic) means every subscription so far has taken effect.
   subscriber.on("ready", () => {
     const connection = dropped;
-    subscriber.ping().then(
+    const channels = registry.names().map((topic) => prefix + topic);
+    (channels.length > 0 ? subscriber.subscribe(...channels) : subscriber.ping()).then(
       () => {
         if (closed || live || connection !== dropped) return;
         live = everLive = true;
@@ -202,8 +211,11 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
         reported = false;
         notify(resyncListeners);
       },
-      // The connection closed again before the reply; its "close" handled it, the next "ready" confirms.
-      () => {},
+      (error: unknown) => {
+        // Refused on a connection still open (an ACL, say): the link stays down, and subscribers fall back.
+        // Otherwise the connection closed again before the reply; the next "ready" tries again.
+        if (connection === dropped) report(`subscribing failed: ${String(error)}`);
+      },
     );
   });
   subscriber.on("close", () => {
@@ -226,8 +238,8 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   publisher.on("ready", () => (publisherReported = false));
 
   /**
-   * Resolves with `command`, or as soon as the subscribing connection closes: ioredis then sends the command
-   * again on the next connection, before the link is confirmed and `onResync` announces it.
+   * Resolves with `command`, or as soon as the subscribing connection closes: the next connection subscribes
+   * to the topic before the link is confirmed and `onResync` announces it.
    */
   function untilDoneOrDropped(command: Promise<unknown>): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -256,17 +268,11 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
       const wrapped: Handler = (message) => handler(message);
       const first = registry.add(topic, wrapped);
       const unsubscribe = async () => {
-        if (registry.remove(topic, wrapped) && !closed) await subscriber.unsubscribe(prefix + topic).catch(() => {});
+        // Not ready: the next connection subscribes only to the topics left, so there is nothing to undo.
+        if (registry.remove(topic, wrapped) && !closed && subscriber.status === "ready") await subscriber.unsubscribe(prefix + topic).catch(() => {});
       };
-      if (subscriber.status !== "ready") {
-        // Queued by ioredis and sent on connect, before "ready" (above) confirms the link.
-        if (first) {
-          subscriber.subscribe(prefix + topic).catch((error: unknown) => {
-            if (!closed) console.error(`pubsub (redis): could not subscribe to ${prefix + topic}: ${String(error)}`);
-          });
-        }
-        return unsubscribe;
-      }
+      // Not ready: the "ready" handler above subscribes it, before it confirms the link.
+      if (subscriber.status !== "ready") return unsubscribe;
       try {
         // Another handler's SUBSCRIBE may still be in flight; Redis answers in order, so a PING's reply
         // comes after that SUBSCRIBE took effect, and our "resolves once live" promise holds.

@@ -68,3 +68,32 @@ describe("the Redis bus's link", { skip: skipWithoutRedisServer() }, () => {
     assert.deepEqual(received, [{ sequence: 1 }, { sequence: 2 }]);
   });
 });
+
+describe("a Redis bus still connecting", { skip: skipWithoutRedisServer() }, () => {
+  let redis: PrivateRedis;
+  before(async () => {
+    redis = await startPrivateRedis();
+  });
+  after(() => redis?.dispose());
+
+  test("topics subscribed while a bus is still connecting all hear their messages once its link is live", { timeout: 5000 }, async () => {
+    // One new topic per turn of the event loop until the link is live: some land during the connection's
+    // handshake, where ioredis would send a SUBSCRIBE at once and then drop the connection.
+    const fresh = createRedisPubSub({ url: redis.url, channelPrefix: "connecting-test:" });
+    const heard = new Set<string>();
+    const topics: string[] = [];
+    try {
+      while (!fresh.isLive()) {
+        const topic = `topic-${topics.length}`;
+        topics.push(topic);
+        await fresh.subscribe(topic, () => heard.add(topic));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      for (const topic of topics) await fresh.publish(topic, {});
+      await sleep(100);
+      assert.deepEqual([...heard].sort(), [...topics].sort());
+    } finally {
+      await fresh.close();
+    }
+  });
+});
