@@ -168,7 +168,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
         await close(server, deadline);
         await apollo.stop();
         await rateLimiter?.dispose();
-        // The bus first: a subscription still waiting for an unreachable Redis then fails at once.
+        // The bus before the cache that listens on it: nothing hears an invalidation after the cache is gone.
         await bus?.close();
         await sharedInvalidations?.dispose();
         await Promise.all([...pools.values()].map((pool) => pool.dispose()));
