@@ -17,6 +17,7 @@ import {
   validate,
   ValidationRule,
 } from "graphql";
+import { LRUCache } from "lru-cache";
 import { operationFromDocument } from "@apollo/federation-internals";
 import { QueryPlanner, SubscriptionNode } from "@apollo/query-planner";
 import { buildOperationContext } from "@apollo/gateway";
@@ -73,31 +74,10 @@ export interface Planner {
  */
 const MAX_CACHED_QUERY_LENGTH = 10_000;
 
-class LruCache<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-  get size(): number {
-    return this.map.size;
-  }
-}
-
 export function createPlanner(options: PlannerOptions): Planner {
   const { schemas, logger } = options;
   const planner = new QueryPlanner(schemas.supergraph);
-  const cache = new LruCache<Prepared>(options.cacheSize);
+  const cache = new LRUCache<string, Prepared>({ max: options.cacheSize });
   const rules: readonly ValidationRule[] = [...specifiedRules, ...options.validationRules];
 
   function compile(document: DocumentNode, operationName?: string): CompiledSubscription {
