@@ -31,7 +31,7 @@ export interface PreparedOperation {
   readonly document: DocumentNode;
   readonly operation: OperationDefinitionNode;
   readonly operationName?: string;
-  /** Names of the selected root fields, e.g. ["incidentAlerts"] (for authorization). */
+  /** Names of the selected root fields (for authorization). */
   readonly rootFields: readonly string[];
   /** Normalized text (printed document + operation name): part of the sharing key. */
   readonly canonical: string;
