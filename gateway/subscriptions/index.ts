@@ -6,9 +6,11 @@ import type http from "node:http";
 import type { ParseOptions, ValidationRule } from "graphql";
 import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
-import { Caller, MaybeCaller, subgraphHeaders } from "../../subgraphs/kit/caller";
+import type { Caller, MaybeCaller } from "../../subgraphs/kit/caller";
 import type { TokenVerifier } from "../auth";
 import { GatewayContext, SubgraphClient } from "../subgraph-client";
+import { latestAlertSequence } from "./alert-cursor";
+import { callerScope } from "./caller-scope";
 import { BackoffOptions, createSubscriptionEngine, CursorOptions, SubscriptionEngine, SubscriptionEngineStats, UpstreamConnector } from "./engine";
 import { createGraphqlWsUpstream } from "./upstream";
 import { attachWsAdapter, SubscriptionAuthorizer, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
@@ -31,7 +33,7 @@ export interface AttachSubscriptionsOptions {
   /** Data sources for entity fetches. Default: a SubgraphClient per URL (the HTTP gateway's kind). */
   services?: Record<string, GraphQLDataSource>;
   /** Upstream transport. Default graphql-ws over `ws` to `subgraphUrls`. */
-  upstream?: UpstreamConnector;
+  upstream?: UpstreamConnector<Caller>;
   /** Queries and mutations over the socket; see `apolloExecutor`. Default: refused, pointing at HTTP. */
   executeOperation?: (request: WsOperationRequest, caller: MaybeCaller) => Promise<WsOperationResult>;
   /** Who may subscribe. Default AGENCY, or INTEGRATOR with scope subscribe:alerts. */
@@ -45,7 +47,7 @@ export interface AttachSubscriptionsOptions {
   /** Re-subscribe backoff after an upstream drop. Default 100 ms doubling to 5,000 ms. */
   backoff?: Partial<BackoffOptions>;
   /** Resume cursor. Default { field: "sequence", argument: "after", head: the incidents subgraph's latestAlertSequence }. */
-  cursor?: Partial<CursorOptions> | false;
+  cursor?: Partial<CursorOptions<Caller>> | false;
   /** Plan cache size. Default 1,000 operations. */
   planCacheSize?: number;
   /** The HTTP gateway's parser limits (operationParseOptions(limits)). Default none. */
@@ -67,41 +69,23 @@ export interface AttachSubscriptionsOptions {
 export interface SubscriptionStats extends SubscriptionEngineStats, WsAdapterStats {}
 
 export interface RunningSubscriptions {
-  engine: SubscriptionEngine;
+  engine: SubscriptionEngine<Caller>;
   stats(): SubscriptionStats;
   /** Closes client sockets with 1001, then every upstream subscription. Call before closing the http server. */
   dispose(): Promise<void>;
-}
-
-/**
- * Reads the incidents subgraph's newest alert sequence (`latestAlertSequence`) as the caller's scope, so a
- * subscription that has seen no alert yet still resumes from where it started after an upstream drop.
- */
-function latestAlertSequence(options: AttachSubscriptionsOptions) {
-  return async (serviceName: string, caller: Caller): Promise<string | undefined> => {
-    const response = await fetch(options.subgraphUrls[serviceName], {
-      method: "POST",
-      headers: { "content-type": "application/json", ...subgraphHeaders(options.subgraphSecret, caller) },
-      body: JSON.stringify({ query: "{ latestAlertSequence }" }),
-      signal: AbortSignal.timeout(5000),
-    });
-    const body = (await response.json()) as { data?: { latestAlertSequence?: string | null } };
-    return body.data?.latestAlertSequence ?? undefined;
-  };
 }
 
 export function attachSubscriptions(httpServer: http.Server, options: AttachSubscriptionsOptions): RunningSubscriptions {
   const services =
     options.services ??
     Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, options.subgraphSecret)]));
-  const engine = createSubscriptionEngine({
+  const engine = createSubscriptionEngine<Caller>({
     supergraphSdl: options.supergraphSdl,
     services,
     upstream:
       options.upstream ??
       createGraphqlWsUpstream({ urls: options.subgraphUrls, secret: options.subgraphSecret, keepAliveMs: options.upstreamKeepAliveMs }),
-    // SubgraphClient reads GatewayContext.caller to forward claims on entity fetches.
-    dataSourceContext: (caller): GatewayContext => ({ caller }),
+    scope: callerScope,
     backoff: options.backoff,
     cursor: options.cursor === false ? false : { head: latestAlertSequence(options), ...options.cursor },
     planCacheSize: options.planCacheSize,

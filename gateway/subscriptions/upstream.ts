@@ -13,7 +13,7 @@
 import { createClient, Client } from "graphql-ws";
 import WebSocket from "ws";
 import type { GraphQLFormattedError } from "graphql";
-import { subgraphHeaders } from "../../subgraphs/kit/caller";
+import { Caller, subgraphHeaders } from "../../subgraphs/kit/caller";
 import { UpstreamConnector, UpstreamError, UpstreamRequest, UpstreamResult, UpstreamSink } from "./engine";
 
 export interface GraphqlWsUpstreamOptions {
@@ -64,11 +64,11 @@ function webSocketUrl(url: string): string {
   return parsed.toString();
 }
 
-export function createGraphqlWsUpstream(options: GraphqlWsUpstreamOptions): UpstreamConnector {
+export function createGraphqlWsUpstream(options: GraphqlWsUpstreamOptions): UpstreamConnector<Caller> {
   const keepAliveMs = options.keepAliveMs ?? 10_000;
   const clients = new Set<Client>();
 
-  function subscribe(request: UpstreamRequest, sink: UpstreamSink): () => void {
+  function subscribe(request: UpstreamRequest<Caller>, sink: UpstreamSink): () => void {
     const base = options.urls[request.serviceName];
     if (!base) {
       // Not a transport drop: retrying cannot make an unknown subgraph appear.
@@ -91,7 +91,7 @@ export function createGraphqlWsUpstream(options: GraphqlWsUpstreamOptions): Upst
       retryAttempts: 0,
       keepAlive: keepAliveMs,
       connectionAckWaitTimeout: options.connectionAckWaitTimeoutMs ?? 5000,
-      connectionParams: subgraphHeaders(options.secret, request.caller),
+      connectionParams: subgraphHeaders(options.secret, request.scope),
       on: {
         connected: (connected) => {
           socket = connected as WebSocket;
