@@ -6,8 +6,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
+COPY platform ./platform
+COPY caller ./caller
 COPY gateway ./gateway
 COPY subgraphs ./subgraphs
+COPY launcher ./launcher
 COPY schema ./schema
 COPY test ./test
 RUN npm run build && npm prune --omit=dev
@@ -21,4 +24,4 @@ COPY --from=build /app/schema ./schema
 COPY package.json ./
 USER node
 EXPOSE 4000
-CMD ["node", "dist/gateway/main.js"]
+CMD ["node", "dist/launcher/gateway.js"]

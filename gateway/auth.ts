@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey, SignJWT } from "jose";
-import { Caller, callerFromClaims, claimsOf, ClaimsError, MaybeCaller } from "../subgraphs/kit/caller";
+import { Caller, callerFromClaims, claimsOf, ClaimsError, MaybeCaller } from "../caller/claims";
 
 /** Why a token was refused; answered as 401 on HTTP and 4403 on WebSocket. */
 export class TokenError extends Error {

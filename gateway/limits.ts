@@ -9,7 +9,7 @@ import { GraphQLError, ParseOptions, ValidationContext, ValidationRule } from "g
  * (graphql-ws's validate/parse): a document that breaks one is refused before anything runs, so a flood of
  * aliases, duplicated fields, nesting or directives never reaches the query planner or a subgraph.
  *
- * The defaults were measured against every operation of the README, gateway/demo.ts and the test suite
+ * The defaults were measured against every operation of the README, launcher/demo.ts and the test suite
  * (largest seen: depth 7, 1 alias, 89 tokens, 0 directives, cost 1438 for `events(first: 100)`), and leave
  * room for real clients while refusing floods; test/unit/limits.test.ts keeps the README inside them.
  */

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { ApolloServerPlugin, HeaderMap } from "@apollo/server";
-import type { MaybeCaller } from "../subgraphs/kit/caller";
-import type { PubSub, Unsubscribe } from "../subgraphs/kit/pubsub";
+import type { MaybeCaller } from "../caller/claims";
+import type { PubSub, Unsubscribe } from "../platform/pubsub";
 import type { ResponseCache } from "./response-cache";
 import type { GatewayContext } from "./subgraph-client";
 

@@ -1,7 +1,7 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { GraphQLError } from "graphql";
-import { MaybeCaller, subgraphHeaders } from "../subgraphs/kit/caller";
+import { MaybeCaller, subgraphHeaders } from "../caller/claims";
 
 /** The gateway's per-request context. */
 export interface GatewayContext {

@@ -1,7 +1,7 @@
 import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { parse, printSchema } from "graphql";
-import { defaultSubgraphPort, SUBGRAPH_NAMES, SubgraphName } from "../subgraphs/kit/config";
+import { defaultSubgraphPort, SUBGRAPH_NAMES, SubgraphName } from "../platform/config";
 import { buildFederatedSchema } from "../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../subgraphs";
 

@@ -1,4 +1,4 @@
-import type { SubgraphName } from "./kit/config";
+import type { SubgraphName } from "../platform/config";
 import type { SubgraphDefinition } from "./kit/subgraph";
 import { declarations } from "./declarations";
 import { elections } from "./elections";
@@ -6,7 +6,7 @@ import { events } from "./events";
 import { incidents } from "./incidents";
 import { organizations } from "./organizations";
 
-/** The five subgraphs by name (gateway/hub.ts starts them; subgraphs/main.ts runs one alone). */
+/** The five subgraphs by name (launcher/hub.ts starts them; launcher/subgraph.ts runs one alone). */
 export const SUBGRAPHS: Record<SubgraphName, SubgraphDefinition> = {
   organizations,
   elections,

@@ -2,7 +2,7 @@
  * Where an alert subscription resumes from when it has seen no alert yet: the incidents subgraph's newest
  * alert sequence, read as the subscription's caller scope.
  */
-import { Caller, subgraphHeaders } from "../../subgraphs/kit/caller";
+import { Caller, subgraphHeaders } from "../../caller/claims";
 import type { CursorOptions } from "./engine";
 
 export interface AlertHeadOptions {

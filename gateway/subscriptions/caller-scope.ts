@@ -2,7 +2,7 @@
  * The gateway's callers as subscription scopes: which callers may share an upstream, and whom a shared
  * upstream acts as towards the subgraphs.
  */
-import type { Caller } from "../../subgraphs/kit/caller";
+import type { Caller } from "../../caller/claims";
 import type { GatewayContext } from "../subgraph-client";
 import type { ScopeOptions } from "./engine";
 

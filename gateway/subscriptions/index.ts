@@ -6,7 +6,7 @@ import type http from "node:http";
 import type { ParseOptions, ValidationRule } from "graphql";
 import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
-import type { Caller, MaybeCaller } from "../../subgraphs/kit/caller";
+import type { Caller, MaybeCaller } from "../../caller/claims";
 import type { TokenVerifier } from "../auth";
 import { GatewayContext, SubgraphClient } from "../subgraph-client";
 import { latestAlertSequence } from "./alert-cursor";

@@ -13,7 +13,7 @@
 import { createClient, Client } from "graphql-ws";
 import WebSocket from "ws";
 import type { GraphQLFormattedError } from "graphql";
-import { Caller, subgraphHeaders } from "../../subgraphs/kit/caller";
+import { Caller, subgraphHeaders } from "../../caller/claims";
 import { UpstreamConnector, UpstreamError, UpstreamRequest, UpstreamResult, UpstreamSink } from "./engine";
 
 export interface GraphqlWsUpstreamOptions {

@@ -25,8 +25,9 @@ import { ExecutionArgs, GraphQLError, GraphQLFormattedError } from "graphql";
 import { CloseCode, Context, SubscribePayload } from "graphql-ws";
 import { Extra, useServer } from "graphql-ws/use/ws";
 import WebSocket, { WebSocketServer } from "ws";
-import { ALERT_SUBSCRIBERS, Caller, describeRules, MaybeCaller, passesRules } from "../../subgraphs/kit/caller";
-import { forbidden, unauthenticated } from "../../subgraphs/kit/errors";
+import { Caller, MaybeCaller } from "../../caller/claims";
+import { ALERT_SUBSCRIBERS, describeRules, passesRules } from "../../caller/access";
+import { forbidden, unauthenticated } from "../../platform/errors";
 import { TokenError, TokenVerifier } from "../auth";
 import type { PreparedOperation, SubscriberSink, SubscriptionEngine } from "./engine";
 

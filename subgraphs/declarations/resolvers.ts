@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { actsFor } from "../kit/caller";
+import { actsFor } from "../../caller/access";
 import { connectionType, keysetPage } from "../kit/connection";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
-import { badInput, forbiddenInput } from "../kit/errors";
+import { badInput, forbiddenInput } from "../../platform/errors";
 import { filterByRegion } from "../kit/filters";
 import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";

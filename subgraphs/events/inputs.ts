@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from "type-graphql";
-import type { Caller } from "../kit/caller";
-import { badInput, forbiddenInput } from "../kit/errors";
+import type { Caller } from "../../caller/claims";
+import { badInput, forbiddenInput } from "../../platform/errors";
 import { IDEMPOTENCY_KEY_DESCRIPTION } from "../kit/idempotency";
 import { isoDateTime, optionalDateTime, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
 import { Event, EventKind, EventSpeaker } from "./entities";

@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { DataSource, SelectQueryBuilder } from "typeorm";
-import { actsFor, isAgencyFor } from "../kit/caller";
+import { actsFor, isAgencyFor } from "../../caller/access";
 import { Connection, connectionType, keysetPage, KeysetOrder } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
-import { badInput, forbiddenInput } from "../kit/errors";
+import { badInput, forbiddenInput } from "../../platform/errors";
 import { filterByRegion } from "../kit/filters";
 import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";

@@ -2,10 +2,10 @@ import { GraphQLError } from "graphql";
 import { Arg, Ctx, Resolver, Root, Subscription } from "type-graphql";
 import type { SubscribeResolverData } from "type-graphql";
 import type { DataSource } from "typeorm";
-import { ALERT_SUBSCRIBERS } from "../kit/caller";
+import { ALERT_SUBSCRIBERS } from "../../caller/access";
 import { requireAccess, SubgraphContext } from "../kit/context";
 import { Loaders } from "../kit/loaders";
-import { ALERTS_TOPIC, createMemoryPubSub, PubSub, Unsubscribe } from "../kit/pubsub";
+import { createMemoryPubSub, PubSub, Unsubscribe } from "../../platform/pubsub";
 import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence } from "./alerts";
 import { MAX_REPLAY, maxSequence, replayAlerts } from "./alerts-resolver";
 import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities";
@@ -30,6 +30,9 @@ import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities
  * One promise chain per stream runs steps 2 to 5 strictly one after another, so lastSeen alone rules out
  * duplicates and gaps whichever of bell, resync or poll brings a row first.
  */
+
+/** The pub/sub topic committed alerts are announced on. */
+export const ALERTS_TOPIC = "incident-alerts";
 
 /**
  * The bus of each incidents instance, by its database: several instances may share one process (tests run

@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import type { DataSource } from "typeorm";
-import { ALERT_SUBSCRIBERS } from "../kit/caller";
+import { ALERT_SUBSCRIBERS } from "../../caller/access";
 import { requireCaller, SubgraphContext } from "../kit/context";
-import { badInput } from "../kit/errors";
+import { badInput } from "../../platform/errors";
 import { AlertCriteria, AlertFilter, alertCriteria, formatSequence, parseSequence, whereAlertMatches } from "./alerts";
 import { IncidentAlert, IncidentReport } from "./entities";
 

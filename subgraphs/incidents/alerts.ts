@@ -1,7 +1,8 @@
 import { Field, InputType } from "type-graphql";
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { Caller, regionWithin } from "../kit/caller";
-import { badInput } from "../kit/errors";
+import { Caller } from "../../caller/claims";
+import { regionWithin } from "../../caller/access";
+import { badInput } from "../../platform/errors";
 import { regionCode } from "../kit/validate";
 import { IncidentCategory, Severity } from "./entities";
 import { whereRegionWithinAny } from "../kit/filters";

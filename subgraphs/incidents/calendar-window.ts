@@ -1,7 +1,7 @@
-import type { HubConfig } from "../kit/config";
-import { badInput } from "../kit/errors";
+import type { HubConfig } from "../../platform/config";
+import { badInput } from "../../platform/errors";
 import { querySubgraph } from "../kit/lookups";
-import { regionWithin } from "../kit/caller";
+import { regionWithin } from "../../caller/access";
 
 /**
  * How far back a report may reach: violations before the campaign happen too (candidate registration,

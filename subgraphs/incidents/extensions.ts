@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
-import { actsFor } from "../kit/caller";
+import { actsFor } from "../../caller/access";
 import { requireCaller, SubgraphContext } from "../kit/context";
-import { forbidden } from "../kit/errors";
+import { forbidden } from "../../platform/errors";
 import { EventRef, idOrNull, OrganizationRef } from "../kit/references";
 import { IncidentReport } from "./entities";
 import { whereRegionWithinAny } from "../kit/filters";

@@ -1,5 +1,5 @@
 import type { SubgraphDefinition } from "../kit/subgraph";
-import { createPubSub } from "../kit/pubsub";
+import { createPubSub } from "../../platform/pubsub";
 import { IncidentAlertSubscriptionResolver, useAlertBus } from "./alert-subscription";
 import { IncidentAlertResolver } from "./alerts-resolver";
 import { IncidentAlert, IncidentReport, IncidentStatusChange } from "./entities";

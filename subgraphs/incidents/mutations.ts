@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from "type-graphql";
-import { Caller, isAgencyFor } from "../kit/caller";
+import { Caller } from "../../caller/claims";
+import { isAgencyFor } from "../../caller/access";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
-import { badInput, forbiddenInput } from "../kit/errors";
+import { badInput, forbiddenInput } from "../../platform/errors";
 import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";
 import { httpUrl, isoDateTime, optionalRecordId, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from "type-graphql";
 import { SelectQueryBuilder } from "typeorm";
-import { actsFor, isAgencyFor, MaybeCaller, mayRead } from "../kit/caller";
+import { MaybeCaller } from "../../caller/claims";
+import { actsFor, isAgencyFor, mayRead } from "../../caller/access";
 import { Connection, connectionType, keysetPage } from "../kit/connection";
 import { SubgraphContext } from "../kit/context";
 import { filterByRegion } from "../kit/filters";

@@ -1,6 +1,6 @@
 import { ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { badInput } from "./errors";
+import { badInput } from "../../platform/errors";
 import { ListMemo, ListSnapshot, queryKey } from "./list-versions";
 
 /** Relay page info; every subgraph defines it, so its fields are shareable in the supergraph. */

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import type { DataSource } from "typeorm";
 import type { AuthCheckerFn } from "type-graphql";
-import type { HubConfig } from "./config";
-import { CALLER_HEADER, Caller, MaybeCaller, callerFromClaims, describeRules, passesRules } from "./caller";
+import type { HubConfig } from "../../platform/config";
+import { CALLER_HEADER, Caller, MaybeCaller, callerFromClaims } from "../../caller/claims";
+import { describeRules, passesRules } from "../../caller/access";
 import { Loaders } from "./loaders";
 import type { Storage } from "./storage";
-import { forbidden, unauthenticated } from "./errors";
+import { forbidden, unauthenticated } from "../../platform/errors";
 import { idOrNull } from "./references";
 
 /** What every resolver of every subgraph gets. */

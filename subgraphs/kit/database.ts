@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import mysql from "mysql2/promise";
 import { DataSource, Logger, MixedList, EntitySchema } from "typeorm";
-import type { HubConfig, SubgraphName } from "./config";
+import type { HubConfig, SubgraphName } from "../../platform/config";
 import { StorageTables1736000000000 } from "./storage-tables";
 
 /**

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
-import type { Caller } from "./caller";
+import type { Caller } from "../../caller/claims";
 import type { SubgraphContext } from "./context";
-import { badInput } from "./errors";
+import { badInput } from "../../platform/errors";
 import type { Storage } from "./storage";
 import { IDEMPOTENCY_TABLE } from "./storage-tables";
 

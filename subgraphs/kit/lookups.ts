@@ -1,6 +1,6 @@
-import type { HubConfig, SubgraphName } from "./config";
-import { subgraphHeaders } from "./caller";
-import { badInput } from "./errors";
+import type { HubConfig, SubgraphName } from "../../platform/config";
+import { subgraphHeaders } from "../../caller/claims";
+import { badInput } from "../../platform/errors";
 
 /**
  * Asks another subgraph directly (with the subgraph secret, as the gateway does) during a write: one

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { DataSource, EntityManager, QueryFailedError, QueryRunner } from "typeorm";
-import type { HubConfig } from "./config";
+import type { HubConfig } from "../../platform/config";
 import { openDatabase, OpenDatabaseOptions, StatementCounter } from "./database";
-import { storageUnavailable } from "./errors";
+import { storageUnavailable } from "../../platform/errors";
 import { PROBE_TABLE } from "./storage-tables";
 import { WriteHealth, WriteHealthOptions, WriteState } from "./write-health";
 

@@ -7,13 +7,13 @@ import { GraphQLSchema } from "graphql";
 import gql from "graphql-tag";
 import { buildSchema, createResolversMap, getMetadataStorage, NonEmptyArray, PubSub } from "type-graphql";
 import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
-import type { HubConfig, SubgraphName } from "./config";
-import { SECRET_HEADER, secretMatches } from "./caller";
+import type { HubConfig, SubgraphName } from "../../platform/config";
+import { SECRET_HEADER, secretMatches } from "../../caller/claims";
 import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
-import { createHttpDrain } from "./drain";
+import { createHttpDrain } from "../../platform/drain";
 import { dropExpiredKeysHourly } from "./idempotency";
 import { openStorage, Storage } from "./storage";
-import { close, graphqlHttpHandler, listen, sendJson } from "./http";
+import { close, graphqlHttpHandler, listen, sendJson } from "../../platform/http";
 import { attachSubgraphSubscriptions } from "./subscription-server";
 
 /** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */

@@ -3,7 +3,7 @@ import { GraphQLError, GraphQLSchema } from "graphql";
 import { Context } from "graphql-ws";
 import { Extra, useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { CALLER_HEADER, callerFromClaims, ClaimsError, MaybeCaller, SECRET_HEADER, secretMatches } from "./caller";
+import { CALLER_HEADER, callerFromClaims, ClaimsError, MaybeCaller, SECRET_HEADER, secretMatches } from "../../caller/claims";
 
 /*
  * The subgraph end of the gateway's upstream subscriptions: graphql-ws on the subgraph's own http server,

@@ -1,6 +1,7 @@
-import { badInput, forbiddenInput } from "./errors";
+import { badInput, forbiddenInput } from "../../platform/errors";
 import { findRegion } from "./regions";
-import { MaybeCaller, regionWithin } from "./caller";
+import { MaybeCaller } from "../../caller/claims";
+import { regionWithin } from "../../caller/access";
 
 /**
  * Input rules shared by every subgraph. Each check returns the cleaned value or throws a BAD_USER_INPUT

@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { actsFor, Caller, mayRead } from "../kit/caller";
+import { Caller } from "../../caller/claims";
+import { actsFor, mayRead } from "../../caller/access";
 import { connectionType, keysetPage } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
-import { badInput } from "../kit/errors";
+import { badInput } from "../../platform/errors";
 import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { filterByRegion, searchTokens, whereNameTokensMatch } from "../kit/filters";
 import { referenceById } from "../kit/subgraph";

@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { badInput } from "../kit/errors";
+import { badInput } from "../../platform/errors";
 import { Connection, connectionOf, decodeCursor, encodeCursor, pageSize, rowsAtVersion, rowsInOrder } from "../kit/connection";
 import { searchTokens } from "../kit/filters";
 import { regionCode, requiredText } from "../kit/validate";

@@ -1,9 +1,9 @@
 import "reflect-metadata";
 import { signToken } from "../../gateway/auth";
-import { RunningHub, startHub } from "../../gateway/hub";
-import type { SubgraphProcess } from "../../gateway/subgraph-processes";
-import { Caller, CALLER_HEADER, claimsOf } from "../../subgraphs/kit/caller";
-import type { HubConfig } from "../../subgraphs/kit/config";
+import { RunningHub, startHub } from "../../launcher/hub";
+import type { SubgraphProcess } from "../../launcher/subgraph-processes";
+import { Caller, CALLER_HEADER, claimsOf } from "../../caller/claims";
+import type { HubConfig } from "../../platform/config";
 
 /** The hub under measurement, with the headers one benchmark caller sends to each gateway. */
 export interface BenchHub {
@@ -27,7 +27,7 @@ export function nationalAgency(): Caller {
 
 /**
  * Starts the whole hub on free loopback ports as `npm start` runs it: the five subgraphs in child processes
- * (one per core beyond the gateway's, gateway/subgraph-processes.ts), our gateway in this one (where a plain
+ * (one per core beyond the gateway's, launcher/subgraph-processes.ts), our gateway in this one (where a plain
  * gateway may run beside it, measured one at a time).
  */
 export async function startBenchHub(config: HubConfig, caller: Caller = nationalAgency()): Promise<BenchHub> {

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
-import { RunningHub, startHub } from "../../gateway/hub";
-import { Caller, subgraphHeaders } from "../../subgraphs/kit/caller";
-import type { HubConfig, SubgraphName } from "../../subgraphs/kit/config";
+import { RunningHub, startHub } from "../../launcher/hub";
+import { Caller, subgraphHeaders } from "../../caller/claims";
+import type { HubConfig, SubgraphName } from "../../platform/config";
 import { statementCounter } from "../../subgraphs/kit/database";
 import { latencyOf, round } from "./stats";
 

@@ -2,13 +2,12 @@ import { fork } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { ALERTS_TOPIC } from "../../subgraphs/kit/pubsub";
-import { alertBus, AlertMessage } from "../../subgraphs/incidents/alert-subscription";
+import { ALERTS_TOPIC, alertBus, AlertMessage } from "../../subgraphs/incidents/alert-subscription";
 import { formatSequence } from "../../subgraphs/incidents/alerts";
 import { signToken } from "../../gateway/auth";
-import { mustGraphQL } from "../../gateway/graphql-fetch";
-import { RunningHub, startHub } from "../../gateway/hub";
-import { loadDemo } from "../../gateway/demo";
+import { mustGraphQL } from "../../platform/graphql-fetch";
+import { RunningHub, startHub } from "../../launcher/hub";
+import { loadDemo } from "../../launcher/demo";
 import { dropTestData, testConfig } from "../support/hub";
 import { latencyOf, Latency, round } from "./stats";
 

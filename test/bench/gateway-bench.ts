@@ -1,8 +1,8 @@
 import "reflect-metadata";
-import { loadDemo } from "../../gateway/demo";
-import { mustGraphQL } from "../../gateway/graphql-fetch";
+import { loadDemo } from "../../launcher/demo";
+import { mustGraphQL } from "../../platform/graphql-fetch";
 import { startGateway } from "../../gateway/server";
-import type { HubConfig } from "../../subgraphs/kit/config";
+import type { HubConfig } from "../../platform/config";
 import { startBenchHub } from "./bench-hub";
 import { body } from "./loadgen";
 import { DIRECTORY, INCIDENTS, MANGGAR } from "./operations";

@@ -1,8 +1,8 @@
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
-import { CALLER_HEADER, callerFromClaims } from "../../subgraphs/kit/caller";
-import type { HubConfig, SubgraphName } from "../../subgraphs/kit/config";
+import { CALLER_HEADER, callerFromClaims } from "../../caller/claims";
+import type { HubConfig, SubgraphName } from "../../platform/config";
 import { committedSupergraph } from "../../gateway/server";
 import { GatewayContext, SubgraphClient } from "../../gateway/subgraph-client";
 

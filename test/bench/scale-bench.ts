@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { mustGraphQL } from "../../gateway/graphql-fetch";
-import type { HubConfig } from "../../subgraphs/kit/config";
+import { mustGraphQL } from "../../platform/graphql-fetch";
+import type { HubConfig } from "../../platform/config";
 import { BenchHub, nationalAgency, startBenchHub } from "./bench-hub";
 import { benchEntitiesInProcess } from "./entities-bench";
 import { IncidentCategory } from "../../subgraphs/incidents/entities";

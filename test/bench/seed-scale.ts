@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import mysql from "mysql2/promise";
 import type { DataSource } from "typeorm";
 import { SUBGRAPHS } from "../../subgraphs";
-import { HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "../../subgraphs/kit/config";
+import { HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "../../platform/config";
 import { databaseName, openDatabase } from "../../subgraphs/kit/database";
 import { searchTokens } from "../../subgraphs/kit/filters";
 import { bulkInsert, Row } from "./bulk-insert";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Caller } from "../../subgraphs/kit/caller";
+import type { Caller } from "../../caller/claims";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
 

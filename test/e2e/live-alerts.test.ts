@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ApolloClient, gql, InMemoryCache } from "@apollo/client";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
-import { Caller } from "../../subgraphs/kit/caller";
+import { Caller } from "../../caller/claims";
 import { startSubgraph } from "../../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../../subgraphs";
 import { AlertCollector, ALERTS, alertClient, ReceivedAlert } from "../support/alerts";

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { startGateway, RunningGateway } from "../../gateway/server";
 import { DemoIds, loadDemoStory, MANGGAR } from "../support/demo";
 import { ormasOf, REDIS_URL, skipWithoutRedis, startTestHub, TestHub } from "../support/hub";
-import type { Caller } from "../../subgraphs/kit/caller";
+import type { Caller } from "../../caller/claims";
 
 /*
  * The gateway's response cache: a repeated query is answered without asking any subgraph, and a write

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { SignJWT } from "jose";
-import { SECRET_HEADER, CALLER_HEADER } from "../../subgraphs/kit/caller";
-import { SUBGRAPH_NAMES } from "../../subgraphs/kit/config";
+import { SECRET_HEADER, CALLER_HEADER } from "../../caller/claims";
+import { SUBGRAPH_NAMES } from "../../platform/config";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, backends, startTestHub, TestHub } from "../support/hub";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { startGateway, RunningGateway } from "../../gateway/server";
-import type { Caller } from "../../subgraphs/kit/caller";
+import type { Caller } from "../../caller/claims";
 import { REDIS_URL, skipWithoutRedis, startTestHub, TestHub } from "../support/hub";
 
 interface Answer {

@@ -5,7 +5,7 @@ import { CutProxy, startCutProxy } from "../support/cut-proxy";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { backends, ormasOf, startTestHub, TestHub } from "../support/hub";
 import { hoaxReport, REPORT } from "../support/reports";
-import { postGraphQL } from "../../gateway/graphql-fetch";
+import { postGraphQL } from "../../platform/graphql-fetch";
 
 /*
  * The reply to a volunteer's report is lost after the report was committed (the connection between the

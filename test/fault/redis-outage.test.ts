@@ -3,7 +3,7 @@ import { format } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { startSubgraph, RunningSubgraph } from "../../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../../subgraphs";
-import { postGraphQL } from "../../gateway/graphql-fetch";
+import { postGraphQL } from "../../platform/graphql-fetch";
 import { RunningGateway, startGateway } from "../../gateway/server";
 import { AlertCollector, alertClient } from "../support/alerts";
 import { DemoIds, loadDemoStory } from "../support/demo";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { subgraphHeaders } from "../../subgraphs/kit/caller";
-import { SubgraphName } from "../../subgraphs/kit/config";
+import { subgraphHeaders } from "../../caller/claims";
+import { SubgraphName } from "../../platform/config";
 import { statementCounter } from "../../subgraphs/kit/database";
 import { loadDemoStory } from "../support/demo";
 import { agencyOf, backends, startTestHub, TestHub } from "../support/hub";

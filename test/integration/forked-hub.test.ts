@@ -3,17 +3,17 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { signToken } from "../../gateway/auth";
-import { loadDemo } from "../../gateway/demo";
-import { mustGraphQL, postGraphQL } from "../../gateway/graphql-fetch";
-import { RunningHub, startHub } from "../../gateway/hub";
-import { SubgraphExit, SubgraphProcess } from "../../gateway/subgraph-processes";
-import { Caller } from "../../subgraphs/kit/caller";
-import { HubConfig, SUBGRAPH_NAMES } from "../../subgraphs/kit/config";
+import { loadDemo } from "../../launcher/demo";
+import { mustGraphQL, postGraphQL } from "../../platform/graphql-fetch";
+import { RunningHub, startHub } from "../../launcher/hub";
+import { SubgraphExit, SubgraphProcess } from "../../launcher/subgraph-processes";
+import { Caller } from "../../caller/claims";
+import { HubConfig, SUBGRAPH_NAMES } from "../../platform/config";
 import { MANGGAR } from "../support/demo";
 import { agencyOf, dropTestData, testConfig } from "../support/hub";
 
 /*
- * The hub as `npm start` runs it: the subgraphs in child processes (gateway/subgraph-processes.ts), one per
+ * The hub as `npm start` runs it: the subgraphs in child processes (launcher/subgraph-processes.ts), one per
  * core beyond the gateway's, the gateway in this one. SQLite only: what differs from the in-process hub is
  * the processes, not the engine.
  */
@@ -38,7 +38,7 @@ function subgraphChildren(): number[] | null {
       const stat = fs.readFileSync(path.join("/proc", entry, "stat"), "utf8");
       const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]); // after "(comm) state"
       const command = fs.readFileSync(path.join("/proc", entry, "cmdline"), "utf8");
-      if (parent === process.pid && command.includes("subgraphs/main.js")) pids.push(Number(entry));
+      if (parent === process.pid && command.includes("launcher/subgraph.js")) pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { RunningGateway, startGateway } from "../../gateway/server";
-import { HubConfig, SUBGRAPH_NAMES, SubgraphName } from "../../subgraphs/kit/config";
+import { HubConfig, SUBGRAPH_NAMES, SubgraphName } from "../../platform/config";
 import { dropTestData, testConfig } from "../support/hub";
 
 /*

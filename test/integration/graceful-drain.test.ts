@@ -7,10 +7,10 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { DataSource } from "typeorm";
 import { signToken } from "../../gateway/auth";
-import { loadDemo } from "../../gateway/demo";
-import { postGraphQL } from "../../gateway/graphql-fetch";
-import { RunningHub, startHub } from "../../gateway/hub";
-import { SECRET_HEADER } from "../../subgraphs/kit/caller";
+import { loadDemo } from "../../launcher/demo";
+import { postGraphQL } from "../../platform/graphql-fetch";
+import { RunningHub, startHub } from "../../launcher/hub";
+import { SECRET_HEADER } from "../../caller/claims";
 import { AlertCollector, alertClient } from "../support/alerts";
 import { isRunning, skipWithoutSubgraphPorts, startEmbedded, subgraphChildren } from "../support/embedded";
 import { agencyOf, dropTestData, ormasOf, testConfig } from "../support/hub";
@@ -88,7 +88,7 @@ describe("graceful drain", async () => {
     const drainSeconds = 2;
     const env: NodeJS.ProcessEnv = { ...process.env, KAWAL_DATA_DIR: dataDir, KAWAL_SUBGRAPH_SECRET: secret, HOST: "127.0.0.1", KAWAL_DRAIN_SECONDS: String(drainSeconds) };
     for (const variable of ["DATABASE_URL", "REDIS_URL", "PORT", "NODE_ENV"]) delete env[variable];
-    const child = spawn(process.execPath, [path.join(__dirname, "..", "..", "subgraphs", "main.js"), "elections", "--port", "0"], {
+    const child = spawn(process.execPath, [path.join(__dirname, "..", "..", "launcher", "subgraph.js"), "elections", "--port", "0"], {
       env,
       stdio: ["ignore", "pipe", "inherit"],
     });

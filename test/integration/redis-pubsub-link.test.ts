@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createRedisPubSub, PubSub } from "../../subgraphs/kit/pubsub";
+import { createRedisPubSub, PubSub } from "../../platform/pubsub";
 import { PrivateRedis, skipWithoutRedisServer, startPrivateRedis } from "../support/redis";
 
 /*

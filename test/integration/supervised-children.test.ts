@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { signToken } from "../../gateway/auth";
-import { loadDemo } from "../../gateway/demo";
-import { postGraphQL } from "../../gateway/graphql-fetch";
-import { startHub } from "../../gateway/hub";
-import { SubgraphCrashLoop, SubgraphExit, SubgraphRestart } from "../../gateway/subgraph-processes";
-import { SUBGRAPH_NAMES } from "../../subgraphs/kit/config";
+import { loadDemo } from "../../launcher/demo";
+import { postGraphQL } from "../../platform/graphql-fetch";
+import { startHub } from "../../launcher/hub";
+import { SubgraphCrashLoop, SubgraphExit, SubgraphRestart } from "../../launcher/subgraph-processes";
+import { SUBGRAPH_NAMES } from "../../platform/config";
 import { isRunning, skipWithoutSubgraphPorts, startEmbedded, subgraphChildren } from "../support/embedded";
 import { agencyOf, dropTestData, ormasOf, testConfig } from "../support/hub";
 import { sendReport, findOrganization, KESBANGPOL, PEMUDA, READ_REPORT, until } from "../support/report-writers";

@@ -1,4 +1,4 @@
-import { loadDemo } from "../../gateway/demo";
+import { loadDemo } from "../../launcher/demo";
 import { TestHub } from "./hub";
 
 /** The Manggar story: the socialization event read across all five subgraphs in one query. */

@@ -4,14 +4,14 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { SUBGRAPH_NAMES } from "../../subgraphs/kit/config";
+import { SUBGRAPH_NAMES } from "../../platform/config";
 
 /*
- * `npm start` as its user runs it: `node dist/gateway/embedded.js` in a process of its own, on a fresh data
+ * `npm start` as its user runs it: `node dist/launcher/start.js` in a process of its own, on a fresh data
  * folder. Its subgraphs use their fixed ports 4001 to 4005, as they do for that user.
  */
 
-const ENTRY = path.join(__dirname, "..", "..", "gateway", "embedded.js");
+const ENTRY = path.join(__dirname, "..", "..", "launcher", "start.js");
 export const SUBGRAPH_PORTS = [4001, 4002, 4003, 4004, 4005];
 
 /** A port nothing listens on now. */
@@ -56,7 +56,7 @@ export function subgraphChildren(parent: number): SubgraphChild[] {
       const stat = fs.readFileSync(path.join("/proc", entry, "stat"), "utf8");
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]); // after "(comm) state"
       const argv = fs.readFileSync(path.join("/proc", entry, "cmdline"), "utf8").split("\0");
-      if (ppid !== parent || !argv.some((arg) => arg.endsWith("subgraphs/main.js"))) continue;
+      if (ppid !== parent || !argv.some((arg) => arg.endsWith("launcher/subgraph.js"))) continue;
       children.push({ pid: Number(entry), names: argv.filter((arg) => (SUBGRAPH_NAMES as readonly string[]).includes(arg)) });
     } catch {
       // the process ended while we looked

@@ -1,4 +1,4 @@
-import type { PubSub, Unsubscribe } from "../../subgraphs/kit/pubsub";
+import type { PubSub, Unsubscribe } from "../../platform/pubsub";
 
 /**
  * A bus whose link the test cuts and restores by hand, as Redis going away and coming back: while the link is

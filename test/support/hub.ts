@@ -5,12 +5,12 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import mysql from "mysql2/promise";
-import { Caller } from "../../subgraphs/kit/caller";
-import { HubConfig, loadConfig, SUBGRAPH_NAMES } from "../../subgraphs/kit/config";
+import { Caller } from "../../caller/claims";
+import { HubConfig, loadConfig, SUBGRAPH_NAMES } from "../../platform/config";
 import { databaseName } from "../../subgraphs/kit/database";
 import { signToken } from "../../gateway/auth";
-import { postGraphQL } from "../../gateway/graphql-fetch";
-import { RunningHub, startHub } from "../../gateway/hub";
+import { postGraphQL } from "../../platform/graphql-fetch";
+import { RunningHub, startHub } from "../../launcher/hub";
 
 export type Backend = "sqlite" | "mysql";
 

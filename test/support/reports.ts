@@ -1,5 +1,5 @@
-import type { Caller } from "../../subgraphs/kit/caller";
-import { HubConfig } from "../../subgraphs/kit/config";
+import type { Caller } from "../../caller/claims";
+import { HubConfig } from "../../platform/config";
 import { startSubgraph } from "../../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../../subgraphs";
 import type { TestHub } from "./hub";

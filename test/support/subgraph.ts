@@ -1,9 +1,9 @@
 import "reflect-metadata";
-import { Caller, subgraphHeaders } from "../../subgraphs/kit/caller";
-import { HubConfig } from "../../subgraphs/kit/config";
+import { Caller, subgraphHeaders } from "../../caller/claims";
+import { HubConfig } from "../../platform/config";
 import { statementCounter } from "../../subgraphs/kit/database";
 import { RunningSubgraph, startSubgraph, SubgraphDefinition } from "../../subgraphs/kit/subgraph";
-import { GraphQLResponse } from "../../gateway/graphql-fetch";
+import { GraphQLResponse } from "../../platform/graphql-fetch";
 import { Backend, dropTestData, testConfig } from "./hub";
 
 export interface TestSubgraph {

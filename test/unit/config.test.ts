@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadConfig } from "../../subgraphs/kit/config";
+import { loadConfig } from "../../platform/config";
 
 test("nothing configured means the embedded default: SQLite under ./data, gateway on 4000", () => {
   const config = loadConfig({});

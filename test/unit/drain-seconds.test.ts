@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadConfig } from "../../subgraphs/kit/config";
+import { loadConfig } from "../../platform/config";
 
 test("a stopping process drains for 8 s unless KAWAL_DRAIN_SECONDS says otherwise, under Docker's 10 s grace period", () => {
   assert.equal(loadConfig({}).drainSeconds, 8);

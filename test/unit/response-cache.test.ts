@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ResponseCache } from "../../gateway/response-cache";
 import { shareInvalidations } from "../../gateway/response-cache-plugin";
-import { createMemoryPubSub } from "../../subgraphs/kit/pubsub";
+import { createMemoryPubSub } from "../../platform/pubsub";
 
 /** A cache on a clock the test moves by hand. */
 function cacheAt(ttlSeconds = 5, options: { maxEntries?: number; maxAnswerChars?: number; maxTotalChars?: number } = {}) {

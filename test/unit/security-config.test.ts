@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConfigError, loadConfig } from "../../subgraphs/kit/config";
+import { ConfigError, loadConfig } from "../../platform/config";
 
 test("identity-provider and rate-limit settings are read and validated with a one-line message", () => {
   const config = loadConfig({ KAWAL_JWT_ISSUER: "https://sso.test", KAWAL_JWT_AUDIENCE: "kawal", KAWAL_RATE_LIMIT_MUTATIONS: "30" });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { subgraphGroups } from "../../gateway/subgraph-processes";
+import { subgraphGroups } from "../../launcher/subgraph-processes";
 
 test("on two cores the five subgraphs share one process beside the gateway's", () => {
   assert.deepEqual(subgraphGroups(1), [["organizations", "elections", "events", "declarations", "incidents"]]);

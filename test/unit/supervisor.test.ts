@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Crash, RestartPolicy, SupervisedWorker, supervise, Supervisor, WorkerExit } from "../../gateway/supervisor";
+import { Crash, RestartPolicy, SupervisedWorker, supervise, Supervisor, WorkerExit } from "../../launcher/supervisor";
 
 /*
  * The restart policy of `npm start`'s supervisor, on stand-in workers: what is restarted, after which wait,

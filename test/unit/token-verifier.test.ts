@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { SignJWT } from "jose";
 import { createTokenVerifier, signToken, TokenError } from "../../gateway/auth";
-import { claimsOf, type Caller } from "../../subgraphs/kit/caller";
+import { claimsOf, type Caller } from "../../caller/claims";
 
 const SECRET = "kesbangpol-belitung-timur-test-secret-0123456789";
 const officer: Caller = { sub: "officer-7", role: "AGENCY", org: "1", regions: ["19.06"], scopes: [] };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { httpUrl, isoDate, isoDateTime, regionCode, regionInScope, requiredText } from "../../subgraphs/kit/validate";
-import { regionWithin } from "../../subgraphs/kit/caller";
+import { regionWithin } from "../../caller/access";
 import { findRegion, regionCatalog } from "../../subgraphs/kit/regions";
 
 const rule = (field: string, pattern: RegExp) => (error: Error & { extensions?: Record<string, unknown> }) =>

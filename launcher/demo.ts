@@ -1,6 +1,6 @@
-import type { Caller } from "../subgraphs/kit/caller";
-import { signToken } from "./auth";
-import { mustGraphQL } from "./graphql-fetch";
+import type { Caller } from "../caller/claims";
+import { signToken } from "../gateway/auth";
+import { mustGraphQL } from "../platform/graphql-fetch";
 
 /*
  * The Belitung Timur story of SCENARIO.md, told through the public API, so the demo data goes through

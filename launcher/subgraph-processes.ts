@@ -1,13 +1,13 @@
 import { ChildProcess, fork } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
-import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "../subgraphs/kit/config";
+import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "../platform/config";
 // Types only: importing the entry point's values would run it.
-import type { ChildMessage, PeersMessage } from "../subgraphs/main";
+import type { ChildMessage, PeersMessage } from "./subgraph";
 import { Crash, DEFAULT_RESTART_POLICY, RestartPolicy, SupervisedWorker, supervise, Supervisor, WorkerExit } from "./supervisor";
 
 /*
- * The five subgraphs in child processes of the hub (`dist/subgraphs/main.js <name> [<name> ...] --port N`),
+ * The five subgraphs in child processes of the hub (`dist/launcher/subgraph.js <name> [<name> ...] --port N`),
  * so the gateway and the subgraphs run on different cores: by default one process per core beyond the
  * gateway's, the subgraphs spread over them (ForkOptions.processes). On two cores that is one process for all
  * five: measured there (MySQL, national size, the incident list reaching four subgraphs), five processes
@@ -28,7 +28,7 @@ import { Crash, DEFAULT_RESTART_POLICY, RestartPolicy, SupervisedWorker, supervi
  * child and is reported (ForkOptions.onCrashLoop), for the hub's owner to decide.
  */
 
-const ENTRY = path.join(__dirname, "..", "subgraphs", "main.js");
+const ENTRY = path.join(__dirname, "subgraph.js");
 
 /** A subgraph process that could not start; the message names the subgraph and says why. */
 export class SubgraphStartError extends Error {

@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { ConfigError, loadConfig } from "../subgraphs/kit/config";
-import { startGateway } from "./server";
+import { ConfigError, loadConfig } from "../platform/config";
+import { startGateway } from "../gateway/server";
 
 /** The gateway alone (docker-compose): subgraphs at <NAME>_URL, secrets from the environment. */
 async function main(): Promise<void> {

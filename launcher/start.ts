@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { ConfigError, loadConfig } from "../subgraphs/kit/config";
-import { stopWithin } from "../subgraphs/kit/shutdown";
+import { ConfigError, loadConfig } from "../platform/config";
+import { stopWithin } from "../platform/shutdown";
 import { demoTokens, loadDemo } from "./demo";
 import { RunningHub, startHub, withGeneratedSecrets } from "./hub";
 import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
@@ -11,7 +11,7 @@ import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
  * cores. Loads the Belitung Timur demo on first start and prints ready tokens.
  *
  * It is its own supervisor, since whoever runs `npm start` usually has none: a subgraph process that dies
- * is restarted (gateway/subgraph-processes.ts), and only a crash loop stops the hub, with exit code 1 and
+ * is restarted (launcher/subgraph-processes.ts), and only a crash loop stops the hub, with exit code 1 and
  * one line on stderr naming the process, its subgraphs and how it died. SIGTERM and SIGINT drain the hub
  * within KAWAL_DRAIN_SECONDS: the gateway first, its subgraphs after it.
  */

@@ -1,11 +1,11 @@
 import "reflect-metadata";
-import { ConfigError, defaultSubgraphPort, HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "./kit/config";
-import { stopWithin } from "./kit/shutdown";
-import { SubgraphFailure, startSubgraphs } from "./kit/subgraph";
-import { SUBGRAPHS } from ".";
+import { ConfigError, defaultSubgraphPort, HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "../platform/config";
+import { stopWithin } from "../platform/shutdown";
+import { SubgraphFailure, startSubgraphs } from "../subgraphs/kit/subgraph";
+import { SUBGRAPHS } from "../subgraphs";
 
 /*
- * Subgraphs in one process: `node dist/subgraphs/main.js <name> [<name> ...] [--port N]` (or SUBGRAPH=<name>),
+ * Subgraphs in one process: `node dist/launcher/subgraph.js <name> [<name> ...] [--port N]` (or SUBGRAPH=<name>),
  * started one after the other (in one process they share type-graphql's metadata, which each schema build
  * resets and rebuilds).
  *
@@ -18,7 +18,7 @@ import { SUBGRAPHS } from ".";
  * ones get 503 with Retry-After, then it exits.
  *
  * Alone (docker-compose), it logs its URL. Forked by the hub with an IPC channel
- * (gateway/subgraph-processes.ts), it speaks the messages below instead, and:
+ * (launcher/subgraph-processes.ts), it speaks the messages below instead, and:
  * - ignores SIGINT: a terminal's Ctrl-C reaches the whole process group, and the hub stops its subgraphs
  *   itself, after the gateway, with SIGTERM;
  * - stops when the channel closes, so it never outlives a hub that was killed.

@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "../subgraphs/kit/config";
+import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "../platform/config";
 import { RunningSubgraph, startSubgraphs } from "../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../subgraphs";
-import { RunningGateway, startGateway } from "./server";
+import { RunningGateway, startGateway } from "../gateway/server";
 import { forkSubgraphs, SubgraphCrashLoop, SubgraphExit, SubgraphProcess, SubgraphRestart } from "./subgraph-processes";
 import type { RestartPolicy } from "./supervisor";
 
@@ -19,7 +19,7 @@ export interface HubOptions {
   /**
    * "in-process": the subgraphs run in this process beside the gateway, and `subgraphs` holds their handles
    * with their databases (tests count SQL statements and stop one subgraph through them). "forked": the
-   * subgraphs run in child processes (gateway/subgraph-processes.ts), so the gateway and the subgraphs use
+   * subgraphs run in child processes (launcher/subgraph-processes.ts), so the gateway and the subgraphs use
    * different cores; `npm start` and the benchmarks run this way. Default "in-process".
    */
   subgraphs?: SubgraphMode;

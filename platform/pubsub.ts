@@ -43,8 +43,6 @@ export interface PubSub {
 
 export type Unsubscribe = () => Promise<void>;
 
-/** Topic the incidents subgraph publishes committed alerts on. */
-export const ALERTS_TOPIC = "incident-alerts";
 
 type Handler = (message: unknown) => void;
 
