@@ -4,8 +4,9 @@ import type { SubscribeResolverData } from "type-graphql";
 import type { DataSource } from "typeorm";
 import { ALERT_SUBSCRIBERS } from "../../caller/access";
 import { requireAccess, SubgraphContext } from "../kit/context";
+import type { IncidentsContext } from "./state";
 import { Loaders } from "../kit/loaders";
-import { createMemoryPubSub, PubSub, Unsubscribe } from "../../platform/pubsub";
+import { PubSub, Unsubscribe } from "../../platform/pubsub";
 import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence } from "./alerts";
 import { MAX_REPLAY, maxSequence, replayAlerts } from "./alerts-resolver";
 import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities";
@@ -34,23 +35,6 @@ import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities
 /** The pub/sub topic committed alerts are announced on. */
 export const ALERTS_TOPIC = "incident-alerts";
 
-/**
- * The bus of each incidents instance, by its database: several instances may share one process (tests run
- * two replicas over Redis), and SubgraphContext carries `db` but no bus. Without an entry, one process-wide
- * memory bus serves (the single-process default).
- */
-const buses = new WeakMap<DataSource, PubSub>();
-const memoryBus = createMemoryPubSub();
-
-/** Installs the instance's bus at start, before serving: `useAlertBus(db, createPubSub(config.redisUrl))`. */
-export function useAlertBus(db: DataSource, pubsub: PubSub): void {
-  buses.set(db, pubsub);
-}
-
-export function alertBus(db: DataSource): PubSub {
-  return buses.get(db) ?? memoryBus;
-}
-
 /** What goes on the wire: the committed row, as plain JSON. */
 export interface AlertMessage {
   sequence: number;
@@ -67,7 +51,7 @@ export interface AlertMessage {
  * hears the bell reads the table, and must find the row there). Failures are logged, not thrown: the report
  * is saved and the next alert's bell, or a resume, brings this one out of the table.
  */
-export function publishAlert(db: DataSource, alert: IncidentAlert): void {
+export function publishAlert(bus: PubSub, alert: IncidentAlert): void {
   const message: AlertMessage = {
     sequence: alert.sequence,
     kind: alert.kind,
@@ -79,7 +63,7 @@ export function publishAlert(db: DataSource, alert: IncidentAlert): void {
   };
   // Not awaited: with Redis down, ioredis queues the publish until it reconnects, and the volunteer's report
   // (already committed) must not hang on it. The table is the truth; a late or lost bell only delays.
-  alertBus(db)
+  bus
     .publish(ALERTS_TOPIC, message)
     .catch((error: unknown) => console.error(`alert ${alert.sequence} committed but not announced: ${String(error)}`));
 }
@@ -279,12 +263,12 @@ interface AlertArgs {
 }
 
 /** The `subscribe` of Subscription.incidentAlerts. */
-export async function subscribeToAlerts({ args, context }: SubscribeResolverData<unknown, AlertArgs, SubgraphContext>): Promise<AsyncIterable<IncidentAlert>> {
+export async function subscribeToAlerts({ args, context }: SubscribeResolverData<unknown, AlertArgs, IncidentsContext>): Promise<AsyncIterable<IncidentAlert>> {
   const caller = requireAccess(context.caller, "Subscription.incidentAlerts", ALERT_SUBSCRIBERS);
   const criteria = alertCriteria(args.filter, caller);
   const after = args.after === undefined || args.after === null ? null : parseSequence("after", args.after);
   if (!context.db) throw new GraphQLError("the incidents subgraph has no database in this context");
-  return alertStream({ db: context.db, pubsub: alertBus(context.db), criteria, after });
+  return alertStream({ db: context.db, pubsub: context.state.alerts, criteria, after });
 }
 
 @Resolver(() => IncidentAlert)

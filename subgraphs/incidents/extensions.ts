@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { actsFor } from "../../caller/access";
-import { requireCaller, SubgraphContext } from "../kit/context";
+import { requireCaller } from "../kit/context";
+import type { IncidentsContext } from "./state";
 import { forbidden } from "../../platform/errors";
 import { EventRef, idOrNull, OrganizationRef } from "../kit/references";
 import { IncidentReport } from "./entities";
@@ -17,7 +18,7 @@ export class OrganizationIncidentsResolver {
   @FieldResolver(() => IncidentReportConnection, { description: "AGENCY callers (reports in their regions) or the organization itself" })
   async incidentReportsFiled(
     @Root() organization: OrganizationRef,
-    @Ctx() context: SubgraphContext,
+    @Ctx() context: IncidentsContext,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
@@ -29,7 +30,7 @@ export class OrganizationIncidentsResolver {
     const query = context.db.getRepository(IncidentReport).createQueryBuilder("r");
     query.where("r.reporterOrgId = :reporter", { reporter: idOrNull(organization.id) ?? -1 });
     if (!itself) whereRegionWithinAny(query, "r.regionCode", caller.regions);
-    return reportPage(query, first, after);
+    return reportPage(context.state.reportLists, query, first, after);
   }
 }
 
@@ -40,11 +41,11 @@ export class EventIncidentsResolver {
   @FieldResolver(() => IncidentReportConnection)
   async incidentReports(
     @Root() event: EventRef,
-    @Ctx() { db }: SubgraphContext,
+    @Ctx() { db, state }: IncidentsContext,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
     const query = db.getRepository(IncidentReport).createQueryBuilder("r").where("r.eventId = :eventId", { eventId: idOrNull(event.id) ?? -1 });
-    return reportPage(query, first, after);
+    return reportPage(state.reportLists, query, first, after);
   }
 }

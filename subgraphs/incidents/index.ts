@@ -1,15 +1,15 @@
 import type { SubgraphDefinition } from "../kit/subgraph";
-import { createPubSub } from "../../platform/pubsub";
-import { IncidentAlertSubscriptionResolver, useAlertBus } from "./alert-subscription";
+import { IncidentAlertSubscriptionResolver } from "./alert-subscription";
 import { IncidentAlertResolver } from "./alerts-resolver";
 import { IncidentAlert, IncidentReport, IncidentStatusChange } from "./entities";
 import { EventIncidentsResolver, OrganizationIncidentsResolver } from "./extensions";
 import { migrations } from "./migrations";
 import { IncidentMutationResolver } from "./mutations";
+import { IncidentsState, incidentsState } from "./state";
 import { incidentReferences, IncidentReportResolver, IncidentStatusChangeResolver } from "./resolvers";
 
 /** Incident reports (laporan pelanggaran), their handling, and the alerts agencies watch. */
-export const incidents: SubgraphDefinition = {
+export const incidents: SubgraphDefinition<IncidentsState> = {
   name: "incidents",
   entities: [IncidentReport, IncidentStatusChange, IncidentAlert],
   migrations,
@@ -23,9 +23,5 @@ export const incidents: SubgraphDefinition = {
     EventIncidentsResolver,
   ],
   references: incidentReferences,
-  start: async (db, config) => {
-    const bus = createPubSub(config.redisUrl);
-    useAlertBus(db, bus);
-    return () => bus.close();
-  },
+  state: incidentsState,
 };

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from "
 import { Caller } from "../../caller/claims";
 import { isAgencyFor } from "../../caller/access";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
+import type { IncidentsContext } from "./state";
 import { badInput, forbiddenInput } from "../../platform/errors";
 import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";
@@ -10,7 +11,6 @@ import { AlertKind, IncidentAlert, IncidentCategory, IncidentChannel, IncidentRe
 import { publishAlert } from "./alert-subscription";
 import { assertWithinElectionCalendar } from "./calendar-window";
 import { escalates, raiseAlert } from "./raise";
-import { REPORT_LISTS } from "./resolvers";
 import { defaultSeverity } from "./severity";
 
 @InputType()
@@ -66,7 +66,7 @@ export class IncidentMutationResolver {
   /** An ormas or agency reports a suspected violation in its regions; raises a REPORTED alert. */
   @Authorized("AGENCY", "ORMAS")
   @Mutation(() => IncidentReport)
-  async reportIncident(@Arg("input", () => ReportIncidentInput) input: ReportIncidentInput, @Ctx() context: SubgraphContext): Promise<IncidentReport> {
+  async reportIncident(@Arg("input", () => ReportIncidentInput) input: ReportIncidentInput, @Ctx() context: IncidentsContext): Promise<IncidentReport> {
     const caller = requireCaller(context);
     const reporterOrgId = callerOrganizationId(caller, "reportIncident");
     const { idempotencyKey, ...rest } = input;
@@ -79,7 +79,7 @@ export class IncidentMutationResolver {
         // and a report is never without its alert.
         write: async (manager, checked): Promise<{ report: IncidentReport; alert: IncidentAlert | null }> => {
           const reportedAt = new Date().toISOString();
-          await REPORT_LISTS.changed(manager);
+          await context.state.reportLists.changed(manager);
           const reports = manager.getRepository(IncidentReport);
           const report = await reports.save(reports.create({ ...checked, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
           await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status: IncidentStatus.RECEIVED, note: null, at: reportedAt, byOrgId: reporterOrgId });
@@ -91,7 +91,7 @@ export class IncidentMutationResolver {
     );
     // Only after commit, and only for a new report: subscribers read the alert row, so it must be visible
     // when they hear of it; a repeat raised nothing.
-    if (first && value.alert) publishAlert(context.db, value.alert);
+    if (first && value.alert) publishAlert(context.state.alerts, value.alert);
     return value.report;
   }
 
@@ -101,7 +101,7 @@ export class IncidentMutationResolver {
   async reviewIncident(
     @Arg("id", () => ID) id: string,
     @Arg("status", () => IncidentStatus) status: IncidentStatus,
-    @Ctx() context: SubgraphContext,
+    @Ctx() context: IncidentsContext,
     @Arg("severity", () => Severity, { nullable: true }) severity?: Severity,
     @Arg("note", () => String, { nullable: true }) note?: string,
   ): Promise<IncidentReport> {
@@ -113,7 +113,7 @@ export class IncidentMutationResolver {
       // On MySQL, lock the report so two reviews at once each see the other's outcome (escalation is decided
       // against the previous state); SQLite already runs one writer at a time.
       const lock = manager.connection.options.type === "mysql" ? { lock: { mode: "pessimistic_write" as const } } : {};
-      await REPORT_LISTS.changed(manager);
+      await context.state.reportLists.changed(manager);
       const report = await manager.getRepository(IncidentReport).findOne({ where: { id: key }, ...lock });
       if (!report) throw badInput("id", `must be the id of an existing IncidentReport (no IncidentReport ${id})`);
       if (!isAgencyFor(caller, report.regionCode)) {
@@ -128,7 +128,7 @@ export class IncidentMutationResolver {
       const alert = escalates(before, report) ? await raiseAlert(manager, AlertKind.ESCALATED, report, at) : null;
       return { report, alert };
     });
-    if (alert) publishAlert(context.db, alert);
+    if (alert) publishAlert(context.state.alerts, alert);
     return report;
   }
 }

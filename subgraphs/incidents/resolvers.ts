@@ -4,6 +4,7 @@ import { MaybeCaller } from "../../caller/claims";
 import { actsFor, isAgencyFor, mayRead } from "../../caller/access";
 import { Connection, connectionType, keysetPage } from "../kit/connection";
 import { SubgraphContext } from "../kit/context";
+import type { IncidentsContext } from "./state";
 import { filterByRegion } from "../kit/filters";
 import { ListMemo } from "../kit/list-versions";
 import { CandidatePairRef, candidatePairRef, EventRef, eventRef, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
@@ -25,12 +26,9 @@ class IncidentFilter {
   @Field(() => Severity, { nullable: true }) minSeverity?: Severity;
 }
 
-/** Counts and page ids of report lists, reused until a report is filed or reviewed (reportIncident, reviewIncident). */
-export const REPORT_LISTS = new ListMemo("incident_reports");
-
-/** One page of reports, newest first; every list of reports pages the same way. */
-export function reportPage(query: SelectQueryBuilder<IncidentReport>, first?: number | null, after?: string | null): Promise<Connection<IncidentReport>> {
-  return keysetPage(query, { property: "reportedAt", direction: "DESC" }, first, after, { list: REPORT_LISTS });
+/** One page of reports, newest first; every list of reports pages the same way, remembered in `lists`. */
+export function reportPage(lists: ListMemo, query: SelectQueryBuilder<IncidentReport>, first?: number | null, after?: string | null): Promise<Connection<IncidentReport>> {
+  return keysetPage(query, { property: "reportedAt", direction: "DESC" }, first, after, { list: lists });
 }
 
 /** Whistleblower protection: the reporter is known to agencies of the report's region and to itself. */
@@ -49,7 +47,7 @@ export class IncidentReportResolver {
   @Authorized(...INCIDENT_READERS)
   @Query(() => IncidentReportConnection, { description: "Incident reports, newest first (by reportedAt)." })
   async incidentReports(
-    @Ctx() { db }: SubgraphContext,
+    @Ctx() { db, state }: IncidentsContext,
     @Arg("filter", () => IncidentFilter, { nullable: true }) filter?: IncidentFilter,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
@@ -61,7 +59,7 @@ export class IncidentReportResolver {
     }
     if (filter?.status) query.andWhere("r.status = :status", { status: filter.status });
     if (filter?.minSeverity) query.andWhere("r.severity IN (:...severities)", { severities: severitiesAtLeast(filter.minSeverity) });
-    return reportPage(query, first, after);
+    return reportPage(state.reportLists, query, first, after);
   }
 
   @FieldResolver(() => String, { description: "occurredAt + 7 days: the last moment Bawaslu can receive the report (UU 10/2016)" })

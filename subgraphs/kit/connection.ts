@@ -139,20 +139,19 @@ export async function keysetPage<T extends ObjectLiteral & { id: number }>(
     return answer(size === 0 ? [] : await readPage(), totalCount);
   }
 
-  const db = query.connection;
   const countKey = queryKey("count", query);
   const pageKey = queryKey("page", keysQuery);
   // Optimistic: the count and ids remembered at the newest version read, checked by reading that version
   // with the rows. Unchanged, they answer; changed, the version read is the one to work at.
-  const count = list.recall<number>(db, countKey);
-  const ids = size === 0 ? [] : list.recall<number[]>(db, pageKey)?.value;
+  const count = list.recall<number>(countKey);
+  const ids = size === 0 ? [] : list.recall<number[]>(pageKey)?.value;
   let snapshot: ListSnapshot;
   if (count && ids) {
     const current = await rowsAtVersion(query, ids, list);
     if (current.version === count.version) return answer(current.rows, count.value);
-    snapshot = list.snapshotAt(db, current.version);
+    snapshot = list.snapshotAt(current.version);
   } else {
-    snapshot = await list.at(db);
+    snapshot = await list.at();
   }
   const totalCount = await snapshot.remember(countKey, () => query.clone().getCount());
   if (size === 0) return answer([], totalCount);
@@ -186,7 +185,7 @@ export async function rowsInOrder<T extends ObjectLiteral & { id: number }>(quer
 export async function rowsAtVersion<T extends ObjectLiteral & { id: number }>(query: SelectQueryBuilder<T>, ids: number[], list: ListMemo): Promise<{ rows: T[]; version: number }> {
   const { raw, entities } = ids.length === 0 ? { raw: [], entities: [] } : await byIds(query, ids).addSelect(list.versionSelect, "list_version").getRawAndEntities();
   // Nothing to read (an empty page, or its rows deleted since): the version alone.
-  const version = raw.length > 0 ? Number((raw[0] as { list_version: number | string }).list_version) : (await list.at(query.connection)).version;
+  const version = raw.length > 0 ? Number((raw[0] as { list_version: number | string }).list_version) : (await list.at()).version;
   return { rows: inOrder(entities, ids), version };
 }
 

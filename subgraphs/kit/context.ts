@@ -9,8 +9,8 @@ import type { Storage } from "./storage";
 import { forbidden, unauthenticated } from "../../platform/errors";
 import { idOrNull } from "./references";
 
-/** What every resolver of every subgraph gets. */
-export interface SubgraphContext {
+/** What every resolver of every subgraph gets; `S` is the subgraph's instance state (SubgraphDefinition). */
+export interface SubgraphContext<S = unknown> {
   /** The verified caller forwarded by the gateway; null for the public. */
   caller: MaybeCaller;
   /** For reads: committed rows only. */
@@ -20,6 +20,8 @@ export interface SubgraphContext {
   loaders: Loaders;
   /** The hub's configuration (where the other subgraphs are, for reference checks). */
   config: HubConfig;
+  /** What this running instance keeps beside its database. */
+  state: S;
 }
 
 /** The caller forwarded by the gateway (the subgraph secret was already checked). */
@@ -29,9 +31,9 @@ export function callerFromRequest(req: IncomingMessage): MaybeCaller {
   return callerFromClaims(JSON.parse(header) as Record<string, unknown>);
 }
 
-export function contextFor(caller: MaybeCaller, storage: Storage, config: HubConfig): SubgraphContext {
+export function contextFor<S>(caller: MaybeCaller, storage: Storage, config: HubConfig, state: S): SubgraphContext<S> {
   const db = storage.reader;
-  return { caller, db, storage, loaders: new Loaders(db), config };
+  return { caller, db, storage, loaders: new Loaders(db), config, state };
 }
 
 /** Throws unless there is a caller; returns it. */

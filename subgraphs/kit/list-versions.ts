@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { DataSource, EntityManager, ObjectLiteral, QueryRunner, SelectQueryBuilder, Table } from "typeorm";
 import { textColumn } from "./columns";
 
@@ -25,10 +26,10 @@ export async function dropListVersions(queryRunner: QueryRunner): Promise<void> 
   await queryRunner.dropTable(TABLE);
 }
 
-/** What one database's readers remember of a list, at the newest version any of them has read. */
+/** What the readers of one list remember, at the newest version any of them has read. */
 interface Remembered {
   version: number;
-  values: Map<string, Promise<unknown>>;
+  values: LRUCache<string, Promise<unknown>>;
   /** The values computed by now, for readers that check the version in their own statement (ListMemo.recall). */
   settled: Map<string, unknown>;
 }
@@ -51,17 +52,24 @@ export interface ListSnapshot {
 }
 
 export interface ListMemoOptions {
-  /** Most values remembered per database; the oldest go first. Default 5,000. */
+  /** Most values remembered; the least recently used go first. Default 5,000. */
   maxEntries?: number;
 }
 
-/** The remembered values of one list, per database (a process may serve several, as the tests do). */
+/**
+ * The remembered values of one list of one database. A subgraph instance creates its memos at its start
+ * (they are part of its state), so two instances in one process never share what they remember.
+ */
 export class ListMemo {
-  private readonly byDatabase = new WeakMap<DataSource, Remembered>();
+  private remembered: Remembered | undefined;
   private readonly maxEntries: number;
 
-  /** `list` is the list's row in list_versions, created by the subgraph's migration. */
-  constructor(readonly list: string, options: ListMemoOptions = {}) {
+  /** `list` is the list's row in list_versions, created by the subgraph's migration; `db` reads it. */
+  constructor(
+    private readonly db: DataSource,
+    readonly list: string,
+    options: ListMemoOptions = {},
+  ) {
     // The name goes into SQL as a literal (versionSelect): a name from code, never from input.
     if (!/^[a-z_]+$/.test(list)) throw new RangeError(`list: "${list}" must be lowercase letters and underscores`);
     this.maxEntries = options.maxEntries ?? 5_000;
@@ -84,33 +92,34 @@ export class ListMemo {
   }
 
   /** Reads the list's version: what is remembered at it may be reused, anything older is dropped. */
-  async at(db: DataSource): Promise<ListSnapshot> {
-    const rows = (await db.query(`SELECT version FROM ${TABLE} WHERE list = ?`, [this.list])) as Array<{ version: number | string }>;
+  async at(): Promise<ListSnapshot> {
+    const rows = (await this.db.query(`SELECT version FROM ${TABLE} WHERE list = ?`, [this.list])) as Array<{ version: number | string }>;
     if (rows.length === 0) throw new Error(`${TABLE}: no row for list "${this.list}" (a migration is missing)`);
-    return this.snapshotAt(db, Number(rows[0].version));
+    return this.snapshotAt(Number(rows[0].version));
   }
 
   /** The snapshot at a version the caller read itself, through versionSelect. */
-  snapshotAt(db: DataSource, version: number): ListSnapshot {
-    return { version, remember: (key, compute) => this.remember(db, version, key, compute) };
+  snapshotAt(version: number): ListSnapshot {
+    return { version, remember: (key, compute) => this.remember(version, key, compute) };
   }
 
   /**
-   * The value of `key` computed at the newest version this database's readers have read, without reading
-   * the version: a reader may answer with it once its own statement, reading versionSelect, finds the list
-   * still at that version. Undefined while nothing is computed (or the computation is still running).
+   * The value of `key` computed at the newest version the readers have read, without reading the version: a
+   * reader may answer with it once its own statement, reading versionSelect, finds the list still at that
+   * version. Undefined while nothing is computed (or the computation is still running).
    */
-  recall<T>(db: DataSource, key: string): Recalled<T> | undefined {
-    const remembered = this.byDatabase.get(db);
+  recall<T>(key: string): Recalled<T> | undefined {
+    const remembered = this.remembered;
     if (!remembered || !remembered.settled.has(key)) return undefined;
     return { version: remembered.version, value: remembered.settled.get(key) as T };
   }
 
-  private remember<T>(db: DataSource, version: number, key: string, compute: () => Promise<T>): Promise<T> {
-    let remembered = this.byDatabase.get(db);
+  private remember<T>(version: number, key: string, compute: () => Promise<T>): Promise<T> {
+    let remembered = this.remembered;
     if (!remembered || remembered.version < version) {
-      remembered = { version, values: new Map(), settled: new Map() };
-      this.byDatabase.set(db, remembered);
+      const settled = new Map<string, unknown>();
+      const values = new LRUCache<string, Promise<unknown>>({ max: this.maxEntries, dispose: (_value, gone) => settled.delete(gone) });
+      remembered = this.remembered = { version, values, settled };
     }
     // A reader that read an older version than others since did computes for itself and keeps nothing.
     if (remembered.version > version) return compute();
@@ -120,14 +129,9 @@ export class ListMemo {
     const computed = compute();
     values.set(key, computed);
     computed.then(
-      (value) => values.get(key) === computed && settled.set(key, value),
-      () => values.get(key) === computed && values.delete(key),
+      (value) => values.peek(key) === computed && settled.set(key, value),
+      () => values.peek(key) === computed && values.delete(key),
     );
-    if (values.size > this.maxEntries) {
-      const oldest = values.keys().next().value as string;
-      values.delete(oldest);
-      settled.delete(oldest);
-    }
     return computed;
   }
 }

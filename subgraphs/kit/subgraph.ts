@@ -24,8 +24,18 @@ export function referenceById<T extends ObjectLiteral & { id: number }>(entity: 
   return (reference, { loaders }) => loaders.find(entity, reference.id);
 }
 
-/** What a subgraph folder exports: read one, know all five. */
-export interface SubgraphDefinition {
+/** What one running instance of a subgraph keeps beside its database, and how to let it go at the stop. */
+export interface InstanceState<S> {
+  value: S;
+  /** Runs at the instance's stop, after it stopped serving. Default: nothing to release. */
+  dispose?: () => Promise<void>;
+}
+
+/**
+ * What a subgraph folder exports: read one, know all five. `S` is what one running instance keeps beside
+ * its database (its list memos, names in memory, alert bus), reached by resolvers as `context.state`.
+ */
+export interface SubgraphDefinition<S = unknown> {
   name: SubgraphName;
   /** TypeORM entities of the subgraph's own database. */
   entities: Function[];
@@ -39,8 +49,11 @@ export interface SubgraphDefinition {
   references?: Record<string, ReferenceResolver>;
   /** Reference data the subgraph loads into its database on start when it is missing. */
   loadReferenceData?: (db: DataSource) => Promise<void>;
-  /** Starts what the subgraph runs beside its resolvers (the alert bus); returns how to stop it. */
-  start?: (db: DataSource, config: HubConfig) => Promise<() => Promise<void>>;
+  /**
+   * Creates the instance's state at its start, after the migrations and reference data, before it serves.
+   * Default: no state (`context.state` is undefined).
+   */
+  state?: (storage: Storage, config: HubConfig) => Promise<InstanceState<S>>;
 }
 
 /**
@@ -92,7 +105,7 @@ export interface StartOptions {
   host: string;
 }
 
-export interface RunningSubgraph {
+export interface RunningSubgraph<S = unknown> {
   name: SubgraphName;
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql. */
   url: string;
@@ -100,6 +113,8 @@ export interface RunningSubgraph {
   db: DataSource;
   /** The database's write path and its health. */
   storage: Storage;
+  /** What the instance keeps beside its database (SubgraphDefinition.state); undefined when it keeps nothing. */
+  state: S | undefined;
   /**
    * Drains (new requests get 503, those in flight finish, subscription sockets close with 1001), stops
    * listening, then closes the database; requests still running at `deadline` (a Date.now() time; default
@@ -113,17 +128,17 @@ export interface RunningSubgraph {
  * /health (liveness) and /ready (database reachable). Only requests carrying the subgraph secret reach
  * GraphQL, `_service` and `_entities` included.
  */
-export async function startSubgraph(
-  definition: SubgraphDefinition,
+export async function startSubgraph<S>(
+  definition: SubgraphDefinition<S>,
   config: HubConfig,
   options: StartOptions,
-): Promise<RunningSubgraph> {
+): Promise<RunningSubgraph<S>> {
   const secret = config.subgraphSecret;
   if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set for a subgraph to accept the gateway's requests");
   const storage = await openStorage({ name: definition.name, entities: definition.entities, migrations: definition.migrations }, config);
   const db = storage.reader;
   await definition.loadReferenceData?.(storage.writer);
-  const stop = await definition.start?.(db, config);
+  const state = await definition.state?.(storage, config);
   const stopDroppingKeys = dropExpiredKeysHourly(storage);
   const schema = await buildFederatedSchema(definition);
   const apollo = new ApolloServer<SubgraphContext>({
@@ -137,7 +152,7 @@ export async function startSubgraph(
   await apollo.start();
   const handler = graphqlHttpHandler({
     server: apollo,
-    context: async (req) => contextFor(callerFromRequest(req), storage, config),
+    context: async (req) => contextFor(callerFromRequest(req), storage, config, state?.value),
     guard: (req) =>
       secretMatches(req.headers[SECRET_HEADER], secret)
         ? null
@@ -166,7 +181,7 @@ export async function startSubgraph(
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.
   const subscriptions = schema.getSubscriptionType()
-    ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, storage, config), isProd: config.production })
+    ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, storage, config, state?.value), isProd: config.production })
     : undefined;
   const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
@@ -176,6 +191,7 @@ export async function startSubgraph(
     url: `http://${hostForUrl}:${port}/graphql`,
     db,
     storage,
+    state: state?.value,
     dispose(deadline = Date.now() + config.drainSeconds * 1000) {
       disposed ??= (async () => {
         const drained = drain.drain(deadline);
@@ -183,7 +199,7 @@ export async function startSubgraph(
         await drained;
         await close(server, deadline);
         await apollo.stop();
-        await stop?.();
+        await state?.dispose?.();
         stopDroppingKeys();
         await storage.close();
       })();

@@ -1,6 +1,5 @@
 import { DataSource } from "typeorm";
 import { searchTokens } from "../kit/filters";
-import { DIRECTORY } from "./directory";
 
 /*
  * The directory's names in memory, for name search (search.ts): each organization's words and region,
@@ -329,52 +328,49 @@ export class NameIndex {
   }
 }
 
-/** Per database: the index, or its loading, and the version it will be at. */
-const byDatabase = new WeakMap<DataSource, { reaching: number; ready: Promise<NameIndex> }>();
-/** Per database: the last index that loaded or caught up without failing. */
-const lastGood = new WeakMap<DataSource, NameIndex>();
-
 /**
- * The directory's names as of `version` or later (ListSnapshot.version of the "organizations" list):
- * loaded on first use, then caught up when a reader sees a newer version. Concurrent readers share one
- * load or catch-up; after a failure the next reader starts again from the last good index.
+ * The directory's names of one organizations instance: loaded on first use (or when the instance starts),
+ * then caught up when a reader sees a newer version. Part of the instance's state, so two instances in one
+ * process never share what they hold.
  */
-export function namesAt(db: DataSource, version: number): Promise<NameIndex> {
-  const known = byDatabase.get(db);
-  if (known && known.reaching >= version) return known.ready;
-  const fromGood = () => lastGood.get(db)?.catchUp(db, version) ?? NameIndex.load(db, version);
-  const ready = known ? known.ready.then((index) => index.catchUp(db, version), fromGood) : NameIndex.load(db, version);
-  const entry = { reaching: version, ready };
-  byDatabase.set(db, entry);
-  ready.then(
-    (index) => {
-      if ((lastGood.get(db)?.version ?? -1) <= index.version) lastGood.set(db, index);
-    },
-    () => {
-      if (byDatabase.get(db) !== entry) return;
-      const good = lastGood.get(db);
-      if (good) byDatabase.set(db, { reaching: good.version, ready: Promise.resolve(good) });
-      else byDatabase.delete(db);
-    },
-  );
-  return ready;
-}
+export class DirectoryNames {
+  /** The index, or its loading, and the version it will be at. */
+  private current: { reaching: number; ready: Promise<NameIndex> } | undefined;
+  /** The last index that loaded or caught up without failing. */
+  private lastGood: NameIndex | undefined;
 
-/**
- * The names as last loaded or caught up, without reading the directory's version (undefined before the
- * first load): a reader that checks the version in its own statement may use them (search.ts).
- */
-export function latestNames(db: DataSource): NameIndex | undefined {
-  return lastGood.get(db);
-}
+  constructor(private readonly db: DataSource) {}
 
-/**
- * On the subgraph's start: begins loading the names, so the first search need not wait for it (1 to 2 s
- * at national size). A failure is left for the first search to meet and retry; stopping waits for the load.
- */
-export async function warmNames(db: DataSource): Promise<() => Promise<void>> {
-  const warming = DIRECTORY.at(db).then((directory) => namesAt(db, directory.version)).catch(() => undefined);
-  return async () => {
-    await warming;
-  };
+  /**
+   * The names as of `version` or later (ListSnapshot.version of the "organizations" list). Concurrent readers
+   * share one load or catch-up; after a failure the next reader starts again from the last good index.
+   */
+  at(version: number): Promise<NameIndex> {
+    const { db } = this;
+    const known = this.current;
+    if (known && known.reaching >= version) return known.ready;
+    const fromGood = () => this.lastGood?.catchUp(db, version) ?? NameIndex.load(db, version);
+    const ready = known ? known.ready.then((index) => index.catchUp(db, version), fromGood) : NameIndex.load(db, version);
+    const entry = { reaching: version, ready };
+    this.current = entry;
+    ready.then(
+      (index) => {
+        if ((this.lastGood?.version ?? -1) <= index.version) this.lastGood = index;
+      },
+      () => {
+        if (this.current !== entry) return;
+        const good = this.lastGood;
+        this.current = good ? { reaching: good.version, ready: Promise.resolve(good) } : undefined;
+      },
+    );
+    return ready;
+  }
+
+  /**
+   * The names as last loaded or caught up, without reading the directory's version (undefined before the
+   * first load): a reader that checks the version in its own statement may use them (search.ts).
+   */
+  latest(): NameIndex | undefined {
+    return this.lastGood;
+  }
 }

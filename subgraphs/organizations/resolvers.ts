@@ -9,8 +9,8 @@ import { filterByRegion, searchTokens, whereNameTokensMatch } from "../kit/filte
 import { referenceById } from "../kit/subgraph";
 import { findRegion, regionChildren } from "../kit/regions";
 import { optionalText, regionCode, regionInScope, requiredText } from "../kit/validate";
-import { DIRECTORY } from "./directory";
 import { searchPage } from "./search";
+import type { OrganizationsContext } from "./state";
 import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationSearchToken, OrganizationStatus, Region } from "./entities";
 
 @InputType()
@@ -93,14 +93,14 @@ export class OrganizationResolver {
 
   @Query(() => OrganizationConnection, { description: "The directory, ordered by name." })
   async organizations(
-    @Ctx() { db }: SubgraphContext,
+    @Ctx() { db, state }: OrganizationsContext,
     @Arg("filter", () => OrganizationFilter, { nullable: true }) filter?: OrganizationFilter,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
     const text = filter?.search ?? null;
     // Search alone or within a region: answered from the names in memory (search.ts).
-    if (text !== null && !filter?.kind && !filter?.status) return searchPage(db, { text, region: filter?.regionCode }, first, after);
+    if (text !== null && !filter?.kind && !filter?.status) return searchPage(db, state, { text, region: filter?.regionCode }, first, after);
     const query = db.getRepository(Organization).createQueryBuilder("o");
     filterByRegion(query, "o.regionCode", filter?.regionCode);
     if (filter?.kind) query.andWhere("o.kind = :kind", { kind: filter.kind });
@@ -108,7 +108,7 @@ export class OrganizationResolver {
     if (text !== null) {
       whereNameTokensMatch(query, "o.id", { name: "organization_search_tokens", idColumn: "organizationId" }, "filter.search", text);
     }
-    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, { list: DIRECTORY });
+    return keysetPage(query, { property: "nameKey", direction: "ASC" }, first, after, { list: state.directory });
   }
 
   @FieldResolver(() => Region)
@@ -130,7 +130,7 @@ export class OrganizationResolver {
   @Mutation(() => Organization)
   async registerOrganization(
     @Arg("input", () => RegisterOrganizationInput) input: RegisterOrganizationInput,
-    @Ctx() context: SubgraphContext,
+    @Ctx() context: OrganizationsContext,
   ): Promise<Organization> {
     const caller = requireCaller(context);
     const { idempotencyKey, ...rest } = input;
@@ -141,7 +141,7 @@ export class OrganizationResolver {
         check: async () => checkRegistration(input, caller),
         write: async (manager, { organization, board }) => {
           // First: on MySQL its row lock makes a second registration of the same name wait, then see this one.
-          await DIRECTORY.changed(manager);
+          await context.state.directory.changed(manager);
           const duplicate = await manager.getRepository(Organization).findOneBy({ nameKey: organization.nameKey, regionCode: organization.regionCode });
           if (duplicate) throw badInput("input.name", `must be unique in its region: ${duplicate.name} is already registered as ${duplicate.id}`);
           const saved = await manager.getRepository(Organization).save(manager.getRepository(Organization).create(organization));

@@ -1,11 +1,12 @@
 import { DataSource } from "typeorm";
 import { badInput } from "../../platform/errors";
 import { Connection, connectionOf, decodeCursor, encodeCursor, pageSize, rowsAtVersion, rowsInOrder } from "../kit/connection";
+import type { ListMemo } from "../kit/list-versions";
 import { searchTokens } from "../kit/filters";
 import { regionCode, requiredText } from "../kit/validate";
 import { Organization } from "./entities";
-import { DIRECTORY } from "./directory";
-import { latestNames, NameIndex, namesAt, Posting } from "./name-index";
+import { NameIndex, Posting } from "./name-index";
+import type { OrganizationsState } from "./state";
 
 /*
  * Name search alone or within a region, answered from the directory's names in memory (name-index.ts):
@@ -156,15 +157,15 @@ interface NamesPage {
  * Count and ids of a page, from the names and without waiting, so no catch-up moves the names meanwhile.
  * The count is remembered at the directory's version (a search of short prefixes counts most of it).
  */
-function pageFromNames(db: DataSource, names: NameIndex, query: SearchQuery, size: number, after: string | null | undefined): NamesPage {
+function pageFromNames(directory: ListMemo, names: NameIndex, query: SearchQuery, size: number, after: string | null | undefined): NamesPage {
   const version = names.version;
   const countKey = `search count ${JSON.stringify(query)}`;
-  const recalled = DIRECTORY.recall<number>(db, countKey);
+  const recalled = directory.recall<number>(countKey);
   let totalCount: number;
   if (recalled?.version === version) totalCount = recalled.value;
   else {
     totalCount = countMatches(names, planSearch(names, query));
-    void DIRECTORY.snapshotAt(db, version).remember(countKey, async () => totalCount);
+    void directory.snapshotAt(version).remember(countKey, async () => totalCount);
   }
   const afterRank = placeAfter(names, after);
   // The first page stops once it holds every match; a search that matches nothing walks nothing.
@@ -181,6 +182,7 @@ function pageFromNames(db: DataSource, names: NameIndex, query: SearchQuery, siz
  */
 export async function searchPage(
   db: DataSource,
+  { directory, names }: OrganizationsState,
   filter: { text: string; region: string | null | undefined },
   first: number | null | undefined,
   after: string | null | undefined,
@@ -188,18 +190,18 @@ export async function searchPage(
   const size = pageSize(first);
   const query = searchQuery(filter.text, filter.region);
   const rowsQuery = db.getRepository(Organization).createQueryBuilder("o");
-  const latest = latestNames(db);
+  const latest = names.latest();
   let version: number;
   // A cursor from a newer directory (another instance listed it) is placed once the names catch up.
   if (latest && (!after || latest.slotOf(decodeCursor(after)[1]) !== undefined)) {
-    const page = pageFromNames(db, latest, query, size, after);
-    const current = await rowsAtVersion(rowsQuery, page.ids.slice(0, size), DIRECTORY);
+    const page = pageFromNames(directory, latest, query, size, after);
+    const current = await rowsAtVersion(rowsQuery, page.ids.slice(0, size), directory);
     if (current.version === page.version) return searchConnection(current.rows, page, size, after);
     version = current.version;
   } else {
-    version = (await DIRECTORY.at(db)).version;
+    version = (await directory.at()).version;
   }
-  const page = pageFromNames(db, await namesAt(db, version), query, size, after);
+  const page = pageFromNames(directory, await names.at(version), query, size, after);
   return searchConnection(await rowsInOrder(rowsQuery, page.ids.slice(0, size)), page, size, after);
 }
 

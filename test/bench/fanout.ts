@@ -2,7 +2,8 @@ import { fork } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { ALERTS_TOPIC, alertBus, AlertMessage } from "../../subgraphs/incidents/alert-subscription";
+import { ALERTS_TOPIC, AlertMessage } from "../../subgraphs/incidents/alert-subscription";
+import type { IncidentsState } from "../../subgraphs/incidents/state";
 import { formatSequence } from "../../subgraphs/incidents/alerts";
 import { signToken } from "../../gateway/auth";
 import { mustGraphQL } from "../../platform/graphql-fetch";
@@ -117,7 +118,7 @@ export async function benchFanout(hub: RunningHub, options: { subscribers: numbe
   const queries = Array.from({ length: options.distinct }, (_, n) => SUBSCRIPTION(options.distinct === 1 ? "" : `variant${n}: sequence`));
   const stats = () => hub.gateway.subscriptions.stats();
   const commits = new Map<string, number>();
-  const unsubscribe = await alertBus(hub.subgraphs.incidents.db).subscribe(ALERTS_TOPIC, (message) => {
+  const unsubscribe = await (hub.subgraphs.incidents.state as IncidentsState).alerts.subscribe(ALERTS_TOPIC, (message) => {
     const sequence = (message as AlertMessage).sequence;
     commits.set(formatSequence(sequence), performance.timeOrigin + performance.now());
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { incidents } from "../../subgraphs/incidents";
-import { alertStream, publishAlert, useAlertBus } from "../../subgraphs/incidents/alert-subscription";
+import { alertStream, publishAlert } from "../../subgraphs/incidents/alert-subscription";
 import { alertCriteria } from "../../subgraphs/incidents/alerts";
 import { AlertKind, IncidentAlert, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, Severity } from "../../subgraphs/incidents/entities";
 import { raiseAlert } from "../../subgraphs/incidents/raise";
@@ -55,7 +55,6 @@ describe("an alert stream while its bus's link is down", () => {
   before(async () => {
     subgraph = await startTestSubgraph(incidents, "sqlite");
     bus = new FakeLinkBus();
-    useAlertBus(subgraph.running.db, bus);
   });
   after(() => subgraph.dispose());
 
@@ -75,7 +74,7 @@ describe("an alert stream while its bus's link is down", () => {
       );
       return raiseAlert(manager, AlertKind.REPORTED, report, now);
     });
-    publishAlert(subgraph.running.db, alert);
+    publishAlert(bus, alert);
   }
 
   /** SQL statements the subgraph sends over `ms` with nobody writing. */

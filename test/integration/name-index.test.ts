@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { organizations } from "../../subgraphs/organizations";
-import { DIRECTORY } from "../../subgraphs/organizations/directory";
-import { namesAt } from "../../subgraphs/organizations/name-index";
 import { RunningSubgraph, startSubgraph } from "../../subgraphs/kit/subgraph";
+import type { OrganizationsState } from "../../subgraphs/organizations/state";
 import { subgraphHeaders } from "../../caller/claims";
 import { GraphQLResponse } from "../../platform/graphql-fetch";
 import { agencyOf, backends } from "../support/hub";
@@ -21,7 +20,7 @@ describe("name search across instances", async () => {
   for (const backend of await backends()) {
     describe(`on ${backend}`, () => {
       let registry: TestSubgraph;
-      let reader: RunningSubgraph;
+      let reader: RunningSubgraph<OrganizationsState>;
       before(async () => {
         registry = await startTestSubgraph(organizations, backend);
         reader = await startSubgraph(organizations, registry.config, { port: 0, host: "127.0.0.1" });
@@ -120,19 +119,20 @@ describe("name search across instances", async () => {
 
       test("a catch-up that fails (the database away for a moment) keeps the names, and the next search catches up from them", async () => {
         const db = reader.db;
-        const before = await namesAt(db, (await DIRECTORY.at(db)).version);
+        const { directory, names } = reader.state!;
+        const before = await names.at((await directory.at()).version);
         const id = await register("Forum Pemantau Sementara");
-        const version = (await DIRECTORY.at(db)).version;
+        const version = (await directory.at()).version;
         const query = db.query.bind(db);
         db.query = (async () => {
           throw new Error("connection lost");
         }) as typeof db.query;
         try {
-          await assert.rejects(namesAt(db, version), /connection lost/);
+          await assert.rejects(names.at(version), /connection lost/);
         } finally {
           db.query = query;
         }
-        const after = await namesAt(db, version);
+        const after = await names.at(version);
         assert.equal(after, before, "caught up in place, not loaded again");
         assert.equal(after.slotOf(Number(id)) !== undefined, true);
       });
