@@ -23,7 +23,7 @@ describe("the incidents disk fills up while ormas volunteers keep filing reports
     await dropTestData(hub.hub.config);
   });
 
-  test("every report answered with an id is on disk after a restart, no refused one is, no alert sequence is handed out twice, and writes work again without a restart", async () => {
+  test("every report answered with an id is on disk after a restart, no refused one is, no alert sequence is handed out twice, and writes work again without a restart", async (t) => {
     const incidents = hub.hub.subgraphs.incidents;
     const screen = new AlertCollector(alertClient(hub.url, await hub.token(agencyOf(ids.org.bawaslu))), { filter: { categories: ["HOAX"] } });
     for (const deadline = Date.now() + 5000; hub.hub.gateway.subscriptions.stats().subscribers < 1 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -79,6 +79,11 @@ describe("the incidents disk fills up while ormas volunteers keep filing reports
     const stored = await readStoredIncidents(hub.hub.config);
 
     const storedTitles = new Set(stored.reports.map((report) => report.title));
+    const found = stored.reports.filter((report) => report.title.startsWith("Hoaks berantai"));
+    t.diagnostic(
+      `sent ${sent.length}, acknowledged ${acknowledged().length}, refused ${refused().length} (STORAGE_UNAVAILABLE), found afterwards ${found.length}, ` +
+        `lost ${acknowledged().filter((filed) => !storedTitles.has(filed.title)).length}, duplicated ${found.length - new Set(found.map((report) => report.title)).size}, alerts seen ${screen.alerts.length}`,
+    );
     const lost = acknowledged().filter((filed) => !storedTitles.has(filed.title));
     assert.deepEqual(lost, [], "no acknowledged report is lost");
     const storedRefused = refused().filter((filed) => storedTitles.has(filed.title));

@@ -26,7 +26,7 @@ describe("a report's database connection is killed in the middle of its transact
     await dropTestData(hub.hub.config);
   });
 
-  test("the volunteer hears STORAGE_UNAVAILABLE, nothing half-written stays, later reports are stored, and the retry with its key stores it once", { skip: !mysqlHere && "no MySQL here" }, async () => {
+  test("the volunteer hears STORAGE_UNAVAILABLE, nothing half-written stays, later reports are stored, and the retry with its key stores it once", { skip: !mysqlHere && "no MySQL here" }, async (t) => {
     const config = hub.hub.config;
     const url = config.databaseUrl!;
     const volunteer = ormasOf(ids.org.pemuda);
@@ -68,6 +68,13 @@ describe("a report's database connection is killed in the middle of its transact
 
     await hub.hub.dispose();
     const stored = await readStoredIncidents(config);
+    const sent = [cut, ...later, retried, again];
+    const acknowledged = sent.filter((filed) => filed.id !== undefined);
+    const ours = stored.reports.filter((row) => sent.some((filed) => filed.title === row.title));
+    t.diagnostic(
+      `sent ${sent.length}, acknowledged ${acknowledged.length} (${new Set(acknowledged.map((filed) => filed.id)).size} distinct reports), found afterwards ${ours.length}, ` +
+        `lost ${acknowledged.filter((filed) => !ours.some((row) => String(row.id) === filed.id)).length}, duplicated ${ours.length - new Set(ours.map((row) => row.title)).size}`,
+    );
     assert.equal(stored.reports.filter((row) => row.title === report.title).length, 1, "the cut report is stored once, by its retry");
     for (const filed of later) assert.ok(stored.reports.some((row) => String(row.id) === filed.id && row.title === filed.title), `${filed.title} is stored`);
     const sequences = stored.alerts.map((alert) => alert.sequence);
