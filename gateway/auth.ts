@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey, SignJWT } from "jose";
+import { LRUCache } from "lru-cache";
 import { Caller, callerFromClaims, claimsOf, ClaimsError, MaybeCaller } from "../caller/claims";
 
 /** Why a token was refused; answered as 401 on HTTP and 4403 on WebSocket. */
@@ -31,7 +32,7 @@ export interface TokenVerifierOptions {
    * 0 verifies every time. Default 60,000 ms.
    */
   verifiedTokenMs?: number;
-  /** Verified tokens remembered at most; the oldest is forgotten first. Default 10,000. */
+  /** Verified tokens remembered at most; the least recently used is forgotten first. Default 10,000. */
   verifiedTokenLimit?: number;
 }
 
@@ -65,20 +66,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   const rememberMs = options.verifiedTokenMs ?? 60_000;
   const rememberLimit = options.verifiedTokenLimit ?? 10_000;
-  const verified = new Map<string, { caller: Caller; until: number }>();
+  // Each token for its own time (until its exp at the latest); one past it is verified again (and is "expired" if it is).
+  const verified = rememberMs > 0 && rememberLimit > 0 ? new LRUCache<string, Caller>({ max: rememberLimit }) : undefined;
 
   function remember(token: string, caller: Caller): void {
-    if (rememberMs <= 0 || caller.exp === undefined || decodeAlgorithm(token) !== "HS256") return;
-    verified.set(token, { caller, until: Math.min(Date.now() + rememberMs, caller.exp * 1000) });
-    if (verified.size > rememberLimit) verified.delete(verified.keys().next().value as string);
-  }
-
-  function recall(token: string): Caller | undefined {
-    const known = verified.get(token);
-    if (!known) return undefined;
-    if (Date.now() < known.until) return known.caller;
-    verified.delete(token); // expired or due for a fresh check: verify again (and say "expired" if it is)
-    return undefined;
+    if (!verified || caller.exp === undefined || decodeAlgorithm(token) !== "HS256") return;
+    const ttl = Math.min(rememberMs, caller.exp * 1000 - Date.now());
+    if (ttl > 0) verified.set(token, caller, { ttl });
   }
 
   return {
@@ -86,7 +80,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (header === undefined || header === null || header === "") return null;
       const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
       if (!match) throw new TokenError('the authorization header must be "Bearer <token>"');
-      const known = recall(match[1]);
+      const known = verified?.get(match[1]);
       if (known) return known;
       let payload: JWTPayload;
       try {

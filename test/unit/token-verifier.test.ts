@@ -24,6 +24,18 @@ describe("the gateway remembers the hub's verified tokens", () => {
     assert.deepEqual(second, first);
   });
 
+  test("past the memory's bound, the least recently used token is the one verified again", async () => {
+    const verifier = createTokenVerifier({ secret: SECRET, verifiedTokenLimit: 2 });
+    const [a, b, c] = await Promise.all(["officer-a", "officer-b", "officer-c"].map(async (sub) => `Bearer ${await signToken(SECRET, { ...officer, sub })}`));
+    const first = { a: await verifier.verifyHeader(a), b: await verifier.verifyHeader(b) };
+    assert.equal(await verifier.verifyHeader(a), first.a); // a is now the most recently used
+    await verifier.verifyHeader(c);
+    assert.equal(await verifier.verifyHeader(a), first.a);
+    const again = await verifier.verifyHeader(b);
+    assert.notEqual(again, first.b);
+    assert.deepEqual(again, first.b);
+  });
+
   test("a remembered token is refused as expired once its exp has passed", async () => {
     const verifier = createTokenVerifier({ secret: SECRET });
     const exp = Math.floor(Date.now() / 1000) + 1;
