@@ -9,8 +9,12 @@
  * being computed while the mutation committed. The time limit only bounds what invalidation cannot see:
  * fields computed from the clock (an election's phase) and writes through gateways that share no Redis.
  *
+ * lru-cache holds the answers and drops the least recently used past the count and memory bounds; whether
+ * an answer may still be served (time limit, generations) is decided here, on this module's clock.
+ *
  * This module knows nothing of Apollo: response-cache-plugin.ts adapts it.
  */
+import { LRUCache } from "lru-cache";
 
 export interface ResponseCacheOptions {
   /** Seconds an answer may be served after it was computed. 0 keeps nothing. */
@@ -34,8 +38,6 @@ export type Generations = ReadonlyMap<string, number>;
 interface Entry {
   data: Record<string, unknown>;
   storedAt: number;
-  /** Its length as JSON, for the memory bound. */
-  chars: number;
   /** The generation of every subgraph the answer read, as of the request's start. */
   reads: Array<[subgraph: string, generation: number]>;
 }
@@ -47,22 +49,19 @@ export interface CachedAnswer {
 }
 
 export class ResponseCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Sized by each answer's length as JSON, for the memory bound. */
+  private readonly entries: LRUCache<string, Entry>;
   private readonly generations = new Map<string, number>();
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
   private readonly maxAnswerChars: number;
-  private readonly maxTotalChars: number;
-  private totalChars = 0;
   /** While suspended nothing is served or kept (writes elsewhere could not reach this cache). */
   private suspended = false;
   private readonly now: () => number;
 
   constructor(options: ResponseCacheOptions) {
     this.ttlMs = options.ttlSeconds * 1000;
-    this.maxEntries = options.maxEntries ?? 5_000;
     this.maxAnswerChars = options.maxAnswerChars ?? 256 * 1024;
-    this.maxTotalChars = options.maxTotalChars ?? 32 * 1024 * 1024;
+    this.entries = new LRUCache({ max: options.maxEntries ?? 5_000, maxSize: options.maxTotalChars ?? 32 * 1024 * 1024 });
     this.now = options.now ?? Date.now;
   }
 
@@ -79,12 +78,9 @@ export class ResponseCache {
     const age = this.now() - entry.storedAt;
     const stale = age >= this.ttlMs || entry.reads.some(([subgraph, generation]) => (this.generations.get(subgraph) ?? 0) !== generation);
     if (stale) {
-      this.remove(key);
+      this.entries.delete(key);
       return undefined;
     }
-    // Re-insert: Map order is the LRU order, oldest first.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
     return { data: entry.data, ageSeconds: Math.floor(age / 1000) };
   }
 
@@ -98,22 +94,9 @@ export class ResponseCache {
     if (subgraphs.length === 0) return;
     const chars = JSON.stringify(data).length;
     if (chars > this.maxAnswerChars) return;
-    this.remove(key);
     const depends = [...subgraphs, EVERYTHING];
-    this.entries.set(key, { data, chars, storedAt: this.now(), reads: depends.map((subgraph) => [subgraph, begun.get(subgraph) ?? 0]) });
-    this.totalChars += chars;
-    while (this.entries.size > this.maxEntries || this.totalChars > this.maxTotalChars) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.remove(oldest);
-    }
-  }
-
-  private remove(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    this.totalChars -= entry.chars;
+    // An answer larger than the whole memory bound is not kept (lru-cache refuses it, and drops the key).
+    this.entries.set(key, { data, storedAt: this.now(), reads: depends.map((subgraph) => [subgraph, begun.get(subgraph) ?? 0]) }, { size: chars });
   }
 
   /** A write reached these subgraphs: answers that read any of them are no longer served. */
@@ -127,7 +110,6 @@ export class ResponseCache {
    */
   clear(): void {
     this.entries.clear();
-    this.totalChars = 0;
     this.invalidate([EVERYTHING]);
   }
 

@@ -79,6 +79,14 @@ describe("the gateway's response cache", () => {
     assert.ok(cache.lookup("c"));
   });
 
+  test("an answer larger than the whole memory bound is not kept, and the others stay", () => {
+    const { cache } = cacheAt(5, { maxTotalChars: 110, maxAnswerChars: 1_000 });
+    cache.store("a", { text: "a".repeat(40) }, ["events"], cache.snapshot());
+    cache.store("huge", { text: "h".repeat(200) }, ["events"], cache.snapshot());
+    assert.equal(cache.lookup("huge"), undefined);
+    assert.ok(cache.lookup("a"));
+  });
+
   test("a suspended cache serves and keeps nothing until it resumes", () => {
     const { cache } = cacheAt();
     cache.store("manggar", story, ["events"], cache.snapshot());
