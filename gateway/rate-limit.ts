@@ -1,17 +1,19 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, Kind, SelectionSetNode } from "graphql";
 import Redis from "ioredis";
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { GatewayContext } from "./subgraph-client";
 
 /**
  * Mutation rate limits per caller: the token's subject, or the client address for the public. A fixed
- * window per caller (one minute by default): simple enough to share through Redis with one round trip, and
- * the window's end is an honest retry hint.
+ * window per caller (one minute by default), counted by rate-limiter-flexible: in this process, or in Redis
+ * so every gateway replica counts against one limit. The window's end is an honest retry hint.
  */
 
 export interface RateDecision {
   allowed: boolean;
-  /** Whole seconds until the caller's window resets (at least 1 when refused). */
+  /** Whole seconds until the caller's window resets (at least 1). */
   retryAfterSeconds: number;
 }
 
@@ -24,62 +26,82 @@ export interface RateLimiter {
 export interface RateLimitOptions {
   /** Hits allowed per window per caller. */
   limit: number;
-  /** Window length. Default 60 s. */
-  windowMs?: number;
+  /** Window length in whole seconds. Default 60. */
+  windowSeconds?: number;
 }
 
-/** One process's counters; fine for a single gateway, not shared between replicas. */
-export function memoryRateLimiter({ limit, windowMs = 60_000 }: RateLimitOptions): RateLimiter {
-  const windows = new Map<string, { count: number; resetAt: number }>();
-  // Expired windows are swept now and then, so a scan of many addresses does not grow the map forever.
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [key, window] of windows) if (window.resetAt <= now) windows.delete(key);
-  }, windowMs);
-  sweep.unref();
+const MINUTE = 60;
+
+/** Where rate-limiter-flexible keeps the counters: `kawal:rate:<caller key>`, in Redis as in memory. */
+const KEY_PREFIX = "kawal:rate";
+
+/**
+ * Any limiter of rate-limiter-flexible as a RateLimiter: a consume over the limit rejects with the caller's
+ * RateLimiterRes (still counted, as the window's arithmetic wants), a store failure with an Error.
+ */
+function decisions(limiter: RateLimiterAbstract): RateLimiter {
+  const retryAfter = (result: RateLimiterRes) => Math.max(1, Math.ceil(result.msBeforeNext / 1000));
   return {
     async hit(key, cost) {
-      const now = Date.now();
-      let window = windows.get(key);
-      if (!window || window.resetAt <= now) {
-        window = { count: 0, resetAt: now + windowMs };
-        windows.set(key, window);
+      try {
+        return { allowed: true, retryAfterSeconds: retryAfter(await limiter.consume(key, cost)) };
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: retryAfter(refusal) };
+        throw refusal;
       }
-      window.count += cost;
-      return { allowed: window.count <= limit, retryAfterSeconds: Math.max(1, Math.ceil((window.resetAt - now) / 1000)) };
     },
-    async dispose() {
-      clearInterval(sweep);
-    },
+    async dispose() {},
   };
 }
 
+function memoryLimiter({ limit, windowSeconds = MINUTE }: RateLimitOptions): RateLimiterMemory {
+  return new RateLimiterMemory({ keyPrefix: KEY_PREFIX, points: limit, duration: windowSeconds });
+}
+
+/** One process's counters; fine for a single gateway, not shared between replicas. */
+export function memoryRateLimiter(options: RateLimitOptions): RateLimiter {
+  return decisions(memoryLimiter(options));
+}
+
 /**
- * Counters in Redis, shared by every gateway replica: SET NX starts the window with its expiry, INCRBY counts,
- * PTTL gives the retry hint, all in one MULTI. If Redis is unreachable the limiter lets requests through
- * (and logs once): on election day, a dead Redis must not turn into a dead hub (operation limits and the
- * per-subgraph rules still hold).
+ * Counters in Redis, shared by every gateway replica. While Redis cannot be reached, each gateway counts in its
+ * own memory instead (rate-limiter-flexible's insurance limiter): the same limit per caller and per replica, so
+ * a caller spreading mutations over N replicas gets at most N times the limit until Redis is back, and nobody
+ * gets through unlimited. A Redis that is down must not slow mutations: the client queues no command while
+ * disconnected and the limiter sends none unless the connection is ready (both fall to memory at once), and a
+ * command to a Redis that stopped answering without closing the connection gives up after 250 ms.
  */
-export function redisRateLimiter(url: URL, { limit, windowMs = 60_000 }: RateLimitOptions): RateLimiter {
-  // Commands wait for the connection (the first mutations after start count too) but never more than 500 ms.
-  const redis = new Redis(url.toString(), { maxRetriesPerRequest: 1, commandTimeout: 500 });
+export function redisRateLimiter(url: URL, options: RateLimitOptions): RateLimiter {
+  const redis = new Redis(url.toString(), { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 250 });
   let warned = false;
   redis.on("error", (error: Error) => {
-    if (!warned) console.error(`rate limits: Redis unavailable, not limiting until it is back (${error.message})`);
+    if (!warned) console.error(`rate limits: Redis unavailable, counting in this gateway's memory until it is back (${error.message})`);
     warned = true;
   });
-  redis.on("ready", () => (warned = false));
+  redis.on("ready", () => {
+    if (warned) console.error("rate limits: Redis is back, counting there again");
+    warned = false;
+  });
+  // The first mutations after start wait for the first connection (500 ms at most, once), so they count in
+  // Redis too; after that nothing waits for Redis.
+  const firstConnection = new Promise<void>((resolve) => redis.once("ready", resolve).once("error", resolve));
+  let settled = false;
+  void firstConnection.then(() => (settled = true));
+  let waiting: Promise<void> | undefined;
+  const limiter = decisions(
+    new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: KEY_PREFIX,
+      points: options.limit,
+      duration: options.windowSeconds ?? MINUTE,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: memoryLimiter(options),
+    }),
+  );
   return {
     async hit(key, cost) {
-      const redisKey = `kawal:rate:${key}`;
-      try {
-        const results = await redis.multi().set(redisKey, 0, "PX", windowMs, "NX").incrby(redisKey, cost).pttl(redisKey).exec();
-        const count = Number(results?.[1]?.[1] ?? 0);
-        const ttl = Number(results?.[2]?.[1] ?? windowMs);
-        return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
-      } catch {
-        return { allowed: true, retryAfterSeconds: 0 };
-      }
+      if (!settled) await (waiting ??= Promise.race([firstConnection, delay(500, undefined, { ref: false })]).then(() => void (settled = true)));
+      return limiter.hit(key, cost);
     },
     async dispose() {
       redis.disconnect();
@@ -107,8 +129,10 @@ export function rateKey(context: GatewayContext): string {
   return `addr:${context.clientAddress ?? "unknown"}`;
 }
 
-export function rateLimited(retryAfterSeconds: number, limit: number): GraphQLError {
-  return new GraphQLError(`too many mutations: at most ${limit} a minute per caller; retry in ${retryAfterSeconds} s`, {
+/** The refusal, naming the window the limiter counts in: "at most 120 mutations a minute per caller; retry in 42 s". */
+export function rateLimited(retryAfterSeconds: number, { limit, windowSeconds = MINUTE }: RateLimitOptions): GraphQLError {
+  const window = windowSeconds === MINUTE ? "a minute" : `per ${windowSeconds} s`;
+  return new GraphQLError(`too many mutations: at most ${limit} mutations ${window} per caller; retry in ${retryAfterSeconds} s`, {
     extensions: {
       code: "RATE_LIMITED",
       retryAfterSeconds,
@@ -122,7 +146,7 @@ export function rateLimited(retryAfterSeconds: number, limit: number): GraphQLEr
  * mutation field counts one hit against its caller. Queries are not limited here (operation limits bound
  * their cost); WebSocket queries and mutations run through the same Apollo Server, so the same rule applies.
  */
-export function mutationRateLimitPlugin(limiter: RateLimiter, limit: number): ApolloServerPlugin<GatewayContext> {
+export function mutationRateLimitPlugin(limiter: RateLimiter, options: RateLimitOptions): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -134,7 +158,7 @@ export function mutationRateLimitPlugin(limiter: RateLimiter, limit: number): Ap
           }
           const cost = Math.max(1, rootFieldCount(operation.selectionSet, fragments));
           const decision = await limiter.hit(rateKey(contextValue), cost);
-          if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, limit);
+          if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, options);
         },
       };
     },

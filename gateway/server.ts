@@ -65,12 +65,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   if (!config.jwtSecret && !config.jwksUrl) throw new Error("KAWAL_JWT_SECRET or KAWAL_JWKS_URL: one must be set to verify tokens");
   const verifier = createTokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
+  const rateLimits = { limit: config.rateLimitMutations };
   const rateLimiter: RateLimiter | undefined =
-    config.rateLimitMutations === 0
-      ? undefined
-      : config.redisUrl
-        ? redisRateLimiter(config.redisUrl, { limit: config.rateLimitMutations })
-        : memoryRateLimiter({ limit: config.rateLimitMutations });
+    config.rateLimitMutations === 0 ? undefined : config.redisUrl ? redisRateLimiter(config.redisUrl, rateLimits) : memoryRateLimiter(rateLimits);
   const supergraphSdl = options.supergraphSdl ?? committedSupergraph();
   // One client per subgraph, over its keep-alive pool, for queries, mutations and alert hydration alike.
   const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createSubgraphPool(url)]));
@@ -99,7 +96,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     validationRules: operationLimitRules(limits),
     parseOptions: operationParseOptions(limits),
     plugins: [
-      ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, config.rateLimitMutations)] : []),
+      ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, rateLimits)] : []),
       // After the rate limit: a refused mutation never reaches a subgraph, so it invalidates nothing.
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
     ],
