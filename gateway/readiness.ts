@@ -46,7 +46,7 @@ export interface ProbeAnswer<B> {
 /** A subgraph to ask: its GraphQL URL (the probes go to paths on its origin) and how to reach it. */
 export interface ReadinessTarget {
   url: string;
-  /** The gateway's keep-alive pool to it (subgraph-pool.ts), so probes reuse warm sockets. */
+  /** The gateway's keep-alive pool to it (platform/http-pool.ts), so probes reuse warm sockets. */
   fetcher: Fetcher;
 }
 

@@ -15,7 +15,7 @@ import { ResponseCache } from "./response-cache";
 import { responseCachePlugin, shareInvalidations } from "./response-cache-plugin";
 import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
-import { createSubgraphPool } from "./subgraph-pool";
+import { createHttpPool } from "../platform/http-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
 
 /** The committed supergraph, composed by `npm run compose`. */
@@ -70,7 +70,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     config.rateLimitMutations === 0 ? undefined : config.redisUrl ? redisRateLimiter(config.redisUrl, rateLimits) : memoryRateLimiter(rateLimits);
   const supergraphSdl = options.supergraphSdl ?? committedSupergraph();
   // One client per subgraph, over its keep-alive pool, for queries, mutations and alert hydration alike.
-  const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createSubgraphPool(url)]));
+  const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createHttpPool(url)]));
   const services = Object.fromEntries(
     Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher })]),
   );

@@ -2,29 +2,30 @@ import type { Fetcher, FetcherHeaders, FetcherResponse } from "@apollo/utils.fet
 import { Pool } from "undici";
 
 /*
- * Keep-alive connection pools from the gateway to the subgraphs. @apollo/gateway's default fetcher
- * (make-fetch-happen over minipass-fetch and an HTTP agent) spent a large share of the gateway's CPU in a
- * profile: building request objects, agent lookups, and a stack trace per request. undici's pool keeps a
- * few warm sockets per subgraph and parses responses with llhttp.
+ * Keep-alive connection pools to one origin each: the gateway's to its subgraphs, a subgraph's to its peers.
+ * @apollo/gateway's default fetcher (make-fetch-happen over minipass-fetch and an HTTP agent) spent a large
+ * share of the gateway's CPU in a profile: building request objects, agent lookups, and a stack trace per
+ * request; a bare `fetch` opens sockets of its own. undici's pool keeps a few warm sockets per origin and
+ * parses responses with llhttp.
  */
 
-export interface SubgraphPoolOptions {
-  /** Sockets per subgraph at most; requests beyond them wait for a free one. Default 64. */
+export interface HttpPoolOptions {
+  /** Sockets to the origin at most; requests beyond them wait for a free one. Default 64. */
   connections?: number;
-  /** Milliseconds to wait for a subgraph's response headers, then for each body chunk. Default 30,000. */
+  /** Milliseconds to wait for the response headers, then for each body chunk. Default 30,000. */
   timeoutMs?: number;
-  /** Milliseconds an idle socket stays open (the subgraph may close it sooner). Default 4,000. */
+  /** Milliseconds an idle socket stays open (the server may close it sooner). Default 4,000. */
   keepAliveMs?: number;
 }
 
-export interface SubgraphPool {
-  /** An @apollo/gateway `fetcher` bound to this pool: give it to RemoteGraphQLDataSource. */
+export interface HttpPool {
+  /** A fetch-like `fetcher` bound to this pool (the shape @apollo/gateway's RemoteGraphQLDataSource takes). */
   fetcher: Fetcher;
   /** Closes the pool's sockets once in-flight requests finish. */
   dispose(): Promise<void>;
 }
 
-/** The fully read answer of a subgraph, in the shape RemoteGraphQLDataSource reads. */
+/** The fully read answer, in the shape RemoteGraphQLDataSource reads. */
 class ReadResponse implements FetcherResponse {
   readonly redirected = false;
   readonly bodyUsed = true;
@@ -69,8 +70,8 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): FetcherH
   return headers;
 }
 
-/** A keep-alive pool to one subgraph's origin. */
-export function createSubgraphPool(url: string, options: SubgraphPoolOptions = {}): SubgraphPool {
+/** A keep-alive pool to the origin of `url`; the fetcher takes URLs on that origin. */
+export function createHttpPool(url: string, options: HttpPoolOptions = {}): HttpPool {
   const target = new URL(url);
   const timeout = options.timeoutMs ?? 30_000;
   const pool = new Pool(target.origin, {
