@@ -112,8 +112,8 @@ export class DeclarationResolver {
           };
           const { eventId, electionId } = declaration;
           await Promise.all([
-            assertEntitiesExist(context.config, "events", "Event", eventId === null ? [] : [{ field: "input.eventId", id: String(eventId) }]),
-            assertEntitiesExist(context.config, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
+            assertEntitiesExist(context.peers, "events", "Event", eventId === null ? [] : [{ field: "input.eventId", id: String(eventId) }]),
+            assertEntitiesExist(context.peers, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
           ]);
           return declaration;
         },
@@ -146,7 +146,7 @@ export class DeclarationResolver {
     }
     const name = requiredText("signedBy", signedBy, { max: 120 });
     if (await context.db.getRepository(DeclarationSignature).existsBy({ declarationId: declaration.id, organizationId: signer })) return declaration;
-    await assertEntitiesExist(context.config, "organizations", "Organization", [{ field: "organizationId", id: String(signer) }]);
+    await assertEntitiesExist(context.peers, "organizations", "Organization", [{ field: "organizationId", id: String(signer) }]);
     // INSERT OR IGNORE / INSERT IGNORE on the unique (declarationId, organizationId): of two identical
     // requests racing past the check above, the second inserts nothing and answers the same declaration.
     await context.storage.write((manager) =>

@@ -101,8 +101,8 @@ export class EventResolver {
           const schedule = checkSchedule(input, caller);
           const { electionId } = schedule.event;
           await Promise.all([
-            assertEntitiesExist(context.config, "organizations", "Organization", organizationIdsOf(schedule)),
-            assertEntitiesExist(context.config, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
+            assertEntitiesExist(context.peers, "organizations", "Organization", organizationIdsOf(schedule)),
+            assertEntitiesExist(context.peers, "elections", "Election", electionId === null ? [] : [{ field: "input.electionId", id: String(electionId) }]),
           ]);
           return schedule;
         },
@@ -146,7 +146,7 @@ export class EventResolver {
           if (!actsFor(caller, String(event.organizerId)) && !isAgencyFor(caller, event.regionCode) && !actsFor(caller, String(attendee))) {
             throw forbiddenInput("organizationId", "recordAttendance is for the event's organizer, an AGENCY of its region, or the attending organization itself");
           }
-          await assertEntitiesExist(context.config, "organizations", "Organization", [{ field: "organizationId", id: String(attendee) }]);
+          await assertEntitiesExist(context.peers, "organizations", "Organization", [{ field: "organizationId", id: String(attendee) }]);
           return { event, attendee, headCount };
         },
         // One statement, atomic on both engines (ON CONFLICT / ON DUPLICATE KEY): a repeated call replaces the count.

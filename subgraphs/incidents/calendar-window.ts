@@ -1,6 +1,5 @@
-import type { HubConfig } from "../../platform/config";
 import { badInput } from "../../platform/errors";
-import { querySubgraph } from "../kit/lookups";
+import type { SubgraphPeers } from "../kit/lookups";
 import { regionWithin } from "../../caller/access";
 
 /**
@@ -18,10 +17,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Refuses an `occurredAt` older than the election calendar of the report's region allows. Asks the
  * elections subgraph for the elections of the province, keeping those whose region contains the report's.
  */
-export async function assertWithinElectionCalendar(config: HubConfig, regionCode: string, occurredAt: string, now = Date.now()): Promise<void> {
+export async function assertWithinElectionCalendar(peers: SubgraphPeers, regionCode: string, occurredAt: string, now = Date.now()): Promise<void> {
   const province = regionCode.slice(0, 2);
-  const { elections } = await querySubgraph<{ elections: Array<{ title: string; campaignStartsOn: string; region: { code: string } }> }>(
-    config,
+  const { elections } = await peers.query<{ elections: Array<{ title: string; campaignStartsOn: string; region: { code: string } }> }>(
     "elections",
     "read the election calendar",
     `query ($province: String!) { elections(regionCode: $province) { title campaignStartsOn region { code } } }`,

@@ -54,9 +54,9 @@ async function checkReport(input: ReportIncidentInput, caller: Caller, context: 
     severity: input.severity ?? defaultSeverity(input.category),
   };
   await Promise.all([
-    assertWithinElectionCalendar(context.config, checked.regionCode, occurredAt),
-    assertEntitiesExist(context.config, "elections", "CandidatePair", candidatePairId === null ? [] : [{ field: "input.candidatePairId", id: String(candidatePairId) }]),
-    assertEntitiesExist(context.config, "events", "Event", eventId === null ? [] : [{ field: "input.eventId", id: String(eventId) }]),
+    assertWithinElectionCalendar(context.peers, checked.regionCode, occurredAt),
+    assertEntitiesExist(context.peers, "elections", "CandidatePair", candidatePairId === null ? [] : [{ field: "input.candidatePairId", id: String(candidatePairId) }]),
+    assertEntitiesExist(context.peers, "events", "Event", eventId === null ? [] : [{ field: "input.eventId", id: String(eventId) }]),
   ]);
   return checked;
 }

@@ -6,6 +6,7 @@ import { CALLER_HEADER, Caller, MaybeCaller, callerFromClaims } from "../../call
 import { describeRules, passesRules } from "../../caller/access";
 import { Loaders } from "./loaders";
 import type { Storage } from "./storage";
+import type { SubgraphPeers } from "./lookups";
 import { forbidden, unauthenticated } from "../../platform/errors";
 import { idOrNull } from "./references";
 
@@ -18,8 +19,10 @@ export interface SubgraphContext<S = unknown> {
   /** Writes go through `storage.write` (kit/storage.ts), never through `db`. */
   storage: Storage;
   loaders: Loaders;
-  /** The hub's configuration (where the other subgraphs are, for reference checks). */
+  /** The hub's configuration. */
   config: HubConfig;
+  /** The other subgraphs, for reference checks (kit/lookups.ts). */
+  peers: SubgraphPeers;
   /** What this running instance keeps beside its database. */
   state: S;
 }
@@ -31,9 +34,9 @@ export function callerFromRequest(req: IncomingMessage): MaybeCaller {
   return callerFromClaims(JSON.parse(header) as Record<string, unknown>);
 }
 
-export function contextFor<S>(caller: MaybeCaller, storage: Storage, config: HubConfig, state: S): SubgraphContext<S> {
+export function contextFor<S>(caller: MaybeCaller, storage: Storage, config: HubConfig, peers: SubgraphPeers, state: S): SubgraphContext<S> {
   const db = storage.reader;
-  return { caller, db, storage, loaders: new Loaders(db), config, state };
+  return { caller, db, storage, loaders: new Loaders(db), config, peers, state };
 }
 
 /** Throws unless there is a caller; returns it. */

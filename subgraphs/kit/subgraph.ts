@@ -15,6 +15,7 @@ import { dropExpiredKeysHourly } from "./idempotency";
 import { openStorage, Storage } from "./storage";
 import { close, graphqlHttpHandler, listen, sendJson } from "../../platform/http";
 import { attachSubgraphSubscriptions } from "./subscription-server";
+import { createSubgraphPeers } from "./lookups";
 
 /** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */
 export type ReferenceResolver = (reference: Record<string, unknown>, context: SubgraphContext) => unknown;
@@ -140,6 +141,7 @@ export async function startSubgraph<S>(
   await definition.loadReferenceData?.(storage.writer);
   const state = await definition.state?.(storage, config);
   const stopDroppingKeys = dropExpiredKeysHourly(storage);
+  const peers = createSubgraphPeers(config);
   const schema = await buildFederatedSchema(definition);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
@@ -152,7 +154,7 @@ export async function startSubgraph<S>(
   await apollo.start();
   const handler = graphqlHttpHandler({
     server: apollo,
-    context: async (req) => contextFor(callerFromRequest(req), storage, config, state?.value),
+    context: async (req) => contextFor(callerFromRequest(req), storage, config, peers, state?.value),
     guard: (req) =>
       secretMatches(req.headers[SECRET_HEADER], secret)
         ? null
@@ -181,7 +183,7 @@ export async function startSubgraph<S>(
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.
   const subscriptions = schema.getSubscriptionType()
-    ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, storage, config, state?.value), isProd: config.production })
+    ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, storage, config, peers, state?.value), isProd: config.production })
     : undefined;
   const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
@@ -200,6 +202,7 @@ export async function startSubgraph<S>(
         await close(server, deadline);
         await apollo.stop();
         await state?.dispose?.();
+        await peers.dispose();
         stopDroppingKeys();
         await storage.close();
       })();
