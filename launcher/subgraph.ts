@@ -1,8 +1,9 @@
 import "reflect-metadata";
-import { ConfigError, defaultSubgraphPort, HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "../platform/config";
+import { ConfigError, defaultSubgraphPort, HubConfig, loadConfig, SubgraphName } from "../platform/config";
 import { stopWithin } from "../platform/shutdown";
 import { SubgraphFailure, startSubgraphs } from "../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../subgraphs";
+import { parseSubgraphArguments } from "./subgraph-arguments";
 
 /*
  * Subgraphs in one process: `node dist/launcher/subgraph.js <name> [<name> ...] [--port N]` (or SUBGRAPH=<name>),
@@ -51,46 +52,6 @@ export interface PeersSetMessage {
 
 export type ChildMessage = ReadyMessage | FailedMessage | PeersSetMessage;
 
-interface Arguments {
-  names: SubgraphName[];
-  /** `--port N` or `--port=N`: a whole number from 0 to 65535; undefined when not given. */
-  port: number | undefined;
-  /** `--port <name>=N`, once per subgraph it sets. */
-  ports: Partial<Record<SubgraphName, number>>;
-}
-
-function portNumber(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError("--port", "must be a whole number from 0 to 65535, or <subgraph>=<number>", raw);
-  return Number(raw);
-}
-
-function parseArguments(argv: string[]): Arguments {
-  const names: string[] = [];
-  const rawPorts: string[] = [];
-  for (let at = 0; at < argv.length; at++) {
-    if (argv[at] === "--port") rawPorts.push(argv[++at] ?? "");
-    else if (argv[at].startsWith("--port=")) rawPorts.push(argv[at].slice("--port=".length));
-    else if (!argv[at].startsWith("--")) names.push(argv[at]);
-  }
-  if (names.length === 0 && process.env.SUBGRAPH) names.push(process.env.SUBGRAPH);
-  if (names.length === 0) throw new ConfigError("SUBGRAPH", `must name a subgraph: one of ${SUBGRAPH_NAMES.join(", ")}`, "");
-  for (const name of names) if (!SUBGRAPH_NAMES.includes(name as SubgraphName)) throw new ConfigError("SUBGRAPH", `must be one of ${SUBGRAPH_NAMES.join(", ")}`, name);
-  if (new Set(names).size !== names.length) throw new ConfigError("SUBGRAPH", "must name each subgraph once", names.join(" "));
-  const named = rawPorts.filter((raw) => raw.includes("="));
-  const plain = rawPorts.filter((raw) => !raw.includes("="));
-  if (plain.length > 1 || (plain.length > 0 && named.length > 0)) throw new ConfigError("--port", "must be given once as a number, or once per subgraph as <subgraph>=<number>", rawPorts.join(" "));
-  const ports: Partial<Record<SubgraphName, number>> = {};
-  for (const raw of named) {
-    const [name, value] = raw.split("=", 2);
-    if (!names.includes(name)) throw new ConfigError("--port", `must name a subgraph this process runs (${names.join(", ")})`, raw);
-    if (ports[name as SubgraphName] !== undefined) throw new ConfigError("--port", "must set each subgraph's port once", raw);
-    ports[name as SubgraphName] = portNumber(value);
-  }
-  const port = plain.length > 0 ? portNumber(plain[0]) : undefined;
-  if (names.length > 1 && port !== undefined && port !== 0) throw new ConfigError("--port", "must be 0 (a free port for each) when several subgraphs share the process", plain[0]);
-  return { names: names as SubgraphName[], port, ports };
-}
-
 function isPeersMessage(message: unknown): message is PeersMessage {
   return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "peers";
 }
@@ -105,7 +66,7 @@ function tell(message: ChildMessage): Promise<void> {
 
 async function main(): Promise<void> {
   const forked = Boolean(process.send);
-  const { names, port, ports } = parseArguments(process.argv.slice(2));
+  const { names, port, ports } = parseSubgraphArguments(process.argv.slice(2));
   const config: HubConfig = loadConfig();
   const unset = names.filter((name) => ports[name] === undefined);
   if (unset.length > 1 && port === undefined && process.env.PORT) throw new ConfigError("PORT", "names one port, but several subgraphs share the process: use their default ports or --port 0", process.env.PORT);
