@@ -144,7 +144,7 @@ describe("a hub whose Redis cannot be reached at start", () => {
       stderr.push(format(...args));
       consoleError(...args);
     };
-    // Rate limits off while the demo loads: without Redis each mutation waits up to 500 ms for the limiter.
+    // Rate limits off while the demo loads: the demo files more mutations a minute than the default limit allows.
     hub = await startTestHub("sqlite", { REDIS_URL: redisUrl, KAWAL_RATE_LIMIT_MUTATIONS: "0" });
     ids = await loadDemoStory(hub);
     // A gateway as production runs it: its response cache and its rate limits on the same unreachable Redis.
