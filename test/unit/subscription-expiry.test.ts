@@ -51,3 +51,13 @@ describe("subscription policy: token expiry", () => {
     assert.match(error.message, /token has expired; sign in again, reconnect, and subscribe with `after`/);
   });
 });
+
+describe("subscription policy: token expiry on the real clock", () => {
+  test("a token valid for 30 days does not expire at once (setTimeout alone would overflow and fire after 1 ms)", async () => {
+    let fired = 0;
+    const watch = watchExpiry(Date.now() / 1000 + 30 * 86_400, () => fired++);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    watch.dispose();
+    assert.equal(fired, 0);
+  });
+});

@@ -52,7 +52,7 @@ async function eventually(condition: () => boolean, what: string): Promise<void>
   }
 }
 
-describe("the graphql-ws adapter composes the policies", () => {
+describe("the graphql-ws adapter composes the policies", { timeout: 10_000 }, () => {
   const server = http.createServer();
   let url: string;
   let engine: FakeEngine;
@@ -121,6 +121,8 @@ describe("the graphql-ws adapter composes the policies", () => {
     first.socket.close();
     await first.closed;
     await eventually(() => engine.subscriptions[0].disposed === 1, "closing the socket did not leave the engine");
+    const again = await acked("hoarder"); // the closed socket gave its allowance back
+    again.socket.close();
   });
 
   test("the client completing leaves the engine", async () => {
