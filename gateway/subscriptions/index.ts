@@ -9,15 +9,20 @@ import type { ApolloServer } from "@apollo/server";
 import type { Caller, MaybeCaller } from "../../caller/claims";
 import type { TokenVerifier } from "../auth";
 import { GatewayContext, SubgraphClient } from "../subgraph-client";
+import { alertSubscriptionPolicy } from "./alert-access";
 import { latestAlertSequence } from "./alert-cursor";
 import { callerScope } from "./caller-scope";
 import { BackoffOptions, createSubscriptionEngine, CursorOptions, SubscriptionEngine, SubscriptionEngineStats, UpstreamConnector } from "./engine";
+import type { SubscriptionAuthorizer } from "./policies/authorize";
+import { createQuotas } from "./policies/quotas";
 import { createGraphqlWsUpstream } from "./upstream";
-import { attachWsAdapter, SubscriptionAuthorizer, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+import { attachWsAdapter, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
 
 export * from "./engine";
-export { alertSubscriptionPolicy, attachWsAdapter } from "./ws-adapter";
-export type { SubscriptionAuthorizer, WsAdapter, WsAdapterOptions, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+export { alertSubscriptionPolicy } from "./alert-access";
+export type { SubscriptionAuthorizer } from "./policies/authorize";
+export { attachWsAdapter } from "./ws-adapter";
+export type { WsAdapter, WsAdapterOptions, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
 export { createGraphqlWsUpstream, toUpstreamError } from "./upstream";
 export type { GraphqlWsUpstreamOptions } from "./upstream";
 
@@ -36,7 +41,7 @@ export interface AttachSubscriptionsOptions {
   upstream?: UpstreamConnector<Caller>;
   /** Queries and mutations over the socket; see `apolloExecutor`. Default: refused, pointing at HTTP. */
   executeOperation?: (request: WsOperationRequest, caller: MaybeCaller) => Promise<WsOperationResult>;
-  /** Who may subscribe. Default AGENCY, or INTEGRATOR with scope subscribe:alerts. */
+  /** Who may subscribe. Default `alertSubscriptionPolicy`: AGENCY, or INTEGRATOR with scope subscribe:alerts. */
   authorize?: SubscriptionAuthorizer;
   /** WebSocket path. Default "/graphql". */
   path?: string;
@@ -92,17 +97,18 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     parseOptions: options.parseOptions,
     validationRules: options.validationRules,
   });
+  // One set of quotas for the gateway: a transport added beside graphql-ws takes the same instance.
+  const quotas = createQuotas({ maxConnectionsPerCaller: options.maxConnectionsPerCaller, maxSubscriptionsPerCaller: options.maxSubscriptionsPerCaller });
   const adapter = attachWsAdapter(httpServer, {
     engine,
     verifier: options.verifier,
+    authorize: options.authorize ?? alertSubscriptionPolicy,
+    quotas,
     path: options.path,
     keepAliveMs: options.keepAliveMs,
-    authorize: options.authorize,
     executeOperation: options.executeOperation,
     maxBufferedBytes: options.maxBufferedBytes,
     allowedOrigins: options.allowedOrigins,
-    maxConnectionsPerCaller: options.maxConnectionsPerCaller,
-    maxSubscriptionsPerCaller: options.maxSubscriptionsPerCaller,
     isProd: options.isProd,
   });
   let disposed: Promise<void> | undefined;

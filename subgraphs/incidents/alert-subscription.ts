@@ -6,6 +6,7 @@ import { ALERT_SUBSCRIBERS } from "../../caller/access";
 import { requireAccess, SubgraphContext } from "../kit/context";
 import type { IncidentsContext } from "./state";
 import { Loaders } from "../kit/loaders";
+import { AsyncQueue } from "../../platform/async-queue";
 import { PubSub, Unsubscribe } from "../../platform/pubsub";
 import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence } from "./alerts";
 import { MAX_REPLAY, maxSequence, replayAlerts } from "./alerts-resolver";
@@ -75,70 +76,6 @@ function decode(message: unknown): IncidentAlert | null {
   return Object.assign(new IncidentAlert(), m);
 }
 
-/** A pull-based queue the GraphQL executor iterates; `onReturn` runs once when the consumer stops. */
-class AlertQueue implements AsyncIterableIterator<IncidentAlert> {
-  private readonly items: IncidentAlert[] = [];
-  private waiting: ((result: IteratorResult<IncidentAlert>) => void) | undefined;
-  private failure: ((error: unknown) => void) | undefined;
-  private error: unknown;
-  private done = false;
-
-  constructor(private readonly onReturn: () => void) {}
-
-  push(alert: IncidentAlert): void {
-    if (this.done) return;
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = this.failure = undefined;
-      waiting({ value: alert, done: false });
-    } else this.items.push(alert);
-  }
-
-  fail(error: unknown): void {
-    if (this.done) return;
-    this.error = error;
-    const failure = this.failure;
-    this.waiting = this.failure = undefined;
-    if (failure) {
-      this.finish();
-      failure(error);
-    }
-  }
-
-  next(): Promise<IteratorResult<IncidentAlert>> {
-    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
-    if (this.error !== undefined) {
-      const error = this.error;
-      this.finish();
-      return Promise.reject(error);
-    }
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.failure = reject;
-    });
-  }
-
-  return(): Promise<IteratorResult<IncidentAlert>> {
-    this.finish();
-    const waiting = this.waiting;
-    this.waiting = this.failure = undefined;
-    waiting?.({ value: undefined, done: true });
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  private finish(): void {
-    if (this.done) return;
-    this.done = true;
-    this.items.length = 0;
-    this.onReturn();
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-}
-
 /** How often a stream reads the table while its bus's link is down. */
 export const DEFAULT_POLL_INTERVAL_MS = 500;
 
@@ -170,7 +107,8 @@ export async function alertStream(options: AlertStreamOptions): Promise<AsyncIte
     stopPolling();
     for (const end of stops) void end().catch(() => {});
   };
-  const queue = new AlertQueue(stop);
+  // graphql-ws returns the stream when the client completes or disconnects; that stops the reads.
+  const queue = new AsyncQueue<IncidentAlert>({ onEnd: stop });
 
   /** Sends the matching rows in (lastSeen, upTo] from the table; upTo undefined = MAX(sequence) now. */
   async function catchUp(upTo?: number): Promise<void> {
@@ -255,14 +193,12 @@ export async function alertStream(options: AlertStreamOptions): Promise<AsyncIte
   return queue;
 }
 
-/** AGENCY, or INTEGRATOR with scope subscribe:alerts (checked before the stream starts, not per event). */
-
 interface AlertArgs {
   filter?: AlertFilter | null;
   after?: string | null;
 }
 
-/** The `subscribe` of Subscription.incidentAlerts. */
+/** The `subscribe` of Subscription.incidentAlerts: AGENCY, or INTEGRATOR with subscribe:alerts, checked once before the stream starts. */
 export async function subscribeToAlerts({ args, context }: SubscribeResolverData<unknown, AlertArgs, IncidentsContext>): Promise<AsyncIterable<IncidentAlert>> {
   const caller = requireAccess(context.caller, "Subscription.incidentAlerts", ALERT_SUBSCRIBERS);
   const criteria = alertCriteria(args.filter, caller);
