@@ -8,6 +8,7 @@ import { SUBGRAPHS } from "../../subgraphs";
 import { AlertCollector, ALERTS, alertClient, ReceivedAlert } from "../support/alerts";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, backends, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
+import { reportInput } from "../support/report-writers";
 
 const REPORT = `mutation ($input: ReportIncidentInput!) { reportIncident(input: $input) { id } }`;
 
@@ -27,18 +28,7 @@ describe("live black-campaign alerts through the gateway", async () => {
     const title = `Unggahan fitnah #${++serial}`;
     const { errors } = await hub.query(
       REPORT,
-      {
-        input: {
-          category: "BLACK_CAMPAIGN",
-          channel: "SOCIAL_MEDIA",
-          platform: "Facebook",
-          title,
-          description: "Akun anonim memfitnah pasangan calon.",
-          occurredAt: "2024-11-20T20:00:00+07:00",
-          regionCode: "19.06.01",
-          ...overrides,
-        },
-      },
+      { input: { ...reportInput(title), ...overrides } },
       by,
     );
     assert.equal(errors, undefined, JSON.stringify(errors));

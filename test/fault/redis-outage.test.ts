@@ -8,7 +8,8 @@ import { RunningGateway, startGateway } from "../../gateway/server";
 import { AlertCollector, alertClient } from "../support/alerts";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, backends, ormasOf, startTestHub, TestHub } from "../support/hub";
-import { PrivateRedis, skipWithoutRedisServer, sparePort, startPrivateRedis } from "../support/redis";
+import { sparePort } from "../support/ports";
+import { PrivateRedis, skipWithoutRedisServer, startPrivateRedis } from "../support/redis";
 
 const REPORT = `mutation ($input: ReportIncidentInput!) { reportIncident(input: $input) { id } }`;
 

@@ -5,6 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { SUBGRAPH_NAMES } from "../../platform/config";
+import { sparePort } from "./ports";
 
 /*
  * `npm start` as its user runs it: `node dist/launcher/start.js` in a process of its own, on a fresh data
@@ -13,18 +14,6 @@ import { SUBGRAPH_NAMES } from "../../platform/config";
 
 const ENTRY = path.join(__dirname, "..", "..", "launcher", "start.js");
 export const SUBGRAPH_PORTS = [4001, 4002, 4003, 4004, 4005];
-
-/** A port nothing listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -97,7 +86,7 @@ export interface EmbeddedHub {
 export async function startEmbedded(env: Record<string, string> = {}): Promise<EmbeddedHub> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kawal-embedded-"));
   const jwtSecret = crypto.randomBytes(32).toString("hex");
-  const port = await freePort();
+  const port = await sparePort();
   const inherited = { ...process.env };
   for (const variable of ["DATABASE_URL", "REDIS_URL", "KAWAL_SUBGRAPH_SECRET", "KAWAL_JWKS_URL", "HOST", "NODE_ENV"]) delete inherited[variable];
   const child = spawn(process.execPath, [ENTRY], {

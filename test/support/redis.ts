@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import net from "node:net";
+import { sparePort } from "./ports";
 
 /**
  * A Redis of the test's own, so a test can kill the broker without touching the Redis other tests and
@@ -22,18 +23,6 @@ export function skipWithoutRedisServer(): string | false {
   if (spawnSync("redis-server", ["--version"]).status === 0) return false;
   if (process.env.CI) throw new Error("CI needs the redis-server binary for the broker outage tests");
   return "no redis-server binary installed";
-}
-
-/** A TCP port nothing listens on now (the OS picks it, then we let go of it). */
-export function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function acceptsConnections(port: number): Promise<boolean> {
