@@ -79,7 +79,7 @@ export async function createAdministrator(config: HubConfig, argv: string[]): Pr
     if (await hasAdministrator(storage.reader)) {
       throw new AdminCommandError("an administrator exists already: further accounts are created by administrators through the API (createAccount)");
     }
-    const account = await insertAccount(storage, { organizationId, role: role as AccountRole, regions, loginName: values.login, password, admin: true, mustChangePassword: true }).catch((error: unknown) => {
+    const account = await insertAccount(storage, { organizationId, role: role as AccountRole, regions, loginName: values.login, password, admin: true, mustChangePassword: true, origin: "the command line" }).catch((error: unknown) => {
       throw error instanceof AdminCommandError ? error : new AdminCommandError(error instanceof Error ? error.message : String(error));
     });
     return { accountId: account.id, loginName: account.loginName, role: account.role, regions, oneTimePassword: password };

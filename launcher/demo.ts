@@ -211,7 +211,7 @@ export async function loadDemoAccounts(url: string, config: HubConfig): Promise<
   const kesbangpol = Number(await findOrganization(url, KESBANGPOL_NAME));
   const pemuda = Number(await findOrganization(url, PEMUDA_NAME));
   const password = (login: string) => `demo-${crypto.createHmac("sha256", secret).update(login).digest("base64url").slice(0, 16)}`;
-  const seeds: Array<Omit<AccountSeed, "password" | "mustChangePassword"> & { description: string }> = [
+  const seeds: Array<Omit<AccountSeed, "password" | "mustChangePassword" | "origin"> & { description: string }> = [
     { loginName: "admin.kesbangpol@demo.kawal.id", organizationId: kesbangpol, role: AccountRole.AGENCY, regions: [BELTIM], admin: true, description: "Kesbangpol Belitung Timur administrator (AGENCY, 19.06)" },
     { loginName: "petugas.kesbangpol@demo.kawal.id", organizationId: kesbangpol, role: AccountRole.AGENCY, regions: [BELTIM], admin: false, description: "Kesbangpol Belitung Timur officer (AGENCY, 19.06)" },
     { loginName: "relawan.p3m@demo.kawal.id", organizationId: pemuda, role: AccountRole.ORMAS, regions: [MANGGAR], admin: false, description: "Perkumpulan Pemuda Peduli Manggar volunteer (ORMAS, 19.06.01)" },
@@ -219,7 +219,7 @@ export async function loadDemoAccounts(url: string, config: HubConfig): Promise<
   const storage = await openStorage({ name: "identity", entities: identity.entities, migrations: identity.migrations }, config);
   try {
     for (const { description: _description, ...seed } of seeds) {
-      if (!(await findAccount(storage.reader, seed.loginName))) await insertAccount(storage, { ...seed, password: password(seed.loginName), mustChangePassword: false });
+      if (!(await findAccount(storage.reader, seed.loginName))) await insertAccount(storage, { ...seed, password: password(seed.loginName), mustChangePassword: false, origin: "the demo" });
     }
   } finally {
     await storage.close();

@@ -14,6 +14,8 @@ export interface AccountSeed {
   admin: boolean;
   /** true for a password someone else chose (the first administrator's one-time password). */
   mustChangePassword: boolean;
+  /** Where it comes from, for the audit trail: "the command line", "the demo". */
+  origin: string;
 }
 
 /** True when the database holds an administrator already. */
@@ -21,7 +23,7 @@ export function hasAdministrator(db: DataSource): Promise<boolean> {
   return db.getRepository(Account).existsBy({ admin: true });
 }
 
-/** Inserts an account, audited as created by nobody (the command line); refuses a login name in use. */
+/** Inserts an account, audited as created by no account (with its origin); refuses a login name in use. */
 export async function insertAccount(storage: Storage, seed: AccountSeed): Promise<Account> {
   const login = loginName("--login", seed.loginName);
   checkPasswordRules("password", seed.password, login);
@@ -41,7 +43,7 @@ export async function insertAccount(storage: Storage, seed: AccountSeed): Promis
       createdBy: null,
     });
     await manager.save(account);
-    await audit(manager, { kind: AuditKind.ACCOUNT_CREATED, account, detail: `role ${seed.role}, regions ${seed.regions.join(" ")}${seed.admin ? ", administrator" : ""}; from the command line` });
+    await audit(manager, { kind: AuditKind.ACCOUNT_CREATED, account, detail: `role ${seed.role}, regions ${seed.regions.join(" ")}${seed.admin ? ", administrator" : ""}; from ${seed.origin}` });
     return account;
   });
 }
