@@ -38,7 +38,7 @@ export function loginNameOrNull(value: string): string | null {
 }
 
 export const MIN_PASSWORD_LENGTH = 10;
-const MAX_PASSWORD_LENGTH = 200;
+export const MAX_PASSWORD_LENGTH = 200;
 
 /** Refuses a password shorter than 10 characters or among the common passwords. */
 export function checkPasswordRules(field: string, password: string, loginName?: string): string {

@@ -3,7 +3,7 @@ import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import { IsNull } from "typeorm";
 import { badInput } from "../../platform/errors";
 import { audit } from "./audit";
-import { checkPasswordRules, hashPassword, loginNameOrNull, passwordMatches, sha256 } from "./credentials";
+import { checkPasswordRules, hashPassword, loginNameOrNull, MAX_PASSWORD_LENGTH, passwordMatches, sha256 } from "./credentials";
 import { Account, AuditKind, RefreshToken } from "./entities";
 import { issueSession, passwordChangeRequired, refreshRefused, revokeAccountTokens, revokeFamily, Session, signInFailed } from "./sessions";
 import type { IdentityContext } from "./state";
@@ -20,7 +20,8 @@ async function authenticate(context: IdentityContext, typedLogin: string, passwo
   const delay = throttle.delayFor(throttleKey, context.clientAddress);
   if (delay > 0) await sleep(delay);
   const account = login === null ? null : await context.db.getRepository(Account).findOneBy({ loginName: login });
-  const matches = await passwordMatches(account?.passwordHash ?? null, password);
+  // No password is longer than the rules allow: a megabyte of "password" would only cost hashing time.
+  const matches = password.length <= MAX_PASSWORD_LENGTH && (await passwordMatches(account?.passwordHash ?? null, password));
   if (account && matches && !account.disabled) {
     throttle.succeeded(throttleKey);
     return account;

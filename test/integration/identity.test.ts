@@ -85,6 +85,24 @@ describe("accounts, sessions and the audit trail", async () => {
         assert.doesNotMatch(answers[0].message, /unknown|exist|disabled|not found/i);
       });
 
+      test("repeated failures for one login name are slowed down, and the right password still gets in (no lockout)", async () => {
+        const created = await createAccount(hub, admin.accessToken, { organizationId: ids.org.kesbangpol, role: "AGENCY", regions: ["19.06"], loginName: "dicoba@kesbangpol.beltim.go.id" });
+        secrets.push(created.oneTimePassword);
+        await activate(hub, "dicoba@kesbangpol.beltim.go.id", created.oneTimePassword, "angin barat Kelapa Kampit");
+        const timed = async (password: string) => {
+          const started = Date.now();
+          const answer = await signIn(hub, "dicoba@kesbangpol.beltim.go.id", password);
+          return { code: answer.code, ms: Date.now() - started };
+        };
+        for (let i = 0; i < 4; i++) assert.equal((await timed(`tebakan ke ${i} yang salah`)).code, "UNAUTHENTICATED");
+        const fifth = await timed("angin barat Kelapa Kampit");
+        assert.equal(fifth.code, "ok", "slowed, never locked out");
+        assert.ok(fifth.ms >= 950, `the attempt after the fourth failure waits a second (took ${fifth.ms} ms)`);
+        const after = await timed("angin barat Kelapa Kampit");
+        assert.ok(after.ms < 950, `a success clears the count (took ${after.ms} ms)`);
+        assert.equal((await signIn(hub, "dicoba@kesbangpol.beltim.go.id", "x".repeat(100_000))).code, "UNAUTHENTICATED", "an enormous password is a wrong one");
+      });
+
       test("refresh tokens rotate: each works once, and the newest keeps the session going", async () => {
         const session = (await signIn(hub, "admin@kesbangpol.beltim.go.id", ADMIN_PASSWORD)).data!.signIn;
         const second = await refresh(hub, session.refreshToken);
