@@ -156,6 +156,19 @@ export class AdministrationResolver {
   }
 
   @Authorized()
+  @Mutation(() => Account, { description: "Administrators: a disabled account may sign in again (with the password it had)" })
+  async enableAccount(@Arg("id", () => ID) id: string, @Ctx() context: IdentityContext): Promise<Account> {
+    const admin = await requireAdministrator(context, "enableAccount");
+    const account = await managedAccount(context, admin, id);
+    if (!account.disabled) return account;
+    await context.storage.write(async (manager) => {
+      await manager.update(Account, { id: account.id }, { disabled: false });
+      await audit(manager, { kind: AuditKind.ACCOUNT_ENABLED, actor: admin, account, clientAddress: context.clientAddress });
+    });
+    return { ...account, disabled: false };
+  }
+
+  @Authorized()
   @Mutation(() => Account, { description: "Administrators: a new role or regions, within their own; takes effect at the next sign-in or refresh" })
   async changeAccountAccess(
     @Arg("id", () => ID) id: string,

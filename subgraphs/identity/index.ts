@@ -2,7 +2,7 @@ import type { SubgraphDefinition } from "../kit/subgraph";
 import { AdministrationResolver } from "./administration";
 import { Account, AuditEvent, RefreshToken } from "./entities";
 import { migrations } from "./migrations";
-import { AccountResolver, AuditEventResolver } from "./resolvers";
+import { AccountListResolver, AccountResolver, AuditEventResolver } from "./resolvers";
 import { SignInResolver } from "./sign-in";
 import { IdentityState, identityState } from "./state";
 
@@ -11,6 +11,6 @@ export const identity: SubgraphDefinition<IdentityState> = {
   name: "identity",
   entities: [Account, RefreshToken, AuditEvent],
   migrations,
-  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AuditEventResolver],
+  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver],
   state: identityState,
 };

@@ -30,6 +30,28 @@ export class AccountResolver {
   }
 }
 
+const AccountConnection = connectionType(Account, "Account");
+
+@Resolver(() => Account)
+export class AccountListResolver {
+  /**
+   * The accounts an administrator sees, newest first: those with a region inside the administrator's regions
+   * (an ORMAS administrator: of its own organization too), disabled ones included.
+   */
+  @Authorized()
+  @Query(() => AccountConnection, { description: "Administrators: the accounts in their regions (ORMAS: of their organization), newest first" })
+  async accounts(
+    @Arg("first", () => Int, { nullable: true }) first: number | null,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Ctx() context: IdentityContext,
+  ): Promise<Connection<Account>> {
+    const admin = await requireAdministrator(context, "accounts");
+    const query = context.db.getRepository(Account).createQueryBuilder("a").where(withinRegions("a", regionsOf(admin.regions), "own"));
+    if (admin.role === AccountRole.ORMAS) query.andWhere("a.organizationId = :org", { org: admin.organizationId });
+    return keysetPage(query, { property: "createdAt", direction: "DESC" }, first, after);
+  }
+}
+
 @InputType()
 class AuditFilter {
   @Field(() => AuditKind, { nullable: true }) kind?: AuditKind;

@@ -83,6 +83,9 @@ describe("accounts, sessions and the audit trail", async () => {
         for (const answer of answers) assert.deepEqual({ ...answer, data: undefined }, { ...answers[0], data: undefined });
         assert.equal(answers[0].code, "UNAUTHENTICATED");
         assert.doesNotMatch(answers[0].message, /unknown|exist|disabled|not found/i);
+        const enabled = await call(hub, `mutation ($id: ID!) { enableAccount(id: $id) { disabled } }`, { id: created.account.id }, admin.accessToken);
+        assert.deepEqual(enabled.data, { enableAccount: { disabled: false } });
+        assert.equal((await signIn(hub, "dinonaktifkan@kesbangpol.beltim.go.id", "burung camar pantai sembilan")).code, "ok", "enabled again, with its password");
       });
 
       test("repeated failures for one login name are slowed down, and the right password still gets in (no lockout)", async () => {
@@ -180,6 +183,12 @@ describe("accounts, sessions and the audit trail", async () => {
         const events = await call<{ auditEvents: { edges: Array<{ node: { organization: { id: string } | null } }> } }>(hub, `{ auditEvents(first: 100) { edges { node { organization { id } } } } }`, {}, session.accessToken);
         assert.ok(events.data!.auditEvents.edges.length > 0);
         assert.ok(events.data!.auditEvents.edges.every(({ node }) => node.organization?.id === ids.org.pemuda), "its own organization's events only");
+        const LIST = `{ accounts(first: 100) { totalCount edges { node { loginName organization { id } } } } }`;
+        const own = await call<{ accounts: { edges: Array<{ node: { loginName: string; organization: { id: string } } }> } }>(hub, LIST, {}, session.accessToken);
+        assert.deepEqual(own.data!.accounts.edges.map(({ node }) => node.loginName).sort(), ["anggota@p3m.or.id", "ketua@p3m.or.id"]);
+        const all = await call<{ accounts: { edges: Array<{ node: { loginName: string } }> } }>(hub, LIST, {}, admin.accessToken);
+        const logins = all.data!.accounts.edges.map(({ node }) => node.loginName);
+        assert.ok(logins.includes("anggota@p3m.or.id") && logins.includes("+6281211112222") && logins.includes("admin@kesbangpol.beltim.go.id"), logins.join(", "));
       });
 
       test("the audit trail records sign-ins and account changes, for administrators, and holds no secret", async () => {
