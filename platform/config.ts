@@ -107,6 +107,13 @@ function wholeNumber(env: Env, variable: string, fallback: number, max: number):
   return Number(raw);
 }
 
+/** A whole number from 1 to `max`: a lifetime of 0 would make every token expire as it is signed. */
+function positiveNumber(env: Env, variable: string, fallback: number, max: number): number {
+  const value = wholeNumber(env, variable, fallback, max);
+  if (value === 0) throw new ConfigError(variable, `must be a whole number from 1 to ${max}`, "0");
+  return value;
+}
+
 /** A claim value to match exactly: no surrounding blanks (a copy-paste slip that would refuse every token). */
 function claimValue(env: Env, variable: string): string | undefined {
   const raw = env[variable];
@@ -162,7 +169,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     wsMaxConnectionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_CONNECTIONS_PER_CALLER", 20, 1_000_000),
     wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
     responseCacheSeconds: wholeNumber(env, "KAWAL_RESPONSE_CACHE_SECONDS", 5, 3600),
-    accessTokenSeconds: Math.max(1, wholeNumber(env, "KAWAL_ACCESS_TOKEN_SECONDS", 900, 86_400)),
+    accessTokenSeconds: positiveNumber(env, "KAWAL_ACCESS_TOKEN_SECONDS", 900, 86_400),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
     drainSeconds: wholeNumber(env, "KAWAL_DRAIN_SECONDS", 8, 300),
     subgraphUrls,
