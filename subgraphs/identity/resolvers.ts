@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from "type-graphql";
-import { Brackets } from "typeorm";
+import { Brackets, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { connectionType, Connection, keysetPage } from "../kit/connection";
 import { requireCaller } from "../kit/context";
 import { OrganizationRef } from "../kit/references";
@@ -46,8 +46,7 @@ export class AccountListResolver {
     @Ctx() context: IdentityContext,
   ): Promise<Connection<Account>> {
     const admin = await requireAdministrator(context, "accounts");
-    const query = context.db.getRepository(Account).createQueryBuilder("a").where(withinRegions("a", regionsOf(admin.regions), "own"));
-    if (admin.role === AccountRole.ORMAS) query.andWhere("a.organizationId = :org", { org: admin.organizationId });
+    const query = administered(context.db.getRepository(Account).createQueryBuilder("a"), admin);
     return keysetPage(query, { property: "createdAt", direction: "DESC" }, first, after);
   }
 }
@@ -73,6 +72,16 @@ function withinRegions(alias: string, prefixes: string[], tag: string): Brackets
       });
     });
   });
+}
+
+/**
+ * What an administrator sees of accounts or audit events: rows with a region inside its regions, and for an
+ * ORMAS administrator of its own organization only.
+ */
+function administered<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, admin: Account): SelectQueryBuilder<T> {
+  query.where(withinRegions(query.alias, regionsOf(admin.regions), "own"));
+  if (admin.role === AccountRole.ORMAS) query.andWhere(`${query.alias}.organizationId = :adminOrg`, { adminOrg: admin.organizationId });
+  return query;
 }
 
 @Resolver(() => AuditEvent)
@@ -110,8 +119,7 @@ export class AuditEventResolver {
     @Ctx() context: IdentityContext,
   ): Promise<Connection<AuditEvent>> {
     const admin = await requireAdministrator(context, "auditEvents");
-    const query = context.db.getRepository(AuditEvent).createQueryBuilder("e").where(withinRegions("e", regionsOf(admin.regions), "own"));
-    if (admin.role === AccountRole.ORMAS) query.andWhere("e.organizationId = :org", { org: admin.organizationId });
+    const query = administered(context.db.getRepository(AuditEvent).createQueryBuilder("e"), admin);
     if (filter?.kind) query.andWhere("e.kind = :kind", { kind: filter.kind });
     const accountId = optionalRecordId("filter.accountId", filter?.accountId);
     if (accountId !== null) query.andWhere("e.accountId = :accountId", { accountId });
