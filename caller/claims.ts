@@ -26,6 +26,8 @@ export type MaybeCaller = Caller | null;
 
 export const CALLER_HEADER = "x-kawal-caller";
 export const SECRET_HEADER = "x-kawal-subgraph-secret";
+/** The client's address as the gateway saw it (sign-in slows down repeated failures per address). */
+export const CLIENT_ADDRESS_HEADER = "x-kawal-client-address";
 
 /**
  * What a request to a subgraph carries (HTTP headers, or graphql-ws connectionParams): the subgraph

@@ -1,6 +1,6 @@
-import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey, SignJWT } from "jose";
+import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey } from "jose";
 import { LRUCache } from "lru-cache";
-import { Caller, callerFromClaims, claimsOf, ClaimsError, MaybeCaller } from "../caller/claims";
+import { Caller, callerFromClaims, ClaimsError, MaybeCaller } from "../caller/claims";
 
 /** Why a token was refused; answered as 401 on HTTP and 4403 on WebSocket. */
 export class TokenError extends Error {
@@ -111,13 +111,4 @@ function decodeAlgorithm(token: string): string {
     // fall through
   }
   throw new TokenError("the token is not valid (bad signature or format)");
-}
-
-/** Signs an HS256 token for a caller (demo tokens, tests). `expiresIn` like "12h". */
-export async function signToken(secret: string, caller: Caller, expiresIn = "12h"): Promise<string> {
-  return new SignJWT(claimsOf(caller))
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(secret));
 }

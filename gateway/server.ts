@@ -8,6 +8,7 @@ import type { HubConfig } from "../platform/config";
 import { createHttpDrain } from "../platform/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
+import { createAuthRoutes } from "./auth-routes";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { createPubSub } from "../platform/pubsub";
@@ -58,7 +59,7 @@ function unauthorized(error: TokenError): GraphQLError {
   });
 }
 
-/** Starts the gateway: one graph over the five subgraphs, verified callers forwarded to them. */
+/** Starts the gateway: one graph over the six subgraphs, verified callers forwarded to them. */
 export async function startGateway(config: HubConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const secret = config.subgraphSecret;
   if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set so the subgraphs accept the gateway's requests");
@@ -128,7 +129,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       },
     },
   });
-  const drain = createHttpDrain((req, res) => void handler(req, res));
+  // POST /auth/sign-in, /auth/refresh, /auth/change-password: forwarded to the identity subgraph.
+  const authRoutes = createAuthRoutes(config.subgraphUrls.identity, secret);
+  const drain = createHttpDrain((req, res) => void (authRoutes.matches(req) ? authRoutes.handle(req, res) : handler(req, res)));
   const server = http.createServer(drain.listener);
   // Live alerts over graphql-ws on the same path, with the same token check and operation limits as HTTP.
   const subscriptions = attachSubscriptions(server, {

@@ -1,7 +1,7 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { GraphQLError } from "graphql";
-import { MaybeCaller, subgraphHeaders } from "../caller/claims";
+import { CLIENT_ADDRESS_HEADER, MaybeCaller, subgraphHeaders } from "../caller/claims";
 
 /** The gateway's per-request context. */
 export interface GatewayContext {
@@ -45,6 +45,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     if (!headers) return;
     const gatewayContext = context as Partial<GatewayContext> | undefined;
     for (const [name, value] of Object.entries(subgraphHeaders(this.secret, gatewayContext?.caller))) headers.set(name, value);
+    if (gatewayContext?.clientAddress) headers.set(CLIENT_ADDRESS_HEADER, gatewayContext.clientAddress);
     if (this.name && gatewayContext) (gatewayContext.subgraphsUsed ??= new Set()).add(this.name);
   }
 }

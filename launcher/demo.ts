@@ -1,6 +1,12 @@
+import crypto from "node:crypto";
 import type { Caller } from "../caller/claims";
-import { signToken } from "../gateway/auth";
+import { signToken } from "../caller/tokens";
+import type { HubConfig } from "../platform/config";
 import { mustGraphQL } from "../platform/graphql-fetch";
+import { identity } from "../subgraphs/identity";
+import { AccountRole } from "../subgraphs/identity/entities";
+import { AccountSeed, findAccount, insertAccount } from "../subgraphs/identity/seed";
+import { openStorage } from "../subgraphs/kit/storage";
 
 /*
  * The Belitung Timur story of SCENARIO.md, told through the public API, so the demo data goes through
@@ -163,20 +169,60 @@ export async function loadDemo(url: string, jwtSecret: string): Promise<boolean>
   return true;
 }
 
+/** The id of the demo organization whose name holds `search`. */
+async function findOrganization(url: string, search: string): Promise<string> {
+  const data = await mustGraphQL<{ organizations: { edges: Array<{ node: { id: string } }> } }>(
+    url,
+    `query ($s: String!) { organizations(filter: { search: $s }, first: 1) { edges { node { id } } } }`,
+    { s: search },
+  );
+  const id = data.organizations.edges[0]?.node.id;
+  if (!id) throw new Error(`the demo organization "${search}" is missing`);
+  return id;
+}
+
+const KESBANGPOL_NAME = "Kesatuan Bangsa dan Politik Kabupaten Belitung Timur";
+const PEMUDA_NAME = "Pemuda Peduli Manggar";
+
 /** Ready-to-use tokens for the demo's Kesbangpol officer and the Manggar youth ormas. */
 export async function demoTokens(url: string, jwtSecret: string, expiresIn = "12h"): Promise<{ agency: string; ormas: string }> {
-  const find = async (search: string) => {
-    const data = await mustGraphQL<{ organizations: { edges: Array<{ node: { id: string } }> } }>(
-      url,
-      `query ($s: String!) { organizations(filter: { search: $s }, first: 1) { edges { node { id } } } }`,
-      { s: search },
-    );
-    const id = data.organizations.edges[0]?.node.id;
-    if (!id) throw new Error(`the demo organization "${search}" is missing`);
-    return id;
-  };
   return {
-    agency: await signToken(jwtSecret, agencyCaller(await find("Kesatuan Bangsa dan Politik Kabupaten Belitung Timur")), expiresIn),
-    ormas: await signToken(jwtSecret, ormasCaller(await find("Pemuda Peduli Manggar")), expiresIn),
+    agency: await signToken(jwtSecret, agencyCaller(await findOrganization(url, KESBANGPOL_NAME)), expiresIn),
+    ormas: await signToken(jwtSecret, ormasCaller(await findOrganization(url, PEMUDA_NAME)), expiresIn),
   };
+}
+
+export interface DemoAccount {
+  loginName: string;
+  password: string;
+  /** "Kesbangpol administrator (AGENCY, 19.06)". */
+  description: string;
+}
+
+/**
+ * The demo's sign-in accounts (demo only: `npm start` skips them in production): a Kesbangpol administrator,
+ * a Kesbangpol officer and a volunteer of the Manggar youth ormas. Their passwords are derived from the
+ * hub's token secret, so every start prints the same ones and no two installations share them. Made on the
+ * first start, directly in the identity database (the demo has no administrator to make them through the API).
+ */
+export async function loadDemoAccounts(url: string, config: HubConfig): Promise<DemoAccount[]> {
+  if (!config.jwtSecret) return [];
+  const secret = config.jwtSecret;
+  const kesbangpol = Number(await findOrganization(url, KESBANGPOL_NAME));
+  const pemuda = Number(await findOrganization(url, PEMUDA_NAME));
+  const password = (login: string) => `demo-${crypto.createHmac("sha256", secret).update(login).digest("base64url").slice(0, 16)}`;
+  const seeds: Array<Omit<AccountSeed, "password" | "mustChangePassword" | "origin"> & { description: string }> = [
+    { loginName: "admin.kesbangpol@demo.kawal.id", organizationId: kesbangpol, role: AccountRole.AGENCY, regions: [BELTIM], admin: true, description: "Kesbangpol Belitung Timur administrator (AGENCY, 19.06)" },
+    { loginName: "petugas.kesbangpol@demo.kawal.id", organizationId: kesbangpol, role: AccountRole.AGENCY, regions: [BELTIM], admin: false, description: "Kesbangpol Belitung Timur officer (AGENCY, 19.06)" },
+    { loginName: "relawan.p3m@demo.kawal.id", organizationId: pemuda, role: AccountRole.ORMAS, regions: [MANGGAR], admin: false, description: "Perkumpulan Pemuda Peduli Manggar volunteer (ORMAS, 19.06.01)" },
+  ];
+  const storage = await openStorage({ name: "identity", entities: identity.entities, migrations: identity.migrations }, config);
+  try {
+    for (const { description: _description, ...seed } of seeds) {
+      if (!(await findAccount(storage.reader, seed.loginName))) await insertAccount(storage, { ...seed, password: password(seed.loginName), mustChangePassword: false, origin: "the demo" });
+    }
+  } finally {
+    await storage.close();
+  }
+  return seeds.map((seed) => ({ loginName: seed.loginName, password: password(seed.loginName), description: seed.description }));
 }

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "../platform/config";
 import { stopWithin } from "../platform/shutdown";
-import { demoTokens, loadDemo } from "./demo";
+import { demoTokens, loadDemo, loadDemoAccounts } from "./demo";
 import { RunningHub, startHub, withGeneratedSecrets } from "./hub";
 import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
 
@@ -64,6 +64,11 @@ async function main(): Promise<void> {
     console.log(loaded ? "Loaded the Belitung Timur demo data." : "Demo data already loaded; reusing it.");
     console.log(`\nDemo token, Kesbangpol Belitung Timur (AGENCY, regions 19.06), valid 12 hours:\n${tokens.agency}`);
     console.log(`\nDemo token, Perkumpulan Pemuda Peduli Manggar (ORMAS), valid 12 hours:\n${tokens.ormas}`);
+    // Demo only: a production start makes no accounts (its first administrator comes from `npm run admin`).
+    if (!config.production) {
+      console.log("\nDemo accounts (signIn, or POST /auth/sign-in with {\"loginName\", \"password\"}):");
+      for (const account of await loadDemoAccounts(url, config)) console.log(`  ${account.description}: ${account.loginName} / ${account.password}`);
+    }
   }
   console.log(`\nKawal Damai is up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`  GraphQL:        ${url}`);

@@ -7,7 +7,7 @@ import type { ChildMessage, PeersMessage } from "./subgraph";
 import { Crash, DEFAULT_RESTART_POLICY, RestartPolicy, SupervisedWorker, supervise, Supervisor, WorkerExit } from "./supervisor";
 
 /*
- * The five subgraphs in child processes of the hub (`dist/launcher/subgraph.js <name> [<name> ...] --port N`),
+ * The six subgraphs in child processes of the hub (`dist/launcher/subgraph.js <name> [<name> ...] --port N`),
  * so the gateway and the subgraphs run on different cores: by default one process per core beyond the
  * gateway's, the subgraphs spread over them (ForkOptions.processes). On two cores that is one process for all
  * five: measured there (MySQL, national size, the incident list reaching four subgraphs), five processes
@@ -74,10 +74,10 @@ export interface SubgraphCrashLoop {
 }
 
 export interface ForkOptions {
-  /** true: every subgraph on a free port; false: 4001 to 4005. Default false. */
+  /** true: every subgraph on a free port; false: 4001 to 4006. Default false. */
   freePorts?: boolean;
   /**
-   * How many processes host the five subgraphs (1 to 5), the subgraphs dealt out over them in order.
+   * How many processes host the six subgraphs (1 to 6), the subgraphs dealt out over them in order.
    * Default: the cores beyond the gateway's (os.availableParallelism() - 1), at least 1 and at most 5.
    */
   processes?: number;
@@ -151,7 +151,7 @@ export function subgraphGroups(processes: number): SubgraphName[][] {
   return groups;
 }
 
-/** One process per core beyond the gateway's, from 1 to 5. */
+/** One process per core beyond the gateway's, from 1 to 6. */
 export function defaultSubgraphProcesses(): number {
   return Math.min(SUBGRAPH_NAMES.length, Math.max(1, os.availableParallelism() - 1));
 }
@@ -169,7 +169,7 @@ function describeCrash(crash: Crash): string {
  * The environment of a child: the parent's, with every variable a subgraph reads taken from `config`, and
  * where its peers answer when that is known already (fixed ports, a restart).
  */
-function childEnvironment(config: HubConfig, peers: Record<SubgraphName, string> | undefined): NodeJS.ProcessEnv {
+function childEnvironment(config: HubConfig, names: SubgraphName[], peers: Record<SubgraphName, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const set = (variable: string, value: string | undefined) => {
     if (value === undefined) delete env[variable];
@@ -183,7 +183,10 @@ function childEnvironment(config: HubConfig, peers: Record<SubgraphName, string>
   set("NODE_ENV", config.production ? "production" : process.env.NODE_ENV === "production" ? undefined : process.env.NODE_ENV);
   set("HOST", "127.0.0.1");
   set("PORT", undefined); // the gateway's; a child's port comes as --port
-  set("KAWAL_JWT_SECRET", undefined); // subgraphs trust the gateway's secret, never tokens: keep it out of them
+  // Subgraphs trust the gateway's secret, never tokens: keep the token secret out of them, but for the
+  // process of the identity subgraph, which signs the access tokens of signed-in accounts.
+  set("KAWAL_JWT_SECRET", names.includes("identity") ? config.jwtSecret : undefined);
+  set("KAWAL_ACCESS_TOKEN_SECONDS", String(config.accessTokenSeconds));
   // The peers message sets them in every case before the child counts as ready.
   for (const name of SUBGRAPH_NAMES) set(`${name.toUpperCase()}_URL`, peers?.[name]);
   return env;
@@ -247,7 +250,7 @@ function nextMessage<T extends ChildMessage["type"]>(child: Child, type: T, time
 /** Forks a child for `names`; its `ready` is the starter's to set (a first start and a restart differ). */
 function forkChild(names: SubgraphName[], config: HubConfig, ports: PortChoice, peers: Record<SubgraphName, string> | undefined): Child {
   const subprocess = fork(ENTRY, [...names, ...portArguments(names, ports)], {
-    env: childEnvironment(config, peers),
+    env: childEnvironment(config, names, peers),
     // The parent's own flags (node --test, --inspect=port) are not the child's.
     execArgv: [],
     // Logs go straight to the hub's output; requests and readiness travel over IPC.
@@ -379,7 +382,7 @@ async function stopAll(children: Child[], deadline: number): Promise<void> {
 }
 
 /**
- * Forks the processes hosting the five subgraphs (in parallel), waits until every subgraph listens, tells
+ * Forks the processes hosting the six subgraphs (in parallel), waits until every subgraph listens, tells
  * each process where the others are, and returns the subgraphs, each process supervised from then on. When
  * any fails to start, stops the others and rejects with that subgraph's error.
  */

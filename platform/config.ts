@@ -1,7 +1,7 @@
 import path from "node:path";
 
-/** The five subgraphs, in port order (organizations on 4001 ... incidents on 4005). */
-export const SUBGRAPH_NAMES = ["organizations", "elections", "events", "declarations", "incidents"] as const;
+/** The six subgraphs, in port order (organizations on 4001 ... incidents on 4005, identity on 4006). */
+export const SUBGRAPH_NAMES = ["organizations", "elections", "events", "declarations", "incidents", "identity"] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** A configuration value that cannot be used; the message names the variable and the rule. */
@@ -47,6 +47,11 @@ export interface HubConfig {
    * from gateways that share no Redis. 0 turns the cache off. Default 5.
    */
   responseCacheSeconds: number;
+  /**
+   * KAWAL_ACCESS_TOKEN_SECONDS: how long an access token signed at sign-in or refresh stays valid. A disabled
+   * account's open subscription sockets end at its expiry at the latest. Default 900 (15 minutes).
+   */
+  accessTokenSeconds: number;
   /** Shared secret every gateway-to-subgraph request carries (32 characters or more). */
   subgraphSecret?: string;
   /**
@@ -102,6 +107,13 @@ function wholeNumber(env: Env, variable: string, fallback: number, max: number):
   return Number(raw);
 }
 
+/** A whole number from 1 to `max`: a lifetime of 0 would make every token expire as it is signed. */
+function positiveNumber(env: Env, variable: string, fallback: number, max: number): number {
+  const value = wholeNumber(env, variable, fallback, max);
+  if (value === 0) throw new ConfigError(variable, `must be a whole number from 1 to ${max}`, "0");
+  return value;
+}
+
 /** A claim value to match exactly: no surrounding blanks (a copy-paste slip that would refuse every token). */
 function claimValue(env: Env, variable: string): string | undefined {
   const raw = env[variable];
@@ -110,7 +122,7 @@ function claimValue(env: Env, variable: string): string | undefined {
   return raw;
 }
 
-/** Default port of a subgraph: 4001 to 4005 in SUBGRAPH_NAMES order. */
+/** Default port of a subgraph: 4001 to 4006 in SUBGRAPH_NAMES order. */
 export function defaultSubgraphPort(name: SubgraphName): number {
   return 4001 + SUBGRAPH_NAMES.indexOf(name);
 }
@@ -157,6 +169,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     wsMaxConnectionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_CONNECTIONS_PER_CALLER", 20, 1_000_000),
     wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
     responseCacheSeconds: wholeNumber(env, "KAWAL_RESPONSE_CACHE_SECONDS", 5, 3600),
+    accessTokenSeconds: positiveNumber(env, "KAWAL_ACCESS_TOKEN_SECONDS", 900, 86_400),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
     drainSeconds: wholeNumber(env, "KAWAL_DRAIN_SECONDS", 8, 300),
     subgraphUrls,

@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { DataSource } from "typeorm";
 import type { AuthCheckerFn } from "type-graphql";
 import type { HubConfig } from "../../platform/config";
-import { CALLER_HEADER, Caller, MaybeCaller, callerFromClaims } from "../../caller/claims";
+import { CALLER_HEADER, CLIENT_ADDRESS_HEADER, Caller, MaybeCaller, callerFromClaims } from "../../caller/claims";
 import { describeRules, passesRules } from "../../caller/access";
 import { Loaders } from "./loaders";
 import type { Storage } from "./storage";
@@ -25,6 +25,8 @@ export interface SubgraphContext<S = unknown> {
   peers: SubgraphPeers;
   /** What this running instance keeps beside its database. */
   state: S;
+  /** The client's address as the gateway saw it (HTTP requests through the gateway); undefined otherwise. */
+  clientAddress?: string;
 }
 
 /** The caller forwarded by the gateway (the subgraph secret was already checked). */
@@ -34,9 +36,15 @@ export function callerFromRequest(req: IncomingMessage): MaybeCaller {
   return callerFromClaims(JSON.parse(header) as Record<string, unknown>);
 }
 
-export function contextFor<S>(caller: MaybeCaller, storage: Storage, config: HubConfig, peers: SubgraphPeers, state: S): SubgraphContext<S> {
+/** The client's address forwarded by the gateway (the subgraph secret was already checked). */
+export function clientAddressFromRequest(req: IncomingMessage): string | undefined {
+  const header = req.headers[CLIENT_ADDRESS_HEADER];
+  return typeof header === "string" && header !== "" ? header : undefined;
+}
+
+export function contextFor<S>(caller: MaybeCaller, storage: Storage, config: HubConfig, peers: SubgraphPeers, state: S, clientAddress?: string): SubgraphContext<S> {
   const db = storage.reader;
-  return { caller, db, storage, loaders: new Loaders(db), config, peers, state };
+  return { caller, db, storage, loaders: new Loaders(db), config, peers, state, clientAddress };
 }
 
 /** Throws unless there is a caller; returns it. */

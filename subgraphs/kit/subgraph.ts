@@ -9,7 +9,7 @@ import { buildSchema, createResolversMap, getMetadataStorage, NonEmptyArray, Pub
 import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import type { HubConfig, SubgraphName } from "../../platform/config";
 import { SECRET_HEADER, secretMatches } from "../../caller/claims";
-import { authChecker, callerFromRequest, contextFor, SubgraphContext } from "./context";
+import { authChecker, callerFromRequest, clientAddressFromRequest, contextFor, SubgraphContext } from "./context";
 import { createHttpDrain } from "../../platform/drain";
 import { dropExpiredKeysHourly } from "./idempotency";
 import { openStorage, Storage } from "./storage";
@@ -154,7 +154,7 @@ export async function startSubgraph<S>(
   await apollo.start();
   const handler = graphqlHttpHandler({
     server: apollo,
-    context: async (req) => contextFor(callerFromRequest(req), storage, config, peers, state?.value),
+    context: async (req) => contextFor(callerFromRequest(req), storage, config, peers, state?.value, clientAddressFromRequest(req)),
     guard: (req) =>
       secretMatches(req.headers[SECRET_HEADER], secret)
         ? null

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { signToken } from "../../gateway/auth";
+import { signToken } from "../../caller/tokens";
 import { RunningHub, startHub } from "../../launcher/hub";
 import type { SubgraphProcess } from "../../launcher/subgraph-processes";
 import { Caller, CALLER_HEADER, claimsOf } from "../../caller/claims";

@@ -5,7 +5,7 @@ import vm from "node:vm";
 import { ALERTS_TOPIC, AlertMessage } from "../../subgraphs/incidents/alert-subscription";
 import type { IncidentsState } from "../../subgraphs/incidents/state";
 import { formatSequence } from "../../subgraphs/incidents/alerts";
-import { signToken } from "../../gateway/auth";
+import { signToken } from "../../caller/tokens";
 import { mustGraphQL } from "../../platform/graphql-fetch";
 import { RunningHub, startHub } from "../../launcher/hub";
 import { loadDemo } from "../../launcher/demo";

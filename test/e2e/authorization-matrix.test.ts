@@ -3,6 +3,8 @@ import { after, before, describe, test } from "node:test";
 import type { Caller } from "../../caller/claims";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
+import { activate, CREATE, createAccount, firstAdministrator } from "../support/identity";
+import { postGraphQL } from "../../platform/graphql-fetch";
 
 /*
  * Every role against every mutation and every restricted field, each cell asserted. The organization in
@@ -266,6 +268,61 @@ describe("the authorization matrix", () => {
         assert.equal(errors, undefined, JSON.stringify(errors));
         if (outcome === "none of another region") assert.deepEqual(data!.incidentAlerts, []);
         else assert.ok(data!.incidentAlerts.some((alert) => alert.report.id === fixtures.reportId));
+      });
+    }
+  });
+  describe("administration (identity): administrators' accounts only, within their role, organization and regions", () => {
+    const ACCOUNT_ROLES = ["agencyAdministrator", "ormasAdministrator", "agencyOfficerAccount"] as const;
+    type AccountRole = (typeof ACCOUNT_ROLES)[number];
+    type AnyRole = Role | AccountRole;
+    const tokens = {} as Record<AccountRole, string>;
+    let serial = 0;
+    before(async () => {
+      const { ids } = fixtures;
+      const agencyAdmin = await firstAdministrator(hub, ids.org.kesbangpol, "admin@matriks.beltim.go.id", "kapal layar Manggar tujuh");
+      tokens.agencyAdministrator = agencyAdmin.accessToken;
+      const ormasAdmin = await createAccount(hub, agencyAdmin.accessToken, { organizationId: ids.org.pemuda, role: "ORMAS", regions: ["19.06.01"], loginName: "ketua@matriks.or.id", admin: true });
+      tokens.ormasAdministrator = (await activate(hub, "ketua@matriks.or.id", ormasAdmin.oneTimePassword, "sepeda tua pasar Manggar")).accessToken;
+      const officer = await createAccount(hub, agencyAdmin.accessToken, { organizationId: ids.org.kesbangpol, role: "AGENCY", regions: ["19.06"], loginName: "petugas@matriks.beltim.go.id" });
+      tokens.agencyOfficerAccount = (await activate(hub, "petugas@matriks.beltim.go.id", officer.oneTimePassword, "lada putih Gantung delapan")).accessToken;
+    });
+
+    const send = async (role: AnyRole, document: string, variables: Record<string, unknown>) =>
+      (ACCOUNT_ROLES as readonly string[]).includes(role)
+        ? postGraphQL(hub.url, document, variables, tokens[role as AccountRole])
+        : hub.query(document, variables, who[role as Role]);
+
+    const cases: Array<{ name: string; document: string; variables: () => Record<string, unknown>; allowed: AnyRole[] }> = [
+      {
+        name: "createAccount (ORMAS member of the Manggar youth ormas, 19.06.01)",
+        document: CREATE,
+        variables: () => ({ input: { organizationId: fixtures.ids.org.pemuda, role: "ORMAS", regions: ["19.06.01"], loginName: `anggota${++serial}@matriks.or.id` } }),
+        allowed: ["agencyAdministrator", "ormasAdministrator"],
+      },
+      {
+        name: "createAccount (AGENCY officer of Kesbangpol, 19.06)",
+        document: CREATE,
+        variables: () => ({ input: { organizationId: fixtures.ids.org.kesbangpol, role: "AGENCY", regions: ["19.06"], loginName: `petugas${++serial}@matriks.beltim.go.id` } }),
+        allowed: ["agencyAdministrator"],
+      },
+      {
+        name: "auditEvents",
+        document: `{ auditEvents(first: 1) { totalCount } }`,
+        variables: () => ({}),
+        allowed: ["agencyAdministrator", "ormasAdministrator"],
+      },
+    ];
+    for (const { name, document, variables, allowed } of cases) {
+      describe(name, () => {
+        for (const role of [...ROLES, ...ACCOUNT_ROLES]) {
+          const expected = allowed.includes(role) ? "allowed" : role === "public" ? "UNAUTHENTICATED" : "FORBIDDEN";
+          test(`${role}: ${expected}`, async () => {
+            const { data, errors } = await send(role, document, variables());
+            if (expected === "allowed") return assert.equal(errors, undefined, JSON.stringify(errors));
+            assert.equal(codeOf(errors), expected, JSON.stringify(errors));
+            assert.equal(data ?? null, null);
+          });
+        }
       });
     }
   });

@@ -79,7 +79,8 @@ describe("the gateway", () => {
     assert.equal((await fetch(new URL("/health", base))).status, 200);
     const ready = (await (await fetch(new URL("/ready", base))).json()) as { status: string; subgraphs: Record<string, { status: string }> };
     assert.equal(ready.status, "ready");
-    assert.deepEqual(Object.values(ready.subgraphs).map((subgraph) => subgraph.status), ["ready", "ready", "ready", "ready", "ready"]);
+    assert.deepEqual(Object.keys(ready.subgraphs).sort(), ["declarations", "elections", "events", "identity", "incidents", "organizations"]);
+    assert.deepEqual(Object.values(ready.subgraphs).map((subgraph) => subgraph.status), ["ready", "ready", "ready", "ready", "ready", "ready"]);
   });
 
   test("subgraphs refuse requests that do not come from the gateway", async () => {

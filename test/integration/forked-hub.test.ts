@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { signToken } from "../../gateway/auth";
+import { signToken } from "../../caller/tokens";
 import { loadDemo } from "../../launcher/demo";
 import { mustGraphQL, postGraphQL } from "../../platform/graphql-fetch";
 import { RunningHub, startHub } from "../../launcher/hub";
@@ -58,7 +58,7 @@ describe("the hub with each subgraph in its own process", () => {
 
   before(async () => {
     config = testConfig("sqlite");
-    hub = await startHub(config, { port: 0, freePorts: true, subgraphs: "forked", subgraphProcesses: 5, onSubgraphExit: (exit) => exits.push(exit) });
+    hub = await startHub(config, { port: 0, freePorts: true, subgraphs: "forked", subgraphProcesses: 6, onSubgraphExit: (exit) => exits.push(exit) });
     await loadDemo(hub.gateway.url, config.jwtSecret!);
     const { organizations } = await mustGraphQL<{ organizations: { edges: Array<{ node: { id: string } }> } }>(
       hub.gateway.url,
@@ -78,7 +78,7 @@ describe("the hub with each subgraph in its own process", () => {
 
   test("Kesbangpol's Manggar event reads across five subgraph processes in one query", async () => {
     const pids = SUBGRAPH_NAMES.map((name) => hub.subgraphs[name].pid);
-    assert.equal(new Set([process.pid, ...pids]).size, 6, "five children, none of them this process");
+    assert.equal(new Set([process.pid, ...pids]).size, 7, "six children, none of them this process");
     const children = subgraphChildren();
     if (children) assert.deepEqual(children.sort(), pids.map(Number).sort());
     const { data, errors } = await query(MANGGAR, { id: eventId }, agencyOf(kesbangpol));
@@ -119,7 +119,7 @@ describe("the hub with each subgraph in its own process", () => {
   });
 });
 
-describe("the hub with its five subgraphs in one process, as on two cores", () => {
+describe("the hub with its six subgraphs in one process, as on two cores", () => {
   test("the Manggar story reads across the five from one child, and its death is reported with all five names", async () => {
     const config = testConfig("sqlite");
     const exits: SubgraphExit[] = [];

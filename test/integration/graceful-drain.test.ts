@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { DataSource } from "typeorm";
-import { signToken } from "../../gateway/auth";
+import { signToken } from "../../caller/tokens";
 import { loadDemo } from "../../launcher/demo";
 import { postGraphQL } from "../../platform/graphql-fetch";
 import { RunningHub, startHub } from "../../launcher/hub";

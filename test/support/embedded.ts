@@ -9,11 +9,11 @@ import { sparePort } from "./ports";
 
 /*
  * `npm start` as its user runs it: `node dist/launcher/start.js` in a process of its own, on a fresh data
- * folder. Its subgraphs use their fixed ports 4001 to 4005, as they do for that user.
+ * folder. Its subgraphs use their fixed ports 4001 to 4006, as they do for that user.
  */
 
 const ENTRY = path.join(__dirname, "..", "..", "launcher", "start.js");
-export const SUBGRAPH_PORTS = [4001, 4002, 4003, 4004, 4005];
+export const SUBGRAPH_PORTS = [4001, 4002, 4003, 4004, 4005, 4006];
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -27,7 +27,7 @@ function portFree(port: number): Promise<boolean> {
 export async function skipWithoutSubgraphPorts(): Promise<string | false> {
   const taken: number[] = [];
   for (const port of SUBGRAPH_PORTS) if (!(await portFree(port))) taken.push(port);
-  return taken.length ? `ports ${taken.join(", ")} are taken: npm start needs 4001 to 4005` : false;
+  return taken.length ? `ports ${taken.join(", ")} are taken: npm start needs 4001 to 4006` : false;
 }
 
 /** A child process of `parent` running subgraphs, and which ones (from its command line). */

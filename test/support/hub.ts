@@ -8,7 +8,7 @@ import mysql from "mysql2/promise";
 import { Caller } from "../../caller/claims";
 import { HubConfig, loadConfig, SUBGRAPH_NAMES } from "../../platform/config";
 import { databaseName } from "../../subgraphs/kit/database";
-import { signToken } from "../../gateway/auth";
+import { signToken } from "../../caller/tokens";
 import { postGraphQL } from "../../platform/graphql-fetch";
 import { RunningHub, startHub } from "../../launcher/hub";
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { SignJWT } from "jose";
-import { createTokenVerifier, signToken, TokenError } from "../../gateway/auth";
+import { signToken } from "../../caller/tokens";
+import { createTokenVerifier, TokenError } from "../../gateway/auth";
 import { claimsOf, type Caller } from "../../caller/claims";
 
 const SECRET = "kesbangpol-belitung-timur-test-secret-0123456789";

@@ -1,0 +1,108 @@
+import "reflect-metadata";
+import { parseArgs } from "node:util";
+import { ConfigError, HubConfig, loadConfig } from "../platform/config";
+import { openStorage, Storage } from "../subgraphs/kit/storage";
+import { recordId, regionCode } from "../subgraphs/kit/validate";
+import { identity } from "../subgraphs/identity";
+import { oneTimePassword } from "../subgraphs/identity/credentials";
+import { AccountRole } from "../subgraphs/identity/entities";
+import { hasAdministrator, insertAccount } from "../subgraphs/identity/seed";
+import { organizations } from "../subgraphs/organizations";
+import { withGeneratedSecrets } from "./hub";
+
+/*
+ * `npm run admin -- create-admin --org <id> --login <name> [--regions 19.06] [--role AGENCY]`: the first
+ * administrator of a fresh identity database, with a one-time password printed once (changed at the first
+ * sign-in). It reads the organization from the organizations database (the hub need not run) and writes
+ * the identity database directly, on the embedded default (./data) or DATABASE_URL alike; in the
+ * docker-compose layout: `docker compose run --rm identity node dist/launcher/admin.js create-admin ...`.
+ * Further accounts are made through the API by administrators (createAccount).
+ */
+
+const USAGE = "usage: npm run admin -- create-admin --org <organization id> --login <e-mail or phone> [--regions 19.06[,19.07]] [--role AGENCY|ORMAS]";
+
+/** A refusal of the command line: one line, exit code 1. */
+export class AdminCommandError extends Error {}
+
+export interface CreatedAdministrator {
+  accountId: number;
+  loginName: string;
+  role: AccountRole;
+  regions: string[];
+  oneTimePassword: string;
+}
+
+interface OrganizationRow {
+  kind: string;
+  regionCode: string;
+  status: string;
+}
+
+async function readOrganization(config: HubConfig, id: number): Promise<OrganizationRow | undefined> {
+  const storage = await openStorage({ name: "organizations", entities: organizations.entities, migrations: organizations.migrations }, config);
+  try {
+    const rows = (await storage.reader.query("SELECT kind, regionCode, status FROM organizations WHERE id = ?", [id])) as OrganizationRow[];
+    return rows[0];
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Runs `create-admin` with these arguments (argv after the command name) against `config`'s databases. */
+export async function createAdministrator(config: HubConfig, argv: string[]): Promise<CreatedAdministrator> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { org: { type: "string" }, login: { type: "string" }, regions: { type: "string" }, role: { type: "string" } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!values.org || !values.login) throw new AdminCommandError(`--org and --login are required\n${USAGE}`);
+  const check = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      throw new AdminCommandError(error instanceof Error ? error.message : String(error));
+    }
+  };
+  const organizationId = check(() => recordId("--org", values.org!));
+  const organization = await readOrganization(config, organizationId);
+  if (!organization) throw new AdminCommandError(`--org: no organization ${organizationId} in the directory (register it first; \`npm run token\` mints a token to do so)`);
+  if (organization.status !== "ACTIVE") throw new AdminCommandError(`--org: organization ${organizationId} is ${organization.status}, not ACTIVE`);
+  const role = (values.role ?? (organization.kind === "AGENCY" ? "AGENCY" : "ORMAS")).toUpperCase();
+  if (role !== "AGENCY" && role !== "ORMAS") throw new AdminCommandError(`--role: must be AGENCY or ORMAS (got "${values.role}")`);
+  if (role === "AGENCY" && organization.kind !== "AGENCY") throw new AdminCommandError(`--role: AGENCY is for accounts of agencies; organization ${organizationId} is ${organization.kind}`);
+  const regions = check(() => (values.regions ?? organization.regionCode).split(",").map((code, index) => regionCode(`--regions[${index}]`, code)));
+  const password = oneTimePassword();
+  let storage: Storage | undefined;
+  try {
+    storage = await openStorage({ name: "identity", entities: identity.entities, migrations: identity.migrations }, config);
+    if (await hasAdministrator(storage.reader)) {
+      throw new AdminCommandError("an administrator exists already: further accounts are created by administrators through the API (createAccount)");
+    }
+    const account = await insertAccount(storage, { organizationId, role: role as AccountRole, regions, loginName: values.login, password, admin: true, mustChangePassword: true, origin: "the command line" }).catch((error: unknown) => {
+      throw error instanceof AdminCommandError ? error : new AdminCommandError(error instanceof Error ? error.message : String(error));
+    });
+    return { accountId: account.id, loginName: account.loginName, role: account.role, regions, oneTimePassword: password };
+  } finally {
+    await storage?.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command !== "create-admin") throw new AdminCommandError(USAGE);
+  const config = withGeneratedSecrets(loadConfig());
+  const created = await createAdministrator(config, rest);
+  console.log(`Created administrator ${created.loginName} (account ${created.accountId}, ${created.role}, regions ${created.regions.join(", ")}).`);
+  console.log(`One-time password (shown once; it must be changed at the first sign-in, with changePassword or POST /auth/change-password):`);
+  console.log(created.oneTimePassword);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    if (error instanceof AdminCommandError || error instanceof ConfigError) console.error(`admin: ${error.message}`);
+    else if (error instanceof TypeError && "code" in error) console.error(`admin: ${error.message}\n${USAGE}`); // parseArgs: unknown or malformed option
+    else console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,82 @@
+import crypto from "node:crypto";
+import { Field, ObjectType } from "type-graphql";
+import { EntityManager, IsNull } from "typeorm";
+import { GraphQLError } from "graphql";
+import type { HubConfig } from "../../platform/config";
+import { signToken } from "../../caller/tokens";
+import { Account, RefreshToken, regionsOf } from "./entities";
+import { newRefreshToken, sha256 } from "./credentials";
+
+/** How long a refresh token may wait for its one use. */
+export const REFRESH_TOKEN_DAYS = 14;
+
+/** What sign-in, refresh and a password change answer: a short-lived access token and a refresh token. */
+@ObjectType({ description: "Tokens of a signed-in account: send accessToken as `Authorization: Bearer ...`" })
+export class Session {
+  @Field({ description: "HS256 JWT with the claims sub, role, org, regions, scope (KAWAL_ACCESS_TOKEN_SECONDS, 15 minutes by default)" })
+  accessToken: string;
+  @Field({ description: "ISO date-time (UTC) the access token expires at" }) accessTokenExpiresAt: string;
+  @Field({ description: "single use: refreshSession answers a new pair and retires this one; shown once, stored only as a hash" })
+  refreshToken: string;
+  @Field({ description: "ISO date-time (UTC)" }) refreshTokenExpiresAt: string;
+  @Field(() => Account) account: Account;
+}
+
+/** The token subject of an account: "account:<id>". */
+export function subjectOf(account: Account): string {
+  return `account:${account.id}`;
+}
+
+/** The account id of a token subject, or null when the token is not an account's (a demo or a minted token). */
+export function accountIdOf(subject: string): number | null {
+  const match = /^account:(\d{1,15})$/.exec(subject);
+  return match ? Number(match[1]) : null;
+}
+
+/** Signs an access token with the account's current role, organization and regions. */
+export async function accessToken(account: Account, config: HubConfig): Promise<{ token: string; expiresAt: string }> {
+  if (!config.jwtSecret) throw new Error("KAWAL_JWT_SECRET: the identity subgraph needs the hub's token secret to sign access tokens");
+  const seconds = config.accessTokenSeconds;
+  const token = await signToken(config.jwtSecret, { sub: subjectOf(account), role: account.role, org: String(account.organizationId), regions: regionsOf(account.regions), scopes: [] }, seconds);
+  return { token, expiresAt: new Date((Math.floor(Date.now() / 1000) + seconds) * 1000).toISOString() };
+}
+
+/** Issues a session: a new refresh token in `family` (a new family at sign-in) and an access token. */
+export async function issueSession(manager: EntityManager, account: Account, config: HubConfig, family = crypto.randomBytes(16).toString("hex")): Promise<Session> {
+  const refreshToken = newRefreshToken();
+  const now = new Date();
+  const refreshTokenExpiresAt = new Date(now.getTime() + REFRESH_TOKEN_DAYS * 86_400_000).toISOString();
+  await manager.insert(RefreshToken, { accountId: account.id, family, tokenHash: sha256(refreshToken), createdAt: now.toISOString(), expiresAt: refreshTokenExpiresAt, usedAt: null, revokedAt: null });
+  const access = await accessToken(account, config);
+  return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, account };
+}
+
+/** Revokes every live refresh token of an account (disabled, password changed or reset). */
+export async function revokeAccountTokens(manager: EntityManager, accountId: number): Promise<void> {
+  await manager.update(RefreshToken, { accountId, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() });
+}
+
+/** Revokes every live refresh token of a family (a rotated token presented again). */
+export async function revokeFamily(manager: EntityManager, family: string): Promise<void> {
+  await manager.update(RefreshToken, { family, revokedAt: IsNull() }, { revokedAt: new Date().toISOString() });
+}
+
+/** The one answer to a refresh token that cannot be used, whatever the reason. */
+export function refreshRefused(): GraphQLError {
+  return new GraphQLError("refreshToken: is not valid (expired, revoked or already used): sign in again", {
+    extensions: { code: "UNAUTHENTICATED", field: "refreshToken", rule: "must be the latest refresh token of a live session" },
+  });
+}
+
+/** The one answer to a sign-in that fails, whatever the reason: it never says whether the login name exists. */
+export function signInFailed(): GraphQLError {
+  return new GraphQLError("sign-in failed: wrong login name or password, or the account cannot sign in", {
+    extensions: { code: "UNAUTHENTICATED", field: "password", rule: "must be the password of an active account with this login name" },
+  });
+}
+
+export function passwordChangeRequired(): GraphQLError {
+  return new GraphQLError("password: was set by an administrator and must be changed first: call changePassword with it and a new one", {
+    extensions: { code: "PASSWORD_CHANGE_REQUIRED", field: "password", rule: "must be changed at the first sign-in" },
+  });
+}

@@ -1,0 +1,14 @@
+import type { SubgraphContext } from "../kit/context";
+import type { InstanceState } from "../kit/subgraph";
+import { SignInThrottle } from "./throttle";
+
+/** What one running identity instance keeps beside its database: the sign-in failure counts. */
+export interface IdentityState {
+  throttle: SignInThrottle;
+}
+
+export type IdentityContext = SubgraphContext<IdentityState>;
+
+export async function identityState(): Promise<InstanceState<IdentityState>> {
+  return { value: { throttle: new SignInThrottle() } };
+}
