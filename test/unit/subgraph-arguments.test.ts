@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseSubgraphArguments } from "../../launcher/subgraph-arguments";
+import { SUBGRAPH_NAMES } from "../../platform/config";
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseSubgraphArguments(argv, env);
 
@@ -28,8 +29,8 @@ describe("the subgraph launcher's arguments", () => {
   });
 
   test("refuses what it cannot run, naming the argument", () => {
-    assert.throws(() => parse([]), refused('SUBGRAPH: must name a subgraph: one of organizations, elections, events, declarations, incidents (got "")'));
-    assert.throws(() => parse(["ballots"]), refused('SUBGRAPH: must be one of organizations, elections, events, declarations, incidents (got "ballots")'));
+    assert.throws(() => parse([]), refused(`SUBGRAPH: must name a subgraph: one of ${SUBGRAPH_NAMES.join(", ")} (got "")`));
+    assert.throws(() => parse(["ballots"]), refused(`SUBGRAPH: must be one of ${SUBGRAPH_NAMES.join(", ")} (got "ballots")`));
     assert.throws(() => parse(["events", "events"]), refused('SUBGRAPH: must name each subgraph once (got "events events")'));
     assert.throws(() => parse(["events", "--verbose"]), refused('--verbose: is not an option here: give subgraph names, and --port N or --port <subgraph>=N (got "--verbose")'));
     assert.throws(() => parse(["events", "-p", "4003"]), /^ConfigError: -p: is not an option here/);
