@@ -5,10 +5,6 @@ export function badInput(field: string, rule: string): GraphQLError {
   return new GraphQLError(`${field}: ${rule}`, { extensions: { code: "BAD_USER_INPUT", field, rule } });
 }
 
-export function notFound(what: string, id: string): GraphQLError {
-  return new GraphQLError(`${what} ${id} does not exist`, { extensions: { code: "NOT_FOUND", id } });
-}
-
 /**
  * An input the caller may not use, such as a region outside its token's regions: an authorization refusal
  * (FORBIDDEN, like every other "not for you" answer) that still names the field and the rule.

@@ -125,9 +125,10 @@ export interface RunningSubgraph<S = unknown> {
 }
 
 /**
- * Opens the subgraph's database (migrating it), loads missing reference data, and serves GraphQL with
- * /health (liveness) and /ready (database reachable). Only requests carrying the subgraph secret reach
- * GraphQL, `_service` and `_entities` included.
+ * Opens the subgraph's database (migrating it), loads missing reference data, creates the instance's state,
+ * and serves GraphQL with /health (liveness), /ready (reads work; says whether writes do) and /ready/writes
+ * (503 while writes fail). Only requests carrying the subgraph secret reach GraphQL, `_service` and
+ * `_entities` included.
  */
 export async function startSubgraph<S>(
   definition: SubgraphDefinition<S>,
