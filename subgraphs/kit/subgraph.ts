@@ -138,11 +138,33 @@ export async function startSubgraph<S>(
   const secret = config.subgraphSecret;
   if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set for a subgraph to accept the gateway's requests");
   const storage = await openStorage({ name: definition.name, entities: definition.entities, migrations: definition.migrations }, config);
+  // What is acquired so far, released in reverse if a later step fails, so a failed start leaves no open database,
+  // timer or socket behind (the launcher retries or the process exits cleanly).
+  const acquired: Array<() => unknown> = [() => storage.close()];
+  try {
+    return await serveSubgraph(definition, config, options, secret, storage, acquired);
+  } catch (error) {
+    for (const release of acquired.reverse()) await Promise.resolve(release()).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function serveSubgraph<S>(
+  definition: SubgraphDefinition<S>,
+  config: HubConfig,
+  options: StartOptions,
+  secret: string,
+  storage: Storage,
+  acquired: Array<() => unknown>,
+): Promise<RunningSubgraph<S>> {
   const db = storage.reader;
   await definition.loadReferenceData?.(storage.writer);
   const state = await definition.state?.(storage, config);
+  if (state?.dispose) acquired.push(() => state.dispose?.());
   const stopDroppingKeys = dropExpiredKeysHourly(storage);
+  acquired.push(stopDroppingKeys);
   const peers = createSubgraphPeers(config);
+  acquired.push(() => peers.dispose());
   const schema = await buildFederatedSchema(definition);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
@@ -153,6 +175,7 @@ export async function startSubgraph<S>(
     plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
+  acquired.push(() => apollo.stop());
   const handler = graphqlHttpHandler({
     server: apollo,
     context: async (req) => contextFor(callerFromRequest(req), storage, config, peers, state?.value, clientAddressFromRequest(req)),
@@ -186,6 +209,7 @@ export async function startSubgraph<S>(
   const subscriptions = schema.getSubscriptionType()
     ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, storage, config, peers, state?.value), isProd: config.production })
     : undefined;
+  if (subscriptions) acquired.push(() => subscriptions.dispose());
   const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
   let disposed: Promise<void> | undefined;
