@@ -80,8 +80,8 @@ export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
  * behind is cut, as the backpressure policy says, and resumes with `after` when it reconnects.
  */
 export interface StreamWriter {
-  /** Sends the head and the frames that waited for it. */
-  start(headers: Record<string, string>): void;
+  /** Sends the head, `opening` (what the protocol starts with) and the frames that waited. */
+  start(headers: Record<string, string>, opening?: string): void;
   write(frame: Buffer | string): void;
 }
 
@@ -94,8 +94,9 @@ export function streamWriter(res: ServerResponse, backpressure: Backpressure): S
   };
   let waiting: Array<Buffer | string> | undefined = [];
   return {
-    start(headers) {
+    start(headers, opening) {
       res.writeHead(200, headers);
+      if (opening) res.write(opening);
       for (const frame of waiting ?? []) res.write(frame);
       waiting = undefined;
     },

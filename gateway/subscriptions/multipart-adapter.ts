@@ -107,9 +107,8 @@ export function createMultipartAdapter(options: MultipartAdapterOptions): HttpTr
         return sendRefusal(res, refusalOf(subscribed.errors));
       }
       streams.track(res, session);
-      writer.start({ "content-type": CONTENT_TYPE, "cache-control": "no-cache" });
       // A first heartbeat at once: the client sees the stream is live before the first event.
-      writer.write(START + HEARTBEAT);
+      writer.start({ "content-type": CONTENT_TYPE, "cache-control": "no-cache" }, START + HEARTBEAT);
       const heartbeat = setInterval(() => writer.write(HEARTBEAT), heartbeatMs);
       let last = END;
       try {
