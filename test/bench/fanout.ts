@@ -109,12 +109,13 @@ const ROUNDS: Record<"full" | "quick", Round[]> = {
 };
 
 /**
- * The fan-out part of `npm run bench`: each round of ROUNDS on a fresh hub (SQLite, demo data), so the
- * memory a round measures is not memory an earlier round freed.
+ * The fan-out part of `npm run bench`: each round of ROUNDS (those of `subscribers` only, when given) on a
+ * fresh hub (SQLite, demo data), so the memory a round measures is not memory an earlier round freed.
  */
-export async function benchFanouts(quick: boolean, log: (line: string) => void): Promise<FanoutRun[]> {
+export async function benchFanouts(quick: boolean, log: (line: string) => void, subscribers?: number): Promise<FanoutRun[]> {
   const runs: FanoutRun[] = [];
-  for (const round of quick ? ROUNDS.quick : ROUNDS.full) {
+  const rounds = (quick ? ROUNDS.quick : ROUNDS.full).filter((round) => subscribers === undefined || round.subscribers === subscribers);
+  for (const round of rounds) {
     // The benchmark's ormas files hundreds of reports a minute: no rate limit here.
     // One bench token stands for thousands of officers: lift the per-caller caps too.
     const config = testConfig("sqlite", {
