@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import type { Caller } from "../../caller/claims";
-import type { HttpTransport } from "../../gateway/subscriptions/http-streams";
+import type { HttpTransport, OperationExecutor } from "../../gateway/subscriptions/http-streams";
 import { createMultipartAdapter } from "../../gateway/subscriptions/multipart-adapter";
 import { createQuotas, Quotas } from "../../gateway/subscriptions/policies/quotas";
 import { createSseAdapter } from "../../gateway/subscriptions/sse-adapter";
@@ -46,15 +46,17 @@ describe("the SSE and multipart adapters compose the same policies as graphql-ws
   });
 
   /** Fresh transports over one engine and one set of quotas, as attachSubscriptions wires them. */
-  async function attach(options: { maxConnectionsPerCaller?: number; maxSubscriptionsPerCaller?: number; maxBufferedBytes?: number } = {}) {
+  async function attach(
+    options: { maxConnectionsPerCaller?: number; maxSubscriptionsPerCaller?: number; maxBufferedBytes?: number; executeOperation?: OperationExecutor } = {},
+  ) {
     sse?.dispose();
     multipart?.dispose();
     await ws?.dispose();
     engine = new FakeEngine();
     quotas = createQuotas(options);
     const shared = { engine, verifier: fakeVerifier(tokens), authorize: anyone, quotas, maxBufferedBytes: options.maxBufferedBytes };
-    sse = createSseAdapter(shared);
-    multipart = createMultipartAdapter(shared);
+    sse = createSseAdapter({ ...shared, executeOperation: options.executeOperation });
+    multipart = createMultipartAdapter({ ...shared, executeOperation: options.executeOperation });
     ws = attachWsAdapter(server, shared);
   }
 
@@ -95,6 +97,32 @@ describe("the SSE and multipart adapters compose the same policies as graphql-ws
     assert.ok(stream.text().endsWith('\r\ncontent-type: application/json\r\n\r\n{"payload":{"data":{"incidentAlerts":"19.06"}}}\r\n--graphql'));
     subscription.sink.complete();
     assert.ok((await stream.ended()).endsWith("\r\n--graphql--\r\n"));
+  });
+
+  test("SSE over GET, as EventSource sends it: the document in the query string, the stream the same", async () => {
+    await attach();
+    const response = await fetch(`${url}?query=${encodeURIComponent(ALERTS_SUBSCRIPTION)}`, { headers: { accept: EVENT_STREAM, authorization: "Bearer siti" } });
+    assert.equal(response.status, 200);
+    await eventually(() => engine.subscriptions.length === 1, "no subscription");
+    engine.subscriptions[0].sink.next('{"data":{"incidentAlerts":"19.06"}}', "7");
+    engine.subscriptions[0].sink.complete();
+    assert.match(await response.text(), /id: 7\nevent: next\ndata: \{"data":\{"incidentAlerts":"19\.06"\}\}/);
+  });
+
+  test("queries sent to either stream run through the executor as the stream's caller, and are refused without one", async () => {
+    const query = { query: '{ region(code: "19.06") }' };
+    await attach();
+    for (const accept of [EVENT_STREAM, MULTIPART]) {
+      const refused = await openStream(url, accept, "siti", query);
+      assert.equal(refused.status, 405, accept);
+      assert.match(await refused.ended(), /OPERATION_NOT_SUPPORTED/);
+    }
+    await attach({ executeOperation: async (request, caller) => ({ data: { region: `${caller?.sub} asked ${request.query}` } }) });
+    const overSse = await openStream(url, EVENT_STREAM, "siti", query);
+    assert.match(await overSse.ended(), /event: next\ndata: \{"data":\{"region":"siti asked \{ region\(code: \\"19\.06\\"\) \}"\}\}\n\nevent: complete/);
+    const overMultipart = await openStream(url, MULTIPART, "siti", query);
+    assert.deepEqual(JSON.parse(await overMultipart.ended()), { data: { region: 'siti asked { region(code: "19.06") }' } });
+    assert.equal(quotas.usage("sub:siti").connections, 0, "a query holds no connection once answered");
   });
 
   test("a bad token is refused with 401 before any stream opens", async () => {
