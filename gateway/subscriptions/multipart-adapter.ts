@@ -16,10 +16,13 @@
  * The session and its policies are those of http-streams.ts; a refusal before the stream is an HTTP status
  * with `{"errors":[...]}`. Resume is by the document's `after` argument, as over graphql-ws.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { GraphQLError } from "graphql";
 import { BodyTooLarge, readBody, sendJson } from "../../platform/http";
+import type { PreparedOperation } from "./engine";
+import { createHttpStreams, HttpStreamOptions, HttpTransport, OperationExecutor, Refusal, refusalOf, sendRefusal, streamWriter } from "./http-streams";
 import { createFrameCache } from "./policies/frames";
-import { createHttpStreams, HttpStreamOptions, HttpTransport, OperationExecutor, refusalOf, sendRefusal, streamWriter } from "./http-streams";
+import type { Session } from "./sessions";
 
 export interface MultipartAdapterOptions extends HttpStreamOptions {
   /** Runs queries and mutations sent with the multipart Accept header. Default: none, and they are refused (405). */
@@ -61,7 +64,24 @@ function paramsOf(text: string): Params | string {
   return { query, operationName: operationName ?? undefined, variables: variables ?? undefined, extensions: extensions ?? undefined };
 }
 
-const badRequest = (message: string) => refusalOf([new GraphQLError(message, { extensions: { code: "BAD_REQUEST" } })]);
+const badRequest = (message: string, status = 400): Refusal => ({
+  ...refusalOf([new GraphQLError(message, { extensions: { code: "BAD_REQUEST" } })]),
+  status,
+});
+
+/** The operation a multipart request POSTs, or the refusal to answer it with. */
+async function requestParams(req: IncomingMessage, maxBodyBytes: number): Promise<Params | Refusal> {
+  if (req.method !== "POST") {
+    return { ...badRequest('multipart subscriptions are sent with POST (Accept: multipart/mixed;subscriptionSpec="1.0")', 405), headers: { allow: "POST" } };
+  }
+  try {
+    const params = paramsOf(await readBody(req, maxBodyBytes));
+    return typeof params === "string" ? badRequest(params) : params;
+  } catch (error) {
+    if (!(error instanceof BodyTooLarge)) throw error;
+    return { ...badRequest(`the request body is larger than ${maxBodyBytes} bytes`, 413), headers: { connection: "close" } };
+  }
+}
 
 export function createMultipartAdapter(options: MultipartAdapterOptions): HttpTransport {
   const { engine, executeOperation } = options;
@@ -69,57 +89,47 @@ export function createMultipartAdapter(options: MultipartAdapterOptions): HttpTr
   const frames = createFrameCache(`}${BOUNDARY}`);
   const heartbeatMs = options.heartbeatMs ?? 5000;
 
+  /** Streams one subscription to `res` until it ends, the client leaves, or the gateway cuts it. */
+  async function stream(res: ServerResponse, session: Session, operation: PreparedOperation, variables: Params["variables"]): Promise<void> {
+    const writer = streamWriter(res, streams.backpressure);
+    const subscribed = session.subscribe(operation, variables, (payload) => writer.write(frames.frame(`${PART}{"payload":`, payload)));
+    if (!subscribed.ok) {
+      session.close();
+      return sendRefusal(res, refusalOf(subscribed.errors));
+    }
+    streams.track(res, session);
+    // A first heartbeat at once: the client sees the stream is live before the first event.
+    writer.start({ "content-type": CONTENT_TYPE, "cache-control": "no-cache" }, START + HEARTBEAT);
+    const heartbeat = setInterval(() => writer.write(HEARTBEAT), heartbeatMs);
+    let last = END;
+    try {
+      for await (const never of subscribed.stream) void never;
+    } catch (error) {
+      const errors = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+      last = `${PART}${JSON.stringify({ payload: null, errors })}${BOUNDARY}${END}`;
+    } finally {
+      clearInterval(heartbeat);
+    }
+    if (!res.destroyed) res.end(last);
+  }
+
   return {
     accepts: (req) => /multipart\/mixed[^,]*subscriptionSpec/i.test(req.headers.accept ?? ""),
     async handle(req, res) {
-      if (req.method !== "POST") {
-        res.setHeader("allow", "POST");
-        return sendRefusal(res, { ...badRequest('multipart subscriptions are sent with POST (Accept: multipart/mixed;subscriptionSpec="1.0")'), status: 405 });
-      }
-      let text: string;
-      try {
-        text = await readBody(req, streams.maxBodyBytes);
-      } catch (error) {
-        if (!(error instanceof BodyTooLarge)) throw error;
-        res.setHeader("connection", "close");
-        return sendRefusal(res, { ...badRequest(`the request body is larger than ${streams.maxBodyBytes} bytes`), status: 413 });
-      }
-      const params = paramsOf(text);
-      if (typeof params === "string") return sendRefusal(res, badRequest(params));
+      const params = await requestParams(req, streams.maxBodyBytes);
+      if ("status" in params) return sendRefusal(res, params);
       const opened = await streams.open(req);
       if (!opened.ok) return sendRefusal(res, opened.refusal);
       const session = opened.session;
       const prepared = engine.prepare(params.query, params.operationName);
-      const operation = prepared.ok ? prepared.operation : undefined;
-      if (!prepared.ok || operation?.kind !== "subscription") session.close();
+      if (prepared.ok && prepared.operation.kind === "subscription") return stream(res, session, prepared.operation, params.variables);
+      session.close();
       if (!prepared.ok) return sendRefusal(res, refusalOf(prepared.errors));
-      if (operation?.kind !== "subscription") {
-        if (!executeOperation) {
-          return sendRefusal(res, refusalOf([new GraphQLError("queries and mutations go to POST /graphql with Accept: application/json", { extensions: { code: "OPERATION_NOT_SUPPORTED" } })]));
-        }
-        return sendJson(res, 200, await executeOperation(params, session.caller));
+      if (!executeOperation) {
+        const refusal = new GraphQLError("queries and mutations go to POST /graphql with Accept: application/json", { extensions: { code: "OPERATION_NOT_SUPPORTED" } });
+        return sendRefusal(res, refusalOf([refusal]));
       }
-
-      const writer = streamWriter(res, streams.backpressure);
-      const subscribed = session.subscribe(operation, params.variables, (payload) => writer.write(frames.frame(`${PART}{"payload":`, payload)));
-      if (!subscribed.ok) {
-        session.close();
-        return sendRefusal(res, refusalOf(subscribed.errors));
-      }
-      streams.track(res, session);
-      // A first heartbeat at once: the client sees the stream is live before the first event.
-      writer.start({ "content-type": CONTENT_TYPE, "cache-control": "no-cache" }, START + HEARTBEAT);
-      const heartbeat = setInterval(() => writer.write(HEARTBEAT), heartbeatMs);
-      let last = END;
-      try {
-        for await (const never of subscribed.stream) void never;
-      } catch (error) {
-        const errors = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-        last = `${PART}${JSON.stringify({ payload: null, errors })}${BOUNDARY}${END}`;
-      } finally {
-        clearInterval(heartbeat);
-      }
-      if (!res.destroyed) res.end(last);
+      sendJson(res, 200, await executeOperation(params, session.caller));
     },
     streams: streams.streaming,
     dispose: streams.dispose,

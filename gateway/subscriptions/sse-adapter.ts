@@ -44,6 +44,8 @@ function sseResponse(refusal: Refusal): SseResponse {
   ];
 }
 
+const notSupported = (message: string) => sseResponse(refusalOf([new GraphQLError(message, { extensions: { code: "OPERATION_NOT_SUPPORTED" } })]));
+
 /**
  * graphql-sse's view of a subscription: nothing while it streams (frames go straight to the response), a
  * last result with the error when it fails, then the end, which graphql-sse sends as `complete`.
@@ -75,27 +77,23 @@ export function createSseAdapter(options: SseAdapterOptions): HttpTransport {
       if (!prepared.ok) return sseResponse(refusalOf(prepared.errors));
       const operation = prepared.operation;
       if (operation.kind !== "subscription") {
-        const refusal =
-          operation.kind === "mutation" && req.method === "GET"
-            ? "mutations are not sent with GET: POST them"
-            : !executeOperation
-              ? `${operation.kind} operations go to POST /graphql without Accept: text/event-stream`
-              : undefined;
-        if (refusal) return sseResponse(refusalOf([new GraphQLError(refusal, { extensions: { code: "OPERATION_NOT_SUPPORTED" } })]));
-        const result = await executeOperation!(
-          { query: params.query, operationName: params.operationName ?? undefined, variables: params.variables ?? undefined, extensions: params.extensions ?? undefined },
+        if (operation.kind === "mutation" && req.method === "GET") return notSupported("mutations are not sent with GET: POST them");
+        if (!executeOperation) return notSupported(`${operation.kind} operations go to POST /graphql without Accept: text/event-stream`);
+        const { query, operationName, variables, extensions } = params;
+        const result = await executeOperation(
+          { query, operationName: operationName ?? undefined, variables: variables ?? undefined, extensions: extensions ?? undefined },
           session.caller,
         );
         // graphql-sse only serializes the result: formatted errors are as good as GraphQLErrors here.
         return result as ExecutionResult;
       }
       const writer = req.context.writer;
-      const lastEventId = req.headers.get("last-event-id") ?? undefined;
+      const lastEventId = req.headers.get("last-event-id") || undefined;
       const subscribed = session.subscribe(
         operation,
         params.variables,
         (payload, cursor) => writer.write(frames.frame(cursor === undefined ? NEXT : `id: ${cursor.replace(/[\r\n]/g, "")}\n${NEXT}`, payload)),
-        { after: lastEventId || undefined },
+        { after: lastEventId },
       );
       if (!subscribed.ok) return sseResponse(refusalOf(subscribed.errors));
       return outcome(subscribed.stream);
