@@ -1,9 +1,10 @@
 /**
  * A subscription that reaches the plain HTTP endpoint (a POST that accepts only JSON, a GET) cannot be
- * served there: @apollo/gateway would answer 500 "Execution of subscriptions not supported by gateway".
- * This Apollo Server plugin answers 406 instead, naming the three ways that do serve it.
+ * served there: @apollo/gateway would answer 500 "Execution of subscriptions not supported by gateway",
+ * Apollo Server a GET with 405. This Apollo Server plugin answers 406 instead, naming the three ways that
+ * do serve it.
  */
-import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
+import type { ApolloServerPlugin, BaseContext, GraphQLRequest } from "@apollo/server";
 import { GraphQLError } from "graphql";
 
 /** The message of the refusal, with the WebSocket URL of `host` (the request's Host header). */
@@ -16,15 +17,24 @@ export function subscriptionTransports(host: string | undefined, path = "/graphq
   );
 }
 
+const refusal = (request: GraphQLRequest, path: string | undefined) =>
+  new GraphQLError(subscriptionTransports(request.http?.headers.get("host"), path), { extensions: { code: "OPERATION_NOT_SUPPORTED" } });
+
 export function subscriptionRefusalPlugin(path?: string): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
       return {
+        // A POST: refused before the gateway tries to execute it.
         async didResolveOperation({ operation, request }) {
           if (operation?.operation !== "subscription") return;
-          throw new GraphQLError(subscriptionTransports(request.http?.headers.get("host"), path), {
-            extensions: { code: "OPERATION_NOT_SUPPORTED", http: { status: 406 } },
-          });
+          throw refusal(request, path);
+        },
+        // A GET is refused by Apollo Server before didResolveOperation: its answer is replaced.
+        async willSendResponse({ operation, request, response }) {
+          if (operation?.operation !== "subscription" || response.body.kind !== "single") return;
+          response.body.singleResult = { errors: [refusal(request, path).toJSON()] };
+          response.http.status = 406;
+          response.http.headers.delete("allow");
         },
       };
     },

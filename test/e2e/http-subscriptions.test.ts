@@ -185,17 +185,17 @@ describe("live alerts over SSE and multipart HTTP", () => {
     }
   });
 
-  test("a subscription POSTed for a plain JSON answer gets 406 naming graphql-ws, SSE and multipart, not a 500", async () => {
-    const response = await fetch(hub.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${await hub.token(bawaslu())}` },
-      body: JSON.stringify({ query: ALERTS }),
-    });
-    assert.equal(response.status, 406);
-    const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
-    assert.equal(body.errors[0].extensions.code, "OPERATION_NOT_SUPPORTED");
-    assert.match(body.errors[0].message, /ws:\/\/127\.0\.0\.1:\d+\/graphql/);
-    assert.match(body.errors[0].message, /text\/event-stream/);
-    assert.match(body.errors[0].message, /multipart\/mixed;subscriptionSpec="1\.0"/);
+  test("a subscription POSTed or sent with GET for a plain JSON answer gets 406 naming graphql-ws, SSE and multipart, not a 500", async () => {
+    const headers = { accept: "application/json", authorization: `Bearer ${await hub.token(bawaslu())}` };
+    const posted = await fetch(hub.url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ query: ALERTS }) });
+    const got = await fetch(`${hub.url}?query=${encodeURIComponent(ALERTS)}`, { headers: { ...headers, "apollo-require-preflight": "true" } });
+    for (const response of [posted, got]) {
+      assert.equal(response.status, 406);
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      assert.equal(body.errors[0].extensions.code, "OPERATION_NOT_SUPPORTED");
+      assert.match(body.errors[0].message, /ws:\/\/127\.0\.0\.1:\d+\/graphql/);
+      assert.match(body.errors[0].message, /text\/event-stream/);
+      assert.match(body.errors[0].message, /multipart\/mixed;subscriptionSpec="1\.0"/);
+    }
   });
 });
