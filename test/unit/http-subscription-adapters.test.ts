@@ -99,7 +99,7 @@ describe("the SSE and multipart adapters compose the same policies as graphql-ws
     assert.ok((await stream.ended()).endsWith("\r\n--graphql--\r\n"));
   });
 
-  test("SSE over GET, as EventSource sends it: the document in the query string, the stream the same", async () => {
+  test("SSE over GET: the document in the query string, the stream the same", async () => {
     await attach();
     const response = await fetch(`${url}?query=${encodeURIComponent(ALERTS_SUBSCRIPTION)}`, { headers: { accept: EVENT_STREAM, authorization: "Bearer siti" } });
     assert.equal(response.status, 200);
