@@ -17,7 +17,7 @@ import { responseCachePlugin, shareInvalidations } from "./response-cache-plugin
 import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
 import { createHttpPool } from "../platform/http-pool";
-import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
+import { apolloExecutor, attachSubscriptions, RunningSubscriptions, subscriptionRefusalPlugin } from "./subscriptions";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -100,6 +100,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, rateLimits)] : []),
       // After the rate limit: a refused mutation never reaches a subgraph, so it invalidates nothing.
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
+      // A subscription here gets 406 naming graphql-ws, SSE and multipart, not @apollo/gateway's 500.
+      subscriptionRefusalPlugin(),
     ],
   });
   await apollo.start();
@@ -131,9 +133,15 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   });
   // POST /auth/sign-in, /auth/refresh, /auth/change-password: forwarded to the identity subgraph.
   const authRoutes = createAuthRoutes(config.subgraphUrls.identity, secret);
-  const drain = createHttpDrain((req, res) => void (authRoutes.matches(req) ? authRoutes.handle(req, res) : handler(req, res)));
+  // Subscriptions over SSE and multipart HTTP are routed by their Accept header; see `subscriptions` below.
+  const route: http.RequestListener = (req, res) => {
+    if (authRoutes.matches(req)) return void authRoutes.handle(req, res);
+    if (subscriptions.http.accepts(req)) return void subscriptions.http.handle(req, res);
+    void handler(req, res);
+  };
+  const drain = createHttpDrain(route);
   const server = http.createServer(drain.listener);
-  // Live alerts over graphql-ws on the same path, with the same token check and operation limits as HTTP.
+  // Live alerts over graphql-ws, SSE and multipart on the same path, with the same token check and operation limits as HTTP.
   const subscriptions = attachSubscriptions(server, {
     supergraphSdl,
     verifier,

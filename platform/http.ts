@@ -29,9 +29,11 @@ function graphqlError(res: ServerResponse, status: number, message: string, code
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
-class BodyTooLarge extends Error {}
+/** A request body beyond the limit `readBody` was given. */
+export class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request body as UTF-8, rejecting with BodyTooLarge past `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limit) {

@@ -12,7 +12,9 @@ export const alertSubscriptionPolicy: SubscriptionAuthorizer = (caller, operatio
   if (operation.kind !== "subscription") return null;
   const what = `Subscription.${operation.rootFields[0] ?? "?"}`;
   const allowed = describeRules(ALERT_SUBSCRIBERS);
-  if (!caller) return unauthenticated(`${what} needs a bearer token (${allowed}): send it as "authorization" in connection_init`);
+  if (!caller) {
+    return unauthenticated(`${what} needs a bearer token (${allowed}): the Authorization header over HTTP, "authorization" in connection_init over graphql-ws`);
+  }
   if (passesRules(caller, ALERT_SUBSCRIBERS)) return null;
   return forbidden(`${what} is for ${allowed}; your token is ${caller.role}${caller.role === "INTEGRATOR" ? " without subscribe:alerts" : ""}`);
 };

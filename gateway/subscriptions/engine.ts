@@ -78,6 +78,16 @@ export interface SubscriptionEngineOptions<Scope> {
   logger?: Pick<Console, "warn" | "error">;
 }
 
+/** How one subscription starts, beyond its document and variables. */
+export interface SubscribeOptions {
+  /**
+   * Resume after this cursor, in place of the `after` the document gives (a transport's own resume
+   * header, such as SSE's Last-Event-ID). Ignored when the subscription takes no resume argument.
+   * Default: the document's.
+   */
+  after?: string;
+}
+
 export interface SubscribeResult {
   /** Variable or planning errors: nothing was started. */
   errors?: GraphQLError[];
@@ -97,7 +107,13 @@ export interface SubscriptionEngine<Scope = unknown> {
   /** Parses, validates and (for subscriptions) plans; cached per (query text, operation name). */
   prepare(query: string, operationName?: string | null): Prepared;
   /** Starts a subscription for `scope` on a prepared subscription operation. */
-  subscribe(operation: PreparedOperation, variables: Record<string, unknown> | null | undefined, scope: Scope, sink: SubscriberSink): SubscribeResult;
+  subscribe(
+    operation: PreparedOperation,
+    variables: Record<string, unknown> | null | undefined,
+    scope: Scope,
+    sink: SubscriberSink,
+    options?: SubscribeOptions,
+  ): SubscribeResult;
   stats(): SubscriptionEngineStats;
   /** Closes every upstream without notifying subscribers (the transport closes their connections). */
   dispose(): Promise<void>;
@@ -125,7 +141,13 @@ export function createSubscriptionEngine<Scope>(options: SubscriptionEngineOptio
   });
   let disposed = false;
 
-  function subscribe(operation: PreparedOperation, rawVariables: Record<string, unknown> | null | undefined, scope: Scope, sink: SubscriberSink): SubscribeResult {
+  function subscribe(
+    operation: PreparedOperation,
+    rawVariables: Record<string, unknown> | null | undefined,
+    scope: Scope,
+    sink: SubscriberSink,
+    subscribeOptions: SubscribeOptions = {},
+  ): SubscribeResult {
     if (disposed) return { errors: [new GraphQLError("the gateway is shutting down; reconnect")] };
     const plan = operation.plan;
     if (!plan) return { errors: [new GraphQLError("only subscription operations can be subscribed to")] };
@@ -133,6 +155,9 @@ export function createSubscriptionEngine<Scope>(options: SubscriptionEngineOptio
     if (coerced.errors) return { errors: [...coerced.errors] };
     // Coerced values are JSON for an SDL-built API schema; they are what goes upstream and into the key.
     const variables = coerced.coerced as Record<string, unknown>;
+    // The resume argument is bound to a variable upstream (cursor.ts), so overriding that variable resumes.
+    const resume = plan.upstream.resume;
+    if (subscribeOptions.after !== undefined && resume) variables[resume.variable] = subscribeOptions.after;
     const scopeKey = options.scope.key(scope);
     const feed = (): Feed<Scope> => {
       const shared = shareScope(scope, scopeKey);

@@ -1,12 +1,14 @@
 /**
  * Live subscriptions on the gateway: one call wires the engine (plan, share, hydrate, resume), the
- * graphql-ws upstream to the subgraphs, and the graphql-ws endpoint on the gateway's http server.
+ * graphql-ws upstream to the subgraphs, the graphql-ws endpoint on the gateway's http server, and the two
+ * HTTP transports (SSE, multipart) the gateway's request handler routes to by their Accept header.
  */
 import type http from "node:http";
 import type { ParseOptions, ValidationRule } from "graphql";
 import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
 import type { Caller, MaybeCaller } from "../../caller/claims";
+import { sendJson } from "../../platform/http";
 import type { TokenVerifier } from "../auth";
 import { GatewayContext, SubgraphClient } from "../subgraph-client";
 import { alertSubscriptionPolicy } from "./alert-access";
@@ -15,6 +17,9 @@ import { callerScope } from "./caller-scope";
 import { BackoffOptions, createSubscriptionEngine, CursorOptions, SubscriptionEngine, SubscriptionEngineStats, UpstreamConnector } from "./engine";
 import type { SubscriptionAuthorizer } from "./policies/authorize";
 import { createQuotas } from "./policies/quotas";
+import type { HttpTransport } from "./http-streams";
+import { createMultipartAdapter } from "./multipart-adapter";
+import { createSseAdapter } from "./sse-adapter";
 import { createGraphqlWsUpstream } from "./upstream";
 import { attachWsAdapter, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
 
@@ -22,6 +27,10 @@ export * from "./engine";
 export { alertSubscriptionPolicy } from "./alert-access";
 export type { SubscriptionAuthorizer } from "./policies/authorize";
 export { attachWsAdapter } from "./ws-adapter";
+export { createSseAdapter } from "./sse-adapter";
+export { createMultipartAdapter } from "./multipart-adapter";
+export type { HttpTransport } from "./http-streams";
+export { subscriptionRefusalPlugin } from "./http-refusal";
 export type { WsAdapter, WsAdapterOptions, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
 export { createGraphqlWsUpstream, toUpstreamError } from "./upstream";
 export type { GraphqlWsUpstreamOptions } from "./upstream";
@@ -43,7 +52,7 @@ export interface AttachSubscriptionsOptions {
   executeOperation?: (request: WsOperationRequest, caller: MaybeCaller) => Promise<WsOperationResult>;
   /** Who may subscribe. Default `alertSubscriptionPolicy`: AGENCY, or INTEGRATOR with scope subscribe:alerts. */
   authorize?: SubscriptionAuthorizer;
-  /** WebSocket path. Default "/graphql". */
+  /** Path of the WebSocket, SSE and multipart endpoints (the HTTP endpoint's). Default "/graphql". */
   path?: string;
   /** Server→client WebSocket ping interval. Default 12,000 ms. */
   keepAliveMs?: number;
@@ -59,11 +68,13 @@ export interface AttachSubscriptionsOptions {
   parseOptions?: ParseOptions;
   /** The HTTP gateway's extra validation rules (operationLimitRules(limits)). Default none. */
   validationRules?: readonly ValidationRule[];
-  /** Slow-client limit of unsent bytes per socket. Default 8 MiB. */
+  /** Interval of the multipart `{}` heartbeat. Default 5,000 ms. */
+  multipartHeartbeatMs?: number;
+  /** Slow-client limit of unsent bytes per socket or streaming response. Default 8 MiB. */
   maxBufferedBytes?: number;
   /** Browser origins allowed to open a socket. Default: any. */
   allowedOrigins?: readonly string[];
-  /** Open sockets per caller. Default 20. */
+  /** Open connections (sockets and event streams) per caller. Default 20. */
   maxConnectionsPerCaller?: number;
   /** Open subscriptions per caller. Default 50. */
   maxSubscriptionsPerCaller?: number;
@@ -71,12 +82,29 @@ export interface AttachSubscriptionsOptions {
   isProd?: boolean;
 }
 
-export interface SubscriptionStats extends SubscriptionEngineStats, WsAdapterStats {}
+export interface SubscriptionStats extends SubscriptionEngineStats, WsAdapterStats {
+  /** Open SSE streams. */
+  sseStreams: number;
+  /** Open multipart streams. */
+  multipartStreams: number;
+}
+
+/** The HTTP subscription transports, for the gateway's request handler. */
+export interface HttpSubscriptions {
+  /** Whether the request is a subscription stream (SSE or multipart by its Accept header, on the endpoint's path). */
+  accepts(req: http.IncomingMessage): boolean;
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+}
 
 export interface RunningSubscriptions {
   engine: SubscriptionEngine<Caller>;
+  /** SSE and multipart on the endpoint's path. */
+  http: HttpSubscriptions;
   stats(): SubscriptionStats;
-  /** Closes client sockets with 1001, then every upstream subscription. Call before closing the http server. */
+  /**
+   * Closes client sockets with 1001 and cuts the HTTP streams (clients reconnect and resume), then every
+   * upstream subscription. Call before closing the http server.
+   */
   dispose(): Promise<void>;
 }
 
@@ -99,10 +127,11 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
   });
   // One set of quotas for the gateway: a transport added beside graphql-ws takes the same instance.
   const quotas = createQuotas({ maxConnectionsPerCaller: options.maxConnectionsPerCaller, maxSubscriptionsPerCaller: options.maxSubscriptionsPerCaller });
+  const authorize = options.authorize ?? alertSubscriptionPolicy;
   const adapter = attachWsAdapter(httpServer, {
     engine,
     verifier: options.verifier,
-    authorize: options.authorize ?? alertSubscriptionPolicy,
+    authorize,
     quotas,
     path: options.path,
     keepAliveMs: options.keepAliveMs,
@@ -111,12 +140,37 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     allowedOrigins: options.allowedOrigins,
     isProd: options.isProd,
   });
+  // SSE and multipart: the same engine, verifier, rule and quotas as the WebSocket.
+  const streaming = { engine, verifier: options.verifier, authorize, quotas, maxBufferedBytes: options.maxBufferedBytes, executeOperation: options.executeOperation };
+  const sse = createSseAdapter(streaming);
+  const multipart = createMultipartAdapter({ ...streaming, heartbeatMs: options.multipartHeartbeatMs });
+  const path = options.path ?? "/graphql";
+  const transportOf = (req: http.IncomingMessage): HttpTransport | undefined => {
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== path) return undefined;
+    return [sse, multipart].find((transport) => transport.accepts(req));
+  };
   let disposed: Promise<void> | undefined;
   return {
     engine,
-    stats: () => ({ ...engine.stats(), ...adapter.stats() }),
+    http: {
+      accepts: (req) => transportOf(req) !== undefined,
+      handle: (req, res) =>
+        transportOf(req)!
+          .handle(req, res)
+          .catch((error: unknown) => {
+            console.error(error);
+            if (res.headersSent) res.destroy();
+            else sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+          }),
+    },
+    stats: () => ({ ...engine.stats(), ...adapter.stats(), sseStreams: sse.streams(), multipartStreams: multipart.streams() }),
     dispose() {
-      disposed ??= adapter.dispose().then(() => engine.dispose());
+      disposed ??= (async () => {
+        sse.dispose();
+        multipart.dispose();
+        await adapter.dispose();
+        await engine.dispose();
+      })();
       return disposed;
     },
   };

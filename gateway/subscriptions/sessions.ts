@@ -1,6 +1,6 @@
 /**
  * The subscription policies composed once per client connection, whatever transport carries it (graphql-ws
- * over WebSocket today; SSE and multipart HTTP can open the same sessions), so that every transport applies
+ * over WebSocket, SSE, multipart HTTP), so that every transport applies
  * the same rules in the same order:
  *   open:      the caller's connection quota, then a watch on its token's expiry;
  *   subscribe: refused once the token has expired, then the access rule, then the subscription quota; the
@@ -11,7 +11,7 @@
 import { GraphQLError } from "graphql";
 import type { Caller, MaybeCaller } from "../../caller/claims";
 import { AsyncQueue } from "../../platform/async-queue";
-import type { PreparedOperation, SubscriptionEngine } from "./engine";
+import type { PreparedOperation, SubscribeOptions, SubscriptionEngine } from "./engine";
 import { authorizeSubscription, SubscriptionAuthorizer } from "./policies/authorize";
 import { tokenExpired, watchExpiry } from "./policies/expiry";
 import { createQuotas, quotaKey, Quotas } from "./policies/quotas";
@@ -35,6 +35,9 @@ export interface SessionOptions {
  */
 export type SessionStream = AsyncQueue<never>;
 
+/** Where a subscription's payloads go: the engine's shared string and the event's cursor. */
+export type Deliver = (payload: string, cursor?: string) => void;
+
 export type Opened = { ok: true; session: Session } | { ok: false; reason: string };
 export type Subscribed = { ok: true; stream: SessionStream } | { ok: false; errors: readonly GraphQLError[] };
 
@@ -42,8 +45,11 @@ export interface Session {
   readonly caller: MaybeCaller;
   /** Why the session acts no more (its token expired), for any operation; undefined while it may act. */
   refusal(): GraphQLError | undefined;
-  /** Starts a subscription whose payloads (the engine's shared strings) go to `deliver`. */
-  subscribe(operation: PreparedOperation, variables: Record<string, unknown> | null | undefined, deliver: (payload: string) => void): Subscribed;
+  /**
+   * Starts a subscription whose payloads (the engine's shared strings) go to `deliver`, each with its
+   * resume cursor when the subscription tracks one.
+   */
+  subscribe(operation: PreparedOperation, variables: Record<string, unknown> | null | undefined, deliver: Deliver, options?: SubscribeOptions): Subscribed;
   /** Ends the session's streams and gives its connection back; idempotent. */
   close(): void;
 }
@@ -70,7 +76,7 @@ export function createSessions(options: SessionOptions): Sessions {
     });
     let closed = false;
 
-    function subscribe(operation: PreparedOperation, variables: Record<string, unknown> | null | undefined, deliver: (payload: string) => void): Subscribed {
+    function subscribe(operation: PreparedOperation, variables: Record<string, unknown> | null | undefined, deliver: Deliver, options?: SubscribeOptions): Subscribed {
       const refusal = session.refusal();
       if (refusal) return { ok: false, errors: [refusal] };
       const authorized = authorizeSubscription(authorize, caller, operation);
@@ -89,12 +95,12 @@ export function createSessions(options: SessionOptions): Sessions {
       streams.add(stream);
       streaming++;
       const started = engine.subscribe(operation, variables, authorized.caller, {
-        next: (payload) => {
-          if (!stream.ended) deliver(payload);
+        next: (payload, cursor) => {
+          if (!stream.ended) deliver(payload, cursor);
         },
         error: (errors) => stream.fail(new GraphQLError(errors[0]?.message ?? "the subscription failed", { extensions: errors[0]?.extensions })),
         complete: () => stream.end(),
-      });
+      }, options);
       if (started.errors) {
         stream.end();
         return { ok: false, errors: started.errors };

@@ -17,9 +17,10 @@ export interface SubscriberSink {
    * A serialized `ExecutionResult` (`{"data":...,"errors":[...]}`): the very same string instance for every
    * subscriber of a shared upstream, so a transport only wraps it in its frame. Called synchronously for
    * each subscriber in turn: a transport that cannot keep up must buffer, drop or end its subscription
-   * itself, and a sink that throws is logged and skipped for that event only.
+   * itself, and a sink that throws is logged and skipped for that event only. `cursor` is the event's
+   * resume cursor (what `after` takes), when the subscription tracks one.
    */
-  next(payload: string): void;
+  next(payload: string, cursor?: string): void;
   /** The subscription failed for good (the subgraph refused it); no more calls follow. */
   error(errors: readonly GraphQLFormattedError[]): void;
   /** The upstream ended the stream; no more calls follow. */
@@ -191,17 +192,17 @@ class SharedUpstream<Scope> {
       this.delivered = true;
       if (this.explicitCursor) this.registry.unjoinable(this);
     }
-    this.chain = this.chain.then(() => this.deliver(event));
+    this.chain = this.chain.then(() => this.deliver(event, cursor));
   }
 
-  private async deliver(event: UpstreamResult): Promise<void> {
+  private async deliver(event: UpstreamResult, cursor: string | undefined): Promise<void> {
     if (this.isClosed) return;
     const { counters } = this.registry;
     counters.hydrations++;
     const payload = await this.feed.render(event);
     this.forEach((sink) => {
       counters.deliveries++;
-      sink.next(payload);
+      sink.next(payload, cursor);
     });
   }
 

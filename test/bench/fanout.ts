@@ -12,14 +12,20 @@ import { loadDemo } from "../../launcher/demo";
 import { dropTestData, testConfig } from "../support/hub";
 import { latencyOf, Latency, round } from "./stats";
 
+/** How the subscribers reach the gateway: a graphql-ws socket, an SSE stream or a multipart stream each. */
+export type FanoutTransport = "graphql-ws" | "sse" | "multipart";
+
 /*
- * Live-alert fan-out (issue 3): N subscribers on one gateway, in a second process; an ormas files
+ * Live-alert fan-out (issues 3 and 15): N subscribers on one gateway, in a second process, over one
+ * transport; an ormas files
  * reports; for each report, the time from its commit (the incidents subgraph publishing the committed
  * alert) to the last subscriber's receipt. Also: upstream subscriptions opened and hydrations per report
  * (the sharing), and the gateway process's memory per idle subscriber.
  */
 
 export interface FanoutRun {
+  /** Absent in results from before issue 15: graphql-ws. */
+  transport?: FanoutTransport;
   subscribers: number;
   distinctSubscriptions: number;
   reports: number;
@@ -79,16 +85,37 @@ function startClients(): Child {
   };
 }
 
-/** Subscribers, distinct subscriptions and reports of each fan-out round. */
-const ROUNDS = { full: [[1, 1, 30], [1000, 1, 30], [5000, 1, 30], [10000, 1, 30], [100, 100, 10]], quick: [[1, 1, 10], [200, 1, 10], [20, 20, 5]] };
+interface Round {
+  transport: FanoutTransport;
+  subscribers: number;
+  distinct: number;
+  reports: number;
+}
+
+const fanoutRound = (transport: FanoutTransport, subscribers: number, distinct: number, reports: number): Round => ({ transport, subscribers, distinct, reports });
+
+/** The fan-out rounds: graphql-ws at every size, SSE and multipart beside it at 1,000. */
+const ROUNDS: Record<"full" | "quick", Round[]> = {
+  full: [
+    fanoutRound("graphql-ws", 1, 1, 30),
+    fanoutRound("graphql-ws", 1000, 1, 30),
+    fanoutRound("sse", 1000, 1, 30),
+    fanoutRound("multipart", 1000, 1, 30),
+    fanoutRound("graphql-ws", 5000, 1, 30),
+    fanoutRound("graphql-ws", 10000, 1, 30),
+    fanoutRound("graphql-ws", 100, 100, 10),
+  ],
+  quick: [fanoutRound("graphql-ws", 1, 1, 10), fanoutRound("graphql-ws", 200, 1, 10), fanoutRound("sse", 200, 1, 10), fanoutRound("multipart", 200, 1, 10), fanoutRound("graphql-ws", 20, 20, 5)],
+};
 
 /**
- * The fan-out part of `npm run bench`: each round of ROUNDS on a fresh hub (SQLite, demo data), so the
- * memory a round measures is not memory an earlier round freed.
+ * The fan-out part of `npm run bench`: each round of ROUNDS (those of `subscribers` only, when given) on a
+ * fresh hub (SQLite, demo data), so the memory a round measures is not memory an earlier round freed.
  */
-export async function benchFanouts(quick: boolean, log: (line: string) => void): Promise<FanoutRun[]> {
+export async function benchFanouts(quick: boolean, log: (line: string) => void, subscribers?: number): Promise<FanoutRun[]> {
   const runs: FanoutRun[] = [];
-  for (const [subscribers, distinct, reports] of quick ? ROUNDS.quick : ROUNDS.full) {
+  const rounds = (quick ? ROUNDS.quick : ROUNDS.full).filter((round) => subscribers === undefined || round.subscribers === subscribers);
+  for (const round of rounds) {
     // The benchmark's ormas files hundreds of reports a minute: no rate limit here.
     // One bench token stands for thousands of officers: lift the per-caller caps too.
     const config = testConfig("sqlite", {
@@ -99,8 +126,11 @@ export async function benchFanouts(quick: boolean, log: (line: string) => void):
     const hub = await startHub(config, { port: 0, freePorts: true });
     try {
       await loadDemo(hub.gateway.url, config.jwtSecret!);
-      const run = await benchFanout(hub, { subscribers, distinct, reports });
-      log(`  ${subscribers} subscribers, ${distinct} distinct: commit to last receipt p50 ${run.commitToLastReceiptMs.p50} ms, p99 ${run.commitToLastReceiptMs.p99} ms`);
+      const run = await benchFanout(hub, round);
+      log(
+        `  ${round.subscribers} subscribers over ${round.transport}, ${round.distinct} distinct: ` +
+          `commit to last receipt p50 ${run.commitToLastReceiptMs.p50} ms, p99 ${run.commitToLastReceiptMs.p99} ms`,
+      );
       runs.push(run);
     } finally {
       await hub.dispose();
@@ -111,7 +141,7 @@ export async function benchFanouts(quick: boolean, log: (line: string) => void):
 }
 
 /** One fan-out measurement on a running hub with the demo loaded. */
-export async function benchFanout(hub: RunningHub, options: { subscribers: number; distinct: number; reports: number }): Promise<FanoutRun> {
+export async function benchFanout(hub: RunningHub, options: Round): Promise<FanoutRun> {
   const secret = hub.config.jwtSecret!;
   const agency = await signToken(secret, { sub: "bench-officer", role: "AGENCY", org: "2", regions: ["19"], scopes: [] });
   const ormas = await signToken(secret, { sub: "bench-ormas", role: "ORMAS", org: "6", regions: ["19.06"], scopes: [] });
@@ -126,7 +156,7 @@ export async function benchFanout(hub: RunningHub, options: { subscribers: numbe
   const clients = startClients();
   const memoryBefore = settledMemory();
   const opened = stats().upstreamsOpened;
-  clients.send({ type: "connect", url: hub.gateway.url.replace(/^http/, "ws"), token: agency, queries, count: options.subscribers });
+  clients.send({ type: "connect", transport: options.transport, url: hub.gateway.url, token: agency, queries, count: options.subscribers });
   const ready = await clients.next<{ connected: number; error?: string }>("ready");
   if (ready.error) {
     clients.close();
@@ -167,6 +197,7 @@ export async function benchFanout(hub: RunningHub, options: { subscribers: numbe
   const lastSummary = latencyOf(lastReceipt);
   const everySummary = latencyOf(everyReceipt);
   return {
+    transport: options.transport,
     subscribers: options.subscribers,
     distinctSubscriptions: options.distinct,
     reports: commits.size,

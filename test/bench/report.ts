@@ -38,10 +38,11 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
   parts.push(table(["target", "measured", "status"], checkTargets(results).map((check) => [check.target, check.measured, `**${check.status}**`])));
 
   if (results.fanout) {
-    parts.push("## Live alerts: fan-out through one gateway (issue 3)");
+    parts.push("## Live alerts: fan-out through one gateway (issues 3 and 15)");
     parts.push(
-      "One gateway (in one process with the five subgraphs, SQLite, demo data); the subscribers in a second process, one " +
-        "graphql-ws socket each, all with the same subscription (hydrated from three subgraphs) unless the row says distinct. " +
+      "One gateway (in one process with the six subgraphs, SQLite, demo data); the subscribers in a second process, one " +
+        "connection each over the row's transport (a graphql-ws socket, an SSE stream or a multipart stream on /graphql), " +
+        "all with the same subscription (hydrated from three subgraphs) unless the row says distinct. " +
         "An ormas files reports one at a time; latency is from the incidents subgraph announcing the committed alert to " +
         "receipt, per report for the last subscriber. Targets: p99 < 250 ms at 10,000; p50 < 20 ms with one subscriber; " +
         "< 20 KB of gateway memory per idle subscriber; 1 upstream subscription and 1 hydration per report when shared. " +
@@ -51,8 +52,9 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     );
     parts.push(
       table(
-        ["subscribers", "distinct", "reports", "commit → last receipt p50 / p99 ms", "commit → any receipt p50 / p99 ms", "upstreams opened", "hydrations / report", "KB per idle subscriber", "missed"],
+        ["transport", "subscribers", "distinct", "reports", "commit → last receipt p50 / p99 ms", "commit → any receipt p50 / p99 ms", "upstreams opened", "hydrations / report", "KB per idle subscriber", "missed"],
         results.fanout.map((run) => [
+          run.transport ?? "graphql-ws",
           run.subscribers,
           run.distinctSubscriptions,
           run.reports,

@@ -21,6 +21,7 @@ import { round } from "./stats";
  *
  *   --quick                 smoke mode for CI: 3 s loads, 1% on SQLite only (< 90 s)
  *   --parts gateway,fanout,scale   which parts to run (default all)
+ *   --fanout-subscribers 1000      only the fan-out rounds of that size (at 1,000: graphql-ws, SSE, multipart)
  *   --backends sqlite,mysql --scales 0.01,0.1,1
  *   --connections 16 --duration 10 --warmup 2
  *   --docs                  write docs/BENCHMARKS.md even for a partial or quick run
@@ -38,6 +39,8 @@ interface Options {
   settings: LoadSettings;
   docs: boolean;
   partial: boolean;
+  /** Only the fan-out rounds with this many subscribers. Default: every round. */
+  fanoutSubscribers?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -63,7 +66,8 @@ function parseOptions(argv: string[]): Options {
     scales,
     settings: { connections: number("connections", 16), durationSeconds: number("duration", quick ? 3 : 10), warmupSeconds: number("warmup", quick ? 1 : 2) },
     docs: argv.includes("--docs"),
-    partial: ["--parts", "--backends", "--scales", "--duration", "--connections"].some((flag) => argv.includes(flag)),
+    partial: ["--parts", "--backends", "--scales", "--duration", "--connections", "--fanout-subscribers"].some((flag) => argv.includes(flag)),
+    fanoutSubscribers: value("fanout-subscribers") === undefined ? undefined : number("fanout-subscribers", 0),
   };
 }
 
@@ -109,7 +113,7 @@ async function main(): Promise<void> {
   }
   if (options.parts.includes("fanout")) {
     log("live-alert fan-out (demo data, SQLite)");
-    results.fanout = await benchFanouts(options.quick, log);
+    results.fanout = await benchFanouts(options.quick, log, options.fanoutSubscribers);
   }
   if (options.parts.includes("scale")) {
     for (const backend of options.backends) {

@@ -26,6 +26,14 @@ export function alertClient(httpUrl: string, token: string | null, options: { re
   });
 }
 
+/** A subscribing client as the collector uses it: graphql-ws's and graphql-sse's clients both are one. */
+export interface AlertSource {
+  subscribe(
+    request: { query: string; variables?: Record<string, unknown> },
+    sink: { next(value: { data?: { incidentAlerts: ReceivedAlert } | null; errors?: readonly unknown[] }): void; error(error: unknown): void; complete(): void },
+  ): () => void;
+}
+
 /** Collects what one subscription receives; `next(n)` waits until n alerts have arrived. */
 export class AlertCollector {
   readonly alerts: ReceivedAlert[] = [];
@@ -36,8 +44,8 @@ export class AlertCollector {
   private waiters: Array<() => void> = [];
   readonly unsubscribe: () => void;
 
-  constructor(client: Client, variables: Record<string, unknown> = {}, query = ALERTS) {
-    this.unsubscribe = client.subscribe<{ incidentAlerts: ReceivedAlert }>(
+  constructor(client: AlertSource, variables: Record<string, unknown> = {}, query = ALERTS) {
+    this.unsubscribe = client.subscribe(
       { query, variables },
       {
         next: (value) => {
@@ -87,4 +95,14 @@ export class AlertCollector {
   failed(ms?: number): Promise<void> {
     return this.until((collector) => collector.errors.length > 0 || collector.completed, ms, "an error");
   }
+}
+
+/** Waits until the gateway holds `subscribers` subscribers (the subscriptions are live), then for the upstream subscribe. */
+export async function subscribersSettled(stats: () => { subscribers: number }, subscribers: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (stats().subscribers < subscribers) {
+    if (Date.now() > deadline) throw new Error(`${stats().subscribers} of ${subscribers} subscriptions reached the gateway`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the upstream subscribe crosses one more socket
 }

@@ -1,7 +1,7 @@
 import net from "node:net";
 
 /**
- * A TCP proxy in front of a subgraph that can lose one reply: armed, it lets the next request through and
+ * A TCP proxy in front of a subgraph (or the gateway) that can lose one reply: armed, it lets the next request through and
  * cuts both connections as soon as the answer starts to come back, so the subgraph has done the work and the
  * caller never hears of it (a crash or a network cut between COMMIT and response).
  */
@@ -12,6 +12,8 @@ export interface CutProxy {
   cutNextReply(): void;
   /** Replies lost so far. */
   readonly cuts: number;
+  /** Cuts every connection open now, as a dropped network would; later ones go through. */
+  cutAll(): void;
   dispose(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startCutProxy(targetUrl: string): Promise<CutProxy> {
   return {
     url: `http://127.0.0.1:${port}${target.pathname}`,
     cutNextReply: () => void (armed = true),
+    cutAll: () => sockets.forEach((socket) => socket.destroy()),
     get cuts() {
       return cuts;
     },

@@ -1,7 +1,7 @@
 import { buildSchema, getOperationAST, GraphQLError, parse, print } from "graphql";
 import type { Caller, MaybeCaller } from "../../caller/claims";
 import { TokenError, TokenVerifier } from "../../gateway/auth";
-import type { PreparedOperation, SubscriberSink, SubscriptionEngine } from "../../gateway/subscriptions/engine";
+import type { PreparedOperation, SubscribeOptions, SubscriberSink, SubscriptionEngine } from "../../gateway/subscriptions/engine";
 import type { Outlet } from "../../gateway/subscriptions/policies/backpressure";
 
 /*
@@ -60,6 +60,8 @@ export interface FakeEngineSubscription {
   variables: Record<string, unknown> | null | undefined;
   scope: Caller;
   sink: SubscriberSink;
+  /** What the transport asked beyond the document (a resume cursor from its own header). */
+  options: SubscribeOptions | undefined;
   /** How often the transport left it (dispose is idempotent in the real engine, so more than once is fine). */
   disposed: number;
 }
@@ -79,13 +81,13 @@ export class FakeEngine implements SubscriptionEngine<Caller> {
     }
   }
 
-  subscribe(operation: PreparedOperation, variables: Record<string, unknown> | null | undefined, scope: Caller, sink: SubscriberSink) {
+  subscribe(operation: PreparedOperation, variables: Record<string, unknown> | null | undefined, scope: Caller, sink: SubscriberSink, options?: SubscribeOptions) {
     if (this.refuseNext) {
       const errors = [this.refuseNext];
       this.refuseNext = undefined;
       return { errors };
     }
-    const subscription: FakeEngineSubscription = { operation, variables, scope, sink, disposed: 0 };
+    const subscription: FakeEngineSubscription = { operation, variables, scope, sink, options, disposed: 0 };
     this.subscriptions.push(subscription);
     return { dispose: () => void subscription.disposed++ };
   }
