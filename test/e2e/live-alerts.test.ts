@@ -5,7 +5,7 @@ import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { Caller } from "../../caller/claims";
 import { startSubgraph } from "../../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../../subgraphs";
-import { AlertCollector, ALERTS, alertClient, ReceivedAlert } from "../support/alerts";
+import { AlertCollector, ALERTS, alertClient, ReceivedAlert, subscriptionsSettled } from "../support/alerts";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, backends, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
 import { reportInput } from "../support/report-writers";
@@ -38,15 +38,7 @@ describe("live black-campaign alerts through the gateway", async () => {
   const bawaslu = () => agencyOf(ids.org.bawaslu);
   const pemuda = () => ormasOf(ids.org.pemuda);
 
-  /** Waits until the gateway holds the expected number of upstream subscriptions (the subscription is live). */
-  async function settled(subscribers: number): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (hub.hub.gateway.subscriptions.stats().subscribers < subscribers) {
-      if (Date.now() > deadline) throw new Error("the subscription did not reach the gateway");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the upstream subscribe crosses one more socket
-  }
+  const settled = (subscribers: number) => subscriptionsSettled(hub, subscribers);
 
   test("Bawaslu's screen shows an ormas's black campaign in Manggar with reporter, candidate pair and event filled in", async () => {
     const client = alertClient(hub.url, await hub.token(bawaslu()));

@@ -1,5 +1,6 @@
 import { Client, createClient } from "graphql-ws";
 import WebSocket from "ws";
+import type { TestHub } from "./hub";
 
 /** An alert as the tests select it. */
 export interface ReceivedAlert {
@@ -87,4 +88,14 @@ export class AlertCollector {
   failed(ms?: number): Promise<void> {
     return this.until((collector) => collector.errors.length > 0 || collector.completed, ms, "an error");
   }
+}
+
+/** Waits until the gateway holds `subscribers` upstream subscriptions, i.e. the subscriptions are live. */
+export async function subscriptionsSettled(hub: TestHub, subscribers: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (hub.hub.gateway.subscriptions.stats().subscribers < subscribers) {
+    if (Date.now() > deadline) throw new Error("the subscription did not reach the gateway");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the upstream subscribe crosses one more socket
 }
