@@ -181,10 +181,11 @@ describe("reports that hold up at Bawaslu", async () => {
         const ours = (id: string) => id === filed.id || id === withdrawn.id;
         const raisedFor = (alerts: Array<{ reportId: number }>) => alerts.map((alert) => String(alert.reportId)).filter(ours);
 
-        assert.deepEqual(raisedFor(await a.tick(handlingDue - WARNING_MS - 3_600_000)), [], "25 hours before: nothing yet");
-        assert.deepEqual(await b.tick(handlingDue - WARNING_MS + 3_600_000), [], "the other replica does not hold the lease");
-        assert.deepEqual(raisedFor(await a.tick(handlingDue - WARNING_MS + 3_600_000)), [filed.id], "23 hours before the handling deadline");
-        assert.deepEqual(raisedFor(await a.tick(handlingDue - WARNING_MS + 3_660_000)), [], "raised once");
+        const minute = 60_000;
+        assert.deepEqual(raisedFor(await a.tick(handlingDue - WARNING_MS - minute)), [], "a minute short of 24 hours before: nothing yet (a takes the lease)");
+        assert.deepEqual(raisedFor(await b.tick(handlingDue - WARNING_MS + minute)), [], "due now, but the other replica does not hold the lease");
+        assert.deepEqual(raisedFor(await a.tick(handlingDue - WARNING_MS + minute)), [filed.id], "24 hours before the handling deadline");
+        assert.deepEqual(raisedFor(await a.tick(handlingDue - WARNING_MS + 2 * minute)), [], "raised once");
         // Replica a goes away; b takes the lease once it ran out, days later, and catches up on the reporting deadline.
         assert.deepEqual(raisedFor(await b.tick(reportingDue - 3_600_000)), [filed.id], "the reporting deadline, caught up after downtime");
         assert.deepEqual(await a.tick(reportingDue - 3_000_000), [], "a came back, but b holds the lease");
