@@ -38,7 +38,7 @@ class ReportIncidentInput {
 /** Phones in the field run a little fast or slow; a minute of skew is not "the future". */
 const CLOCK_SKEW_MS = 60_000;
 
-/** Everything a new report needs, checked before anything is written. */
+/** What checkReport hands to the write. */
 type CheckedReport = Pick<
   IncidentReport,
   "category" | "channel" | "platform" | "url" | "title" | "description" | "occurredAt" | "discoveredAt" | "regionCode" | "candidatePairId" | "eventId" | "severity"
@@ -58,6 +58,7 @@ function discoveryTime(value: string | null | undefined, occurredAt: string): st
   return discoveredAt;
 }
 
+/** Everything a new report needs, checked before anything is written. */
 async function checkReport(input: ReportIncidentInput, caller: Caller, context: SubgraphContext): Promise<CheckedReport> {
   const platform = optionalText("input.platform", input.platform, { max: 50 });
   if (platform !== null && input.channel === IncidentChannel.PUBLIC_SPACE) throw badInput("input.platform", "must be empty when channel is PUBLIC_SPACE");
