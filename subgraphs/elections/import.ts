@@ -1,5 +1,6 @@
 import { parse } from "csv-parse/sync";
 import type { EntityManager } from "typeorm";
+import { badInput } from "../../platform/errors";
 import { findRegion } from "../kit/regions";
 import { isoDate, regionCode, requiredText } from "../kit/validate";
 import { CandidatePair, Election, ElectionOffice } from "./entities";
@@ -80,6 +81,22 @@ function dayBefore(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
+/** What is wrong with a calendar's order (campaign start < campaign end < quiet period < voting day). */
+export function calendarProblems(campaignStartsOn: string, campaignEndsOn: string, votingDay: string): Array<{ field: string; rule: string }> {
+  const problems: Array<{ field: string; rule: string }> = [];
+  if (!(campaignStartsOn < campaignEndsOn)) problems.push({ field: "campaignEndsOn", rule: `must be after campaignStartsOn (${campaignStartsOn})` });
+  if (!(campaignEndsOn < dayBefore(votingDay))) {
+    problems.push({ field: "votingDay", rule: `must follow campaignEndsOn (${campaignEndsOn}) after a quiet period (masa tenang) of at least one day` });
+  }
+  return problems;
+}
+
+/** A ballot number (nomor urut): 1 to 99. */
+export function ballotNumber(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 99) throw badInput(field, `must be a whole number from 1 to 99 (got ${value})`);
+  return value;
+}
+
 /** Checks every row, collecting every problem; the elections grouped, or ElectionImportError. */
 export function parseElections(fileText: string, format: "csv" | "json"): ImportedElection[] {
   const problems: string[] = [];
@@ -105,15 +122,13 @@ export function parseElections(fileText: string, format: "csv" | "json"): Import
     const starts = attempt(() => isoDate("campaignStartsOn", text(e.campaignStartsOn)));
     const ends = attempt(() => isoDate("campaignEndsOn", text(e.campaignEndsOn)));
     const voting = attempt(() => isoDate("votingDay", text(e.votingDay)));
-    if (starts && ends && !(starts < ends)) rowProblems.push(`campaignEndsOn: must be after campaignStartsOn (${starts})`);
-    if (ends && voting && !(ends < dayBefore(voting))) rowProblems.push(`votingDay: must follow campaignEndsOn (${ends}) after a quiet period (masa tenang) of at least one day`);
+    if (starts && ends && voting) rowProblems.push(...calendarProblems(starts, ends, voting).map(({ field, rule }) => `${field}: ${rule}`));
     let pair: ImportedElection["pairs"][number] | undefined;
     if (row.pair) {
-      const ballot = Number(text(row.pair.ballotNumber));
-      if (!Number.isInteger(ballot) || ballot < 1 || ballot > 99) rowProblems.push(`ballotNumber: must be a whole number from 1 to 99 (got "${text(row.pair.ballotNumber)}")`);
+      const ballot = attempt(() => ballotNumber("ballotNumber", Number(text(row.pair!.ballotNumber))));
       const head = attempt(() => requiredText("headCandidate", text(row.pair!.headCandidate), { max: 120 }));
       const deputy = attempt(() => requiredText("deputyCandidate", text(row.pair!.deputyCandidate), { max: 120 }));
-      if (head && deputy && rowProblems.length === 0) pair = { ballotNumber: ballot, headCandidate: head, deputyCandidate: deputy };
+      if (ballot && head && deputy && rowProblems.length === 0) pair = { ballotNumber: ballot, headCandidate: head, deputyCandidate: deputy };
     }
     if (rowProblems.length > 0 || !title || !office || !region || !starts || !ends || !voting) {
       problems.push(...rowProblems.map((problem) => `${row.where}: ${problem}`));

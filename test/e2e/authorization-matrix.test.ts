@@ -125,6 +125,19 @@ const MUTATIONS: MutationCase[] = [
     expected: only("ormasOfTheOrganization"),
   },
   {
+    // KPU and Kesbangpol only (writes.test.ts shows Kesbangpol doing it): Bawaslu, the matrix's agency, is refused.
+    name: "correctElection",
+    document: `mutation ($id: ID!) { correctElection(id: $id, input: { title: "Judul koreksi" }) { id } }`,
+    variables: ({ ids }) => ({ id: ids.electionId }),
+    expected: only(),
+  },
+  {
+    name: "setCandidatePair",
+    document: `mutation ($id: ID!) { setCandidatePair(electionId: $id, ballotNumber: 9, headCandidate: "Calon Rekaan", deputyCandidate: "Wakil Rekaan") { id } }`,
+    variables: ({ ids }) => ({ id: ids.electionId }),
+    expected: only(),
+  },
+  {
     name: "withdrawIncident",
     document: `mutation ($id: ID!) { withdrawIncident(id: $id, reason: "Salah lapor") { id } }`,
     variables: ({ withdrawableId }) => ({ id: withdrawableId }),

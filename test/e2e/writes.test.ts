@@ -216,5 +216,40 @@ describe("writes through the gateway, each with its role rule", async () => {
       assert.equal(await read(integrator(["read:incidents"])), null);
     });
   });
+
+  describe("election corrections (KPU or Kesbangpol of the region)", () => {
+    const CORRECT = `mutation ($id: ID!, $input: CorrectElectionInput!) { correctElection(id: $id, input: $input) { title campaignEndsOn votingDay } }`;
+    const SET_PAIR = `mutation ($e: ID!, $n: Int!, $h: String!, $d: String!) { setCandidatePair(electionId: $e, ballotNumber: $n, headCandidate: $h, deputyCandidate: $d) { ballotNumber headCandidate election { id } } }`;
+    const PAIRS = `query ($id: ID!) { election(id: $id) { title campaignEndsOn candidatePairs { ballotNumber headCandidate } } }`;
+    const kesbangpol = () => agencyOf(ids.org.kesbangpol);
+
+    test("Kesbangpol corrects the election's title; a calendar out of order is refused by name and changes nothing", async () => {
+      const { data, errors } = await hub.query<{ correctElection: { title: string } }>(CORRECT, { id: ids.electionId, input: { title: "Pilkada Bupati dan Wakil Bupati Kabupaten Belitung Timur 2024" } }, kesbangpol());
+      assert.equal(errors, undefined, JSON.stringify(errors));
+      assert.equal(data!.correctElection.title, "Pilkada Bupati dan Wakil Bupati Kabupaten Belitung Timur 2024");
+      const noQuiet = await hub.query(CORRECT, { id: ids.electionId, input: { campaignEndsOn: "2024-11-26" } }, kesbangpol());
+      assert.equal(noQuiet.errors?.[0]?.extensions?.field, "input.votingDay");
+      assert.match(String(noQuiet.errors?.[0]?.extensions?.rule), /quiet period/);
+      const { data: read } = await hub.query<{ election: { campaignEndsOn: string } }>(PAIRS, { id: ids.electionId });
+      assert.equal(read!.election.campaignEndsOn, "2024-11-23");
+    });
+
+    test("Kesbangpol adds a candidate pair and corrects its names by ballot number", async () => {
+      const added = await hub.query(SET_PAIR, { e: ids.electionId, n: 4, h: "Joko Contoh Saputra", d: "Ani Fiktif Lestari" }, kesbangpol());
+      assert.equal(added.errors, undefined, JSON.stringify(added.errors));
+      const fixed = await hub.query(SET_PAIR, { e: ids.electionId, n: 4, h: "Joko Contoh Saputro", d: "Ani Fiktif Lestari" }, kesbangpol());
+      assert.equal(fixed.errors, undefined, JSON.stringify(fixed.errors));
+      const { data } = await hub.query<{ election: { candidatePairs: Array<{ ballotNumber: number; headCandidate: string }> } }>(PAIRS, { id: ids.electionId });
+      assert.deepEqual(data!.election.candidatePairs.filter((pair) => pair.ballotNumber === 4), [{ ballotNumber: 4, headCandidate: "Joko Contoh Saputro" }]);
+      const zero = await hub.query(SET_PAIR, { e: ids.electionId, n: 0, h: "X", d: "Y" }, kesbangpol());
+      assert.equal(zero.errors?.[0]?.extensions?.field, "ballotNumber");
+    });
+
+    test("Bawaslu keeps no election data: its correction is refused", async () => {
+      const { errors } = await hub.query(CORRECT, { id: ids.electionId, input: { title: "Judul lain" } }, agencyOf(ids.org.bawaslu));
+      assert.equal(code(errors as Errors), "FORBIDDEN");
+      assert.match(String((errors as Errors)?.[0]?.message), /KPU or Kesbangpol/);
+    });
+  });
 });
 });
