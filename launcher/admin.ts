@@ -1,4 +1,6 @@
 import "reflect-metadata";
+import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, HubConfig, loadConfig } from "../platform/config";
 import { openStorage, Storage } from "../subgraphs/kit/storage";
@@ -8,9 +10,16 @@ import { oneTimePassword } from "../subgraphs/identity/credentials";
 import { AccountRole } from "../subgraphs/identity/entities";
 import { hasAdministrator, insertAccount } from "../subgraphs/identity/seed";
 import { organizations } from "../subgraphs/organizations";
+import { elections } from "../subgraphs/elections";
+import { applyElections, ElectionImportError, ImportCounts, ImportedElection, parseElections } from "../subgraphs/elections/import";
 import { withGeneratedSecrets } from "./hub";
 
 /*
+ * `npm run admin -- import-elections FILE`: KPU elections and candidate pairs from a CSV or JSON file
+ * (subgraphs/elections/import.ts describes both; docs/examples/elections.csv is a sample) into the elections
+ * database: checked as a whole, every bad row listed and nothing written if any is bad; importing the same file
+ * again changes nothing.
+ *
  * `npm run admin -- create-admin --org <id> --login <name> [--regions 19.06] [--role AGENCY]`: the first
  * administrator of a fresh identity database, with a one-time password printed once (changed at the first
  * sign-in). It reads the organization from the organizations database (the hub need not run) and writes
@@ -19,7 +28,10 @@ import { withGeneratedSecrets } from "./hub";
  * Further accounts are made through the API by administrators (createAccount).
  */
 
-const USAGE = "usage: npm run admin -- create-admin --org <organization id> --login <e-mail or phone> [--regions 19.06[,19.07]] [--role AGENCY|ORMAS]";
+const USAGE = [
+  "usage: npm run admin -- create-admin --org <organization id> --login <e-mail or phone> [--regions 19.06[,19.07]] [--role AGENCY|ORMAS]",
+  "       npm run admin -- import-elections <file.csv | file.json>",
+].join("\n");
 
 /** A refusal of the command line: one line, exit code 1. */
 export class AdminCommandError extends Error {}
@@ -88,8 +100,40 @@ export async function createAdministrator(config: HubConfig, argv: string[]): Pr
   }
 }
 
+/** Runs `import-elections FILE` against `config`'s elections database. */
+export async function importElections(config: HubConfig, argv: string[]): Promise<ImportCounts> {
+  if (argv.length !== 1) throw new AdminCommandError(USAGE);
+  const [file] = argv;
+  const format = path.extname(file).toLowerCase() === ".csv" ? "csv" : path.extname(file).toLowerCase() === ".json" ? "json" : null;
+  if (!format) throw new AdminCommandError(`${file}: must be a .csv or .json file`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new AdminCommandError(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
+  }
+  let imported: ImportedElection[];
+  try {
+    imported = parseElections(text, format);
+  } catch (error) {
+    throw error instanceof ElectionImportError ? new AdminCommandError(`${file}: ${error.message}`) : error;
+  }
+  const storage = await openStorage({ name: "elections", entities: elections.entities, migrations: elections.migrations }, config);
+  try {
+    return await storage.write((manager) => applyElections(manager, imported));
+  } finally {
+    await storage.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === "import-elections") {
+    const counts = await importElections(withGeneratedSecrets(loadConfig()), rest);
+    const line = (what: string, c: ImportCounts["elections"]) => `${what}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
+    console.log(`Imported. ${line("Elections", counts.elections)}; ${line("candidate pairs", counts.pairs)}.`);
+    return;
+  }
   if (command !== "create-admin") throw new AdminCommandError(USAGE);
   const config = withGeneratedSecrets(loadConfig());
   const created = await createAdministrator(config, rest);

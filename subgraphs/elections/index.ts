@@ -2,14 +2,15 @@ import type { SubgraphDefinition } from "../kit/subgraph";
 import { loadElections } from "./demo";
 import { CandidatePair, Election } from "./entities";
 import { migrations } from "./migrations";
+import { ElectionAdminResolver } from "./mutations";
 import { CandidatePairResolver, ElectionResolver, electionReferences } from "./resolvers";
 
-/** Regional elections (Pilkada) and their candidate pairs: KPU master data, read-only through the API. */
+/** Regional elections (Pilkada) and their candidate pairs: KPU master data, corrected by KPU or Kesbangpol only. */
 export const elections: SubgraphDefinition = {
   name: "elections",
   entities: [Election, CandidatePair],
   migrations,
-  resolvers: [ElectionResolver, CandidatePairResolver],
+  resolvers: [ElectionResolver, CandidatePairResolver, ElectionAdminResolver],
   references: electionReferences,
   loadReferenceData: loadElections,
 };

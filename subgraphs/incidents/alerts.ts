@@ -16,13 +16,19 @@ import { severitiesAtLeast } from "./severity";
 @InputType()
 export class AlertFilter {
   @Field({ nullable: true, description: 'region prefix: "19" = the whole province, "19.06" = Belitung Timur' }) regionCode?: string;
-  @Field(() => [IncidentCategory], { nullable: true, description: "default: BLACK_CAMPAIGN, SARA_INSULT, HOAX" })
+  @Field(() => [IncidentCategory], {
+    nullable: true,
+    description: "default: every category but NEGATIVE_CAMPAIGN (lawful criticism on facts), at any severity; name categories to narrow it",
+  })
   categories?: IncidentCategory[];
   @Field(() => Severity, { nullable: true }) minSeverity?: Severity;
 }
 
-/** What agency apps watch when they do not say: the categories that are crimes or spread fastest. */
-export const DEFAULT_ALERT_CATEGORIES: readonly IncidentCategory[] = [IncidentCategory.BLACK_CAMPAIGN, IncidentCategory.SARA_INSULT, IncidentCategory.HOAX];
+/**
+ * What agency apps watch when they do not say: every category but NEGATIVE_CAMPAIGN, which is lawful when
+ * truthful; a serious report (an intimidation, money politics) must never go unseen for want of a filter.
+ */
+export const DEFAULT_ALERT_CATEGORIES: readonly IncidentCategory[] = Object.values(IncidentCategory).filter((category) => category !== IncidentCategory.NEGATIVE_CAMPAIGN);
 
 /** A resolved filter: every list is explicit; an empty `regions` matches nothing. */
 export interface AlertCriteria {

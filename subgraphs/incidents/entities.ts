@@ -1,4 +1,4 @@
-import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 
 /** What was violated; the categories follow UU 10/2016 and Bawaslu regulations (SCENARIO.md). */
@@ -37,12 +37,20 @@ export enum IncidentStatus {
 export enum AlertKind {
   REPORTED = "REPORTED",
   ESCALATED = "ESCALATED",
+  DEADLINE_NEAR = "DEADLINE_NEAR", // 24 hours before the reporting or handling deadline
+}
+/** What a version of a report records. */
+export enum ReportChangeKind {
+  FILED = "FILED",
+  CORRECTED = "CORRECTED", // koreksi by the reporting organization, while RECEIVED
+  WITHDRAWN = "WITHDRAWN", // pencabutan laporan
 }
 registerEnumType(IncidentCategory, { name: "IncidentCategory" });
 registerEnumType(IncidentChannel, { name: "IncidentChannel" });
 registerEnumType(Severity, { name: "Severity" });
 registerEnumType(IncidentStatus, { name: "IncidentStatus" });
 registerEnumType(AlertKind, { name: "AlertKind" });
+registerEnumType(ReportChangeKind, { name: "ReportChangeKind" });
 
 /** A report of a suspected violation (laporan dugaan pelanggaran) filed by an ormas or agency. */
 @ObjectType()
@@ -60,6 +68,27 @@ export class IncidentReport {
   @Field() @Column({ type: "text" }) description: string;
   @Field({ description: "ISO date-time (UTC)" }) @Column({ type: "varchar", length: 24 }) occurredAt: string;
   @Field({ description: "ISO date-time (UTC)" }) @Column({ type: "varchar", length: 24 }) reportedAt: string;
+  @Field({ description: "ISO date-time (UTC): when the violation was known or discovered (diketahui dan/atau ditemukan); default occurredAt" })
+  @Column({ type: "varchar", length: 24 })
+  discoveredAt: string;
+  /** reportingDeadline as a UTC instant, for the deadline clock and the overdue filter. */
+  @Column({ type: "varchar", length: 24 }) reportingDueAt: string;
+  /** When an agency first moved the report past RECEIVED: the handling clock starts. */
+  @Column({ type: "varchar", length: 24, nullable: true }) handlingStartedAt: string | null;
+  /** handlingDeadline as a UTC instant. */
+  @Column({ type: "varchar", length: 24, nullable: true }) handlingDueAt: string | null;
+  @Column({ type: "varchar", length: 24, nullable: true }) handlingExtendedAt: string | null;
+  @Column({ type: "varchar", length: 1000, nullable: true }) handlingExtensionReason: string | null;
+  @Column({ type: "integer", nullable: true }) handlingExtendedByOrgId: number | null;
+  /** When DEADLINE_NEAR was raised for each deadline: set in the alert's transaction, so it is raised once. */
+  @Column({ type: "varchar", length: 24, nullable: true }) reportingWarnedAt: string | null;
+  @Column({ type: "varchar", length: 24, nullable: true }) handlingWarnedAt: string | null;
+  @Field(() => String, { nullable: true, description: "ISO date-time (UTC) the reporting organization withdrew the report; null while it stands" })
+  @Column({ type: "varchar", length: 24, nullable: true })
+  withdrawnAt: string | null;
+  @Field(() => String, { nullable: true, description: "why the reporting organization withdrew it" })
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  withdrawalReason: string | null;
   @Column({ type: "varchar", length: 13 }) regionCode: string;
   @Column({ type: "integer", nullable: true }) candidatePairId: number | null;
   @Column({ type: "integer", nullable: true }) eventId: number | null;
@@ -82,6 +111,37 @@ export class IncidentStatusChange {
   @Column({ type: "integer" }) byOrgId: number | null;
 }
 
+/** The one extension of a report's handling deadline. */
+@ObjectType()
+export class HandlingExtension {
+  @Field({ description: "ISO date-time (UTC)" }) at: string;
+  @Field() reason: string;
+  byOrgId: number;
+}
+
+/**
+ * One version of a report's content, oldest first: FILED, then each correction, and the withdrawal. Nothing
+ * is overwritten: each row holds the content as it stood after that change.
+ */
+@ObjectType()
+@Entity("incident_report_versions")
+export class IncidentReportVersion {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ type: "integer" }) reportId: number;
+  @Field(() => Int, { description: "1 for the report as filed" }) @Column({ type: "integer" }) version: number;
+  @Field(() => ReportChangeKind) @Column({ type: "varchar", length: 12 }) kind: ReportChangeKind;
+  @Field(() => IncidentCategory) @Column({ type: "varchar", length: 20 }) category: IncidentCategory;
+  @Field() @Column({ type: "text" }) description: string;
+  @Field(() => String, { nullable: true }) @Column({ type: "varchar", length: 2000, nullable: true }) url: string | null;
+  /** Comma-separated names of the fields this change set; exposed as a list. */
+  @Column({ type: "varchar", length: 100 }) changed: string;
+  @Field(() => String, { nullable: true, description: "the reason given for a withdrawal" })
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  reason: string | null;
+  @Field({ description: "ISO date-time (UTC)" }) @Column({ type: "varchar", length: 24 }) at: string;
+  @Column({ type: "integer" }) byOrgId: number;
+}
+
 /**
  * An alert row, written in the same transaction as the report or review that raised it, so replay by
  * sequence misses nothing. Region, category and severity are copied so replays filter without a join.
@@ -90,7 +150,7 @@ export class IncidentStatusChange {
 @Entity("incident_alerts")
 export class IncidentAlert {
   @PrimaryGeneratedColumn() sequence: number;
-  @Field(() => AlertKind) @Column({ type: "varchar", length: 10 }) kind: AlertKind;
+  @Field(() => AlertKind) @Column({ type: "varchar", length: 20 }) kind: AlertKind;
   @Column({ type: "integer" }) reportId: number;
   @Field({ description: "ISO date-time (UTC)" }) @Column({ type: "varchar", length: 24 }) raisedAt: string;
   @Column({ type: "varchar", length: 13 }) regionCode: string;

@@ -38,14 +38,14 @@ export class OrganizationIncidentsResolver {
 @Resolver(() => EventRef)
 export class EventIncidentsResolver {
   @Authorized(...INCIDENT_READERS)
-  @FieldResolver(() => IncidentReportConnection)
+  @FieldResolver(() => IncidentReportConnection, { description: "reports tied to the event, newest first; withdrawn reports left out" })
   async incidentReports(
     @Root() event: EventRef,
     @Ctx() { db, state }: IncidentsContext,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
-    const query = db.getRepository(IncidentReport).createQueryBuilder("r").where("r.eventId = :eventId", { eventId: idOrNull(event.id) ?? -1 });
+    const query = db.getRepository(IncidentReport).createQueryBuilder("r").where("r.eventId = :eventId", { eventId: idOrNull(event.id) ?? -1 }).andWhere("r.withdrawnAt IS NULL");
     return reportPage(state.reportLists, query, first, after);
   }
 }

@@ -1,6 +1,7 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from "typeorm";
 import { createListVersions, dropListVersions } from "../kit/list-versions";
 import { idColumn, intColumn, longTextColumn, regionColumn, textColumn, timeColumn } from "../kit/columns";
+import { reportingDeadline } from "./deadline";
 
 export class CreateIncidents1732000000005 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -138,4 +139,90 @@ export class ReportListVersion1735000000005 implements MigrationInterface {
   }
 }
 
-export const migrations = [CreateIncidents1732000000005, IncidentRegionCategoryIndex1733000000005, IncidentListIndexes1734000000005, ReportListVersion1735000000005];
+const REPORT_COLUMNS = [
+  timeColumn("discoveredAt", true),
+  timeColumn("reportingDueAt", true),
+  timeColumn("handlingStartedAt", true),
+  timeColumn("handlingDueAt", true),
+  timeColumn("handlingExtendedAt", true),
+  textColumn("handlingExtensionReason", 1000, true),
+  intColumn("handlingExtendedByOrgId", true),
+  timeColumn("reportingWarnedAt", true),
+  timeColumn("handlingWarnedAt", true),
+  timeColumn("withdrawnAt", true),
+  textColumn("withdrawalReason", 1000, true),
+];
+
+/**
+ * The handling clock, correction and withdrawal (issue 18): discovery time and both deadlines as UTC instants
+ * (the clock and the overdue filter compare them in SQL), the DEADLINE_NEAR state per report, the versions
+ * of a report's content, the clock's lease, and room for DEADLINE_NEAR in incident_alerts.kind. Existing
+ * reports were discovered when they occurred; their versions start with the report as it stands.
+ */
+export class ReportHandling1736000000005 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    // Plain ADD COLUMN on both engines: TypeORM's SQLite addColumns copies the table, and dropping the old
+    // copy would cascade to the history and alerts that reference it.
+    for (const column of REPORT_COLUMNS) {
+      await queryRunner.query(`ALTER TABLE incident_reports ADD COLUMN ${column.name} ${column.type}${column.length ? `(${column.length})` : ""} NULL`);
+    }
+    const reports = (await queryRunner.query("SELECT id, occurredAt, regionCode FROM incident_reports")) as Array<{ id: number; occurredAt: string; regionCode: string }>;
+    for (const report of reports) {
+      await queryRunner.query("UPDATE incident_reports SET discoveredAt = ?, reportingDueAt = ? WHERE id = ?", [
+        report.occurredAt,
+        reportingDeadline(report.occurredAt, report.regionCode),
+        report.id,
+      ]);
+    }
+    await queryRunner.createIndices("incident_reports", [
+      new TableIndex({ name: "IDX_incident_reports_reporting_due", columnNames: ["reportingDueAt"] }),
+      new TableIndex({ name: "IDX_incident_reports_handling_due", columnNames: ["handlingDueAt"] }),
+    ]);
+    await queryRunner.createTable(
+      new Table({
+        name: "incident_report_versions",
+        columns: [
+          idColumn(),
+          intColumn("reportId"),
+          intColumn("version"),
+          textColumn("kind", 12),
+          textColumn("category", 20),
+          longTextColumn("description"),
+          textColumn("url", 2000, true),
+          textColumn("changed", 100),
+          textColumn("reason", 1000, true),
+          timeColumn("at"),
+          intColumn("byOrgId"),
+        ],
+        indices: [{ name: "IDX_incident_report_versions_report", columnNames: ["reportId", "version"], isUnique: true }],
+        foreignKeys: [{ columnNames: ["reportId"], referencedTableName: "incident_reports", referencedColumnNames: ["id"], onDelete: "CASCADE" }],
+      }),
+    );
+    await queryRunner.query(
+      "INSERT INTO incident_report_versions (reportId, version, kind, category, description, url, changed, at, byOrgId) " +
+        "SELECT id, 1, 'FILED', category, description, url, '', reportedAt, reporterOrgId FROM incident_reports",
+    );
+    // The deadline clock's lease: the replica named in `holder` raises DEADLINE_NEAR until `expiresAt`.
+    await queryRunner.createTable(new Table({ name: "incident_clock_lease", columns: [{ ...intColumn("id"), isPrimary: true }, textColumn("holder", 64), timeColumn("expiresAt")] }));
+    await queryRunner.query("INSERT INTO incident_clock_lease (id, holder, expiresAt) VALUES (1, '', '1970-01-01T00:00:00.000Z')");
+    // SQLite does not enforce varchar lengths; MySQL would refuse "DEADLINE_NEAR" in varchar(10).
+    if (queryRunner.connection.options.type === "mysql") await queryRunner.query("ALTER TABLE incident_alerts MODIFY kind varchar(20) NOT NULL");
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    if (queryRunner.connection.options.type === "mysql") await queryRunner.query("ALTER TABLE incident_alerts MODIFY kind varchar(10) NOT NULL");
+    await queryRunner.dropTable("incident_clock_lease");
+    await queryRunner.dropTable("incident_report_versions");
+    await queryRunner.dropIndex("incident_reports", "IDX_incident_reports_handling_due");
+    await queryRunner.dropIndex("incident_reports", "IDX_incident_reports_reporting_due");
+    for (const column of REPORT_COLUMNS) await queryRunner.query(`ALTER TABLE incident_reports DROP COLUMN ${column.name}`);
+  }
+}
+
+export const migrations = [
+  CreateIncidents1732000000005,
+  IncidentRegionCategoryIndex1733000000005,
+  IncidentListIndexes1734000000005,
+  ReportListVersion1735000000005,
+  ReportHandling1736000000005,
+];

@@ -1,13 +1,14 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from "type-graphql";
 import { Caller } from "../../caller/claims";
-import { isAgencyFor } from "../../caller/access";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
 import type { IncidentsContext } from "./state";
-import { badInput, forbiddenInput } from "../../platform/errors";
+import { badInput } from "../../platform/errors";
 import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";
 import { httpUrl, isoDateTime, optionalRecordId, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
-import { AlertKind, IncidentAlert, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
+import { AlertKind, IncidentAlert, IncidentCategory, IncidentChannel, IncidentReport, IncidentStatus, IncidentStatusChange, ReportChangeKind, Severity } from "./entities";
+import { handlingDeadline, reportingDeadline } from "./deadline";
+import { assertAgencyFor, assertStanding, lockedReport, recordVersion } from "./locked-report";
 import { publishAlert } from "./alert-subscription";
 import { assertWithinElectionCalendar } from "./calendar-window";
 import { escalates, raiseAlert } from "./raise";
@@ -22,6 +23,11 @@ class ReportIncidentInput {
   @Field() title: string;
   @Field() description: string;
   @Field({ description: "ISO date-time with a time zone, not in the future" }) occurredAt: string;
+  @Field({
+    nullable: true,
+    description: "when the violation was known or discovered (diketahui dan/atau ditemukan), e.g. a post seen days later: ISO date-time with a time zone, not before occurredAt, not in the future; default occurredAt. reportingDeadline counts from it",
+  })
+  discoveredAt?: string;
   @Field() regionCode: string;
   @Field(() => ID, { nullable: true }) candidatePairId?: string;
   @Field(() => ID, { nullable: true }) eventId?: string;
@@ -32,12 +38,32 @@ class ReportIncidentInput {
 /** Phones in the field run a little fast or slow; a minute of skew is not "the future". */
 const CLOCK_SKEW_MS = 60_000;
 
+/** What checkReport hands to the write. */
+type CheckedReport = Pick<
+  IncidentReport,
+  "category" | "channel" | "platform" | "url" | "title" | "description" | "occurredAt" | "discoveredAt" | "regionCode" | "candidatePairId" | "eventId" | "severity"
+>;
+
+/** Not in the future (with CLOCK_SKEW_MS of leeway). */
+function notInFuture(field: string, time: string): string {
+  if (Date.parse(time) > Date.now() + CLOCK_SKEW_MS) throw badInput(field, "must not be in the future");
+  return time;
+}
+
+/** When the violation became known: occurredAt when not given; never before it. */
+function discoveryTime(value: string | null | undefined, occurredAt: string): string {
+  if (value === null || value === undefined) return occurredAt;
+  const discoveredAt = notInFuture("input.discoveredAt", isoDateTime("input.discoveredAt", value));
+  if (discoveredAt < occurredAt) throw badInput("input.discoveredAt", `must not be before input.occurredAt (${occurredAt}): a violation is discovered when or after it happens`);
+  return discoveredAt;
+}
+
 /** Everything a new report needs, checked before anything is written. */
-async function checkReport(input: ReportIncidentInput, caller: Caller, context: SubgraphContext): Promise<Omit<IncidentReport, "id" | "reporterOrgId" | "reportedAt" | "status">> {
+async function checkReport(input: ReportIncidentInput, caller: Caller, context: SubgraphContext): Promise<CheckedReport> {
   const platform = optionalText("input.platform", input.platform, { max: 50 });
   if (platform !== null && input.channel === IncidentChannel.PUBLIC_SPACE) throw badInput("input.platform", "must be empty when channel is PUBLIC_SPACE");
-  const occurredAt = isoDateTime("input.occurredAt", input.occurredAt);
-  if (Date.parse(occurredAt) > Date.now() + CLOCK_SKEW_MS) throw badInput("input.occurredAt", "must not be in the future");
+  const occurredAt = notInFuture("input.occurredAt", isoDateTime("input.occurredAt", input.occurredAt));
+  const discoveredAt = discoveryTime(input.discoveredAt, occurredAt);
   const candidatePairId = optionalRecordId("input.candidatePairId", input.candidatePairId);
   const eventId = optionalRecordId("input.eventId", input.eventId);
   const checked = {
@@ -48,6 +74,7 @@ async function checkReport(input: ReportIncidentInput, caller: Caller, context: 
     title: requiredText("input.title", input.title, { max: 200 }),
     description: requiredText("input.description", input.description, { max: 5000 }),
     occurredAt,
+    discoveredAt,
     regionCode: regionInScope("input.regionCode", input.regionCode, caller),
     candidatePairId,
     eventId,
@@ -81,8 +108,10 @@ export class IncidentMutationResolver {
           const reportedAt = new Date().toISOString();
           await context.state.reportLists.changed(manager);
           const reports = manager.getRepository(IncidentReport);
-          const report = await reports.save(reports.create({ ...checked, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
+          const reportingDueAt = reportingDeadline(checked.discoveredAt, checked.regionCode);
+          const report = await reports.save(reports.create({ ...checked, reportingDueAt, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
           await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status: IncidentStatus.RECEIVED, note: null, at: reportedAt, byOrgId: reporterOrgId });
+          await recordVersion(manager, report, { kind: ReportChangeKind.FILED, changed: [], reason: null, at: reportedAt, byOrgId: reporterOrgId });
           return { report, alert: await raiseAlert(manager, AlertKind.REPORTED, report, reportedAt) };
         },
         idOf: ({ report }) => report.id,
@@ -95,7 +124,10 @@ export class IncidentMutationResolver {
     return value.report;
   }
 
-  /** An agency of the report's region records a review step; may raise an ESCALATED alert. */
+  /**
+   * An agency of the report's region records a review step; may raise an ESCALATED alert. The first step past
+   * RECEIVED starts the handling clock (handlingDeadline). A withdrawn report takes no review.
+   */
   @Authorized("AGENCY")
   @Mutation(() => IncidentReport)
   async reviewIncident(
@@ -110,20 +142,22 @@ export class IncidentMutationResolver {
     const key = recordId("id", id);
     const cleanNote = optionalText("note", note, { max: 1000 });
     const { report, alert } = await context.storage.write(async (manager) => {
-      // On MySQL, lock the report so two reviews at once each see the other's outcome (escalation is decided
-      // against the previous state); SQLite already runs one writer at a time.
-      const lock = manager.connection.options.type === "mysql" ? { lock: { mode: "pessimistic_write" as const } } : {};
+      // Escalation is decided against the previous state, so the report is locked for the change.
       await context.state.reportLists.changed(manager);
-      const report = await manager.getRepository(IncidentReport).findOne({ where: { id: key }, ...lock });
-      if (!report) throw badInput("id", `must be the id of an existing IncidentReport (no IncidentReport ${id})`);
-      if (!isAgencyFor(caller, report.regionCode)) {
-        throw forbiddenInput("id", `must be a report inside your regions: only an AGENCY whose regions cover ${report.regionCode} may review it (your regions: ${caller.regions.join(", ") || "none"})`);
-      }
+      const report = await lockedReport(manager, key);
+      assertAgencyFor(caller, report, "review");
+      assertStanding(report, "reviewed");
       const before = { status: report.status, severity: report.severity };
       report.status = status;
       report.severity = severity ?? report.severity;
       const at = new Date().toISOString();
-      await manager.getRepository(IncidentReport).update(report.id, { status: report.status, severity: report.severity });
+      if (report.handlingStartedAt === null && status !== IncidentStatus.RECEIVED) {
+        report.handlingStartedAt = at;
+        report.handlingDueAt = handlingDeadline(at, false, report.regionCode);
+      }
+      await manager
+        .getRepository(IncidentReport)
+        .update(report.id, { status: report.status, severity: report.severity, handlingStartedAt: report.handlingStartedAt, handlingDueAt: report.handlingDueAt });
       await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status, note: cleanNote, at, byOrgId });
       const alert = escalates(before, report) ? await raiseAlert(manager, AlertKind.ESCALATED, report, at) : null;
       return { report, alert };

@@ -9,8 +9,9 @@ import { filterByRegion } from "../kit/filters";
 import { ListMemo } from "../kit/list-versions";
 import { CandidatePairRef, candidatePairRef, EventRef, eventRef, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
 import { checkCategories } from "./alerts";
-import { reportingDeadline } from "./deadline";
-import { IncidentCategory, IncidentReport, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
+import { inLocalTime } from "./deadline";
+import { HandlingExtension, IncidentCategory, IncidentReport, IncidentReportVersion, IncidentStatus, IncidentStatusChange, Severity } from "./entities";
+import { isOverdue, whereOverdue } from "./overdue";
 import { severitiesAtLeast } from "./severity";
 
 /** Who reads incident reports (the public does not): @Authorized(...INCIDENT_READERS). */
@@ -24,6 +25,10 @@ class IncidentFilter {
   @Field(() => [IncidentCategory], { nullable: true }) categories?: IncidentCategory[];
   @Field(() => IncidentStatus, { nullable: true }) status?: IncidentStatus;
   @Field(() => Severity, { nullable: true }) minSeverity?: Severity;
+  @Field({ nullable: true, description: "true: only reports past a deadline that still matters (see IncidentReport.overdue); false: only the others; absent: both" })
+  overdue?: boolean;
+  @Field({ nullable: true, description: "true: withdrawn reports too (default false: a withdrawn report leaves the list)" })
+  includeWithdrawn?: boolean;
 }
 
 /** One page of reports, newest first; every list of reports pages the same way, remembered in `lists`. */
@@ -59,12 +64,49 @@ export class IncidentReportResolver {
     }
     if (filter?.status) query.andWhere("r.status = :status", { status: filter.status });
     if (filter?.minSeverity) query.andWhere("r.severity IN (:...severities)", { severities: severitiesAtLeast(filter.minSeverity) });
+    if (filter?.overdue !== undefined && filter.overdue !== null) whereOverdue(query, "r", filter.overdue, new Date().toISOString());
+    if (!filter?.includeWithdrawn) query.andWhere("r.withdrawnAt IS NULL");
     return reportPage(state.reportLists, query, first, after);
   }
 
-  @FieldResolver(() => String, { description: "occurredAt + 7 days: the last moment Bawaslu can receive the report (UU 10/2016)" })
+  @FieldResolver(() => String, {
+    description:
+      "the last moment Bawaslu can receive the report (UU 10/2016): 23:59:59 of the 7th calendar day after the day of discoveredAt, in the region's time (WIB, WITA or WIT), ISO 8601 with that offset",
+  })
   reportingDeadline(@Root() report: IncidentReport): string {
-    return reportingDeadline(report.occurredAt);
+    return inLocalTime(report.reportingDueAt, report.regionCode);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "set when an agency first moves the report past RECEIVED: 23:59:59 of the 3rd calendar day after (5th once extended), in the region's time, ISO 8601 with that offset",
+  })
+  handlingDeadline(@Root() report: IncidentReport): string | null {
+    return report.handlingDueAt === null ? null : inLocalTime(report.handlingDueAt, report.regionCode);
+  }
+
+  @FieldResolver(() => HandlingExtension, { nullable: true, description: "the one extension of the handling deadline, with its reason; null until extended" })
+  handlingExtension(@Root() report: IncidentReport): HandlingExtension | null {
+    if (report.handlingExtendedAt === null || report.handlingExtensionReason === null) return null;
+    return Object.assign(new HandlingExtension(), { at: report.handlingExtendedAt, reason: report.handlingExtensionReason, byOrgId: report.handlingExtendedByOrgId });
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: "past the reporting deadline while not yet FORWARDED, RESOLVED or DISMISSED, or past the handling deadline while not yet RESOLVED or DISMISSED; never once withdrawn",
+  })
+  overdue(@Root() report: IncidentReport): boolean {
+    return isOverdue(report, new Date().toISOString());
+  }
+
+  /** The content as filed and after each correction and the withdrawal; for the region's agencies and the reporter. */
+  @FieldResolver(() => [IncidentReportVersion], {
+    nullable: true,
+    description: "the report as filed, then after each correction and the withdrawal, oldest first; null for callers who may not see the reporter",
+  })
+  async versions(@Root() report: IncidentReport, @Ctx() { caller, loaders }: SubgraphContext): Promise<IncidentReportVersion[] | null> {
+    if (!seesReporter(caller, report)) return null;
+    return loaders.manyBy(IncidentReportVersion, "reportId").load(report.id);
   }
 
   @FieldResolver(() => RegionRef)
@@ -93,6 +135,27 @@ export class IncidentReportResolver {
     const changes = await loaders.manyBy(IncidentStatusChange, "reportId").load(report.id);
     if (seesReporter(caller, report)) return changes;
     return changes.map((change) => (change.byOrgId === report.reporterOrgId ? { ...change, byOrgId: null } : change));
+  }
+}
+
+@Resolver(() => HandlingExtension)
+export class HandlingExtensionResolver {
+  @FieldResolver(() => OrganizationRef, { description: "the agency that extended it" })
+  by(@Root() extension: HandlingExtension): OrganizationRef {
+    return organizationRef(extension.byOrgId);
+  }
+}
+
+@Resolver(() => IncidentReportVersion)
+export class IncidentReportVersionResolver {
+  @FieldResolver(() => [String], { description: 'the fields this version changed: [] for the report as filed, e.g. ["description", "url"]' })
+  changed(@Root() version: IncidentReportVersion): string[] {
+    return version.changed === "" ? [] : version.changed.split(",");
+  }
+
+  @FieldResolver(() => OrganizationRef)
+  by(@Root() version: IncidentReportVersion): OrganizationRef {
+    return organizationRef(version.byOrgId);
   }
 }
 

@@ -89,3 +89,28 @@ export function regionChildren(parentCode: string | null): readonly RegionRecord
   }
   return children.get(parentCode) ?? [];
 }
+
+/** Digits of each segment of a Kemendagri code: province, regency, district, village ("19.06.01.2001"). */
+const SEGMENT_WIDTHS = [2, 2, 2, 4];
+
+/**
+ * The existing region a mistyped code most likely means, or null: segments written without their leading
+ * zeros ("19.06.1" → "19.06.01"), or separated by "-", "/" or spaces, or run together ("190601").
+ */
+export function suggestRegion(code: string): string | null {
+  const trimmed = code.trim();
+  let segments = trimmed.split(/[.\-/\s]+/).filter((segment) => segment !== "");
+  if (segments.length === 1 && /^\d+$/.test(trimmed)) {
+    // Run together: cut at the standard widths.
+    segments = [];
+    let at = 0;
+    for (const width of SEGMENT_WIDTHS) {
+      if (at >= trimmed.length) break;
+      segments.push(trimmed.slice(at, at + width));
+      at += width;
+    }
+  }
+  if (segments.length === 0 || segments.length > SEGMENT_WIDTHS.length || !segments.every((segment) => /^\d+$/.test(segment))) return null;
+  const padded = segments.map((segment, index) => (segment.length < SEGMENT_WIDTHS[index] ? segment.padStart(SEGMENT_WIDTHS[index], "0") : segment)).join(".");
+  return padded !== trimmed && findRegion(padded) ? padded : null;
+}

@@ -1,5 +1,5 @@
 import { badInput, forbiddenInput } from "../../platform/errors";
-import { findRegion } from "./regions";
+import { findRegion, suggestRegion } from "./regions";
 import { MaybeCaller } from "../../caller/claims";
 import { regionWithin } from "../../caller/access";
 
@@ -28,7 +28,8 @@ export function optionalText(field: string, value: string | null | undefined, ru
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** The offset may be extended ("+07:00") or basic ("+0700"), as ISO 8601 allows both. */
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:?\d{2})$/;
 
 /** A calendar date, YYYY-MM-DD, that exists. */
 export function isoDate(field: string, value: string): string {
@@ -43,8 +44,9 @@ export function isoDate(field: string, value: string): string {
 
 /** A date-time with a time zone (Indonesia has three); stored as UTC ISO text, which sorts chronologically. */
 export function isoDateTime(field: string, value: string): string {
-  const trimmed = value.trim();
-  const time = ISO_DATE_TIME.test(trimmed) ? Date.parse(trimmed) : NaN;
+  const match = ISO_DATE_TIME.exec(value.trim());
+  // Date.parse reads only the extended offset reliably: "+0700" becomes "+07:00".
+  const time = match ? Date.parse(`${match[1]}${match[2].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")}`) : NaN;
   if (Number.isNaN(time)) {
     throw badInput(field, "must be an ISO 8601 date-time with a time zone, e.g. 2024-11-14T09:00:00+07:00");
   }
@@ -90,7 +92,10 @@ export function optionalRecordId(field: string, value: string | null | undefined
 /** A Kemendagri region code that exists ("19.06.01"). */
 export function regionCode(field: string, value: string): string {
   const code = value.trim();
-  if (!findRegion(code)) throw badInput(field, `must be an existing region code such as "19.06" (no region "${code}")`);
+  if (!findRegion(code)) {
+    const suggestion = suggestRegion(code);
+    throw badInput(field, `must be an existing region code such as "19.06" (no region "${code}"${suggestion ? `; did you mean ${suggestion}?` : ""})`);
+  }
   return code;
 }
 

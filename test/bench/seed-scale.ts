@@ -9,6 +9,7 @@ import { SUBGRAPHS } from "../../subgraphs";
 import { HubConfig, loadConfig, SUBGRAPH_NAMES, SubgraphName } from "../../platform/config";
 import { databaseName, openDatabase } from "../../subgraphs/kit/database";
 import { searchTokens } from "../../subgraphs/kit/filters";
+import { reportingDeadline } from "../../subgraphs/incidents/deadline";
 import { bulkInsert, Row } from "./bulk-insert";
 import { Geography, IdRanges, nationalGeography, perRegency, placeIn } from "./geography";
 import { Prng, seedOf } from "./prng";
@@ -238,6 +239,7 @@ function* incidentRows(p: Plan): Generator<Row> {
         p.organizations.pick(prng, index, regency.provinceIndex) ?? 1,
         prng.weighted([["LOW", 30], ["MEDIUM", 40], ["HIGH", 22], ["CRITICAL", 8]] as const),
         prng.weighted([["RECEIVED", 50], ["UNDER_REVIEW", 20], ["VERIFIED", 10], ["FORWARDED", 8], ["RESOLVED", 7], ["DISMISSED", 5]] as const),
+        iso(occurredAt), reportingDeadline(iso(occurredAt), place.code),
       ];
     }
   }
@@ -296,7 +298,7 @@ export async function seedScale(config: HubConfig, scale: number, log: (line: st
     storyEventId = Number(tables.declarations.find((row) => row[5] !== null)?.[5] ?? 1);
   });
   await step("incidents", async (db) => {
-    rows.incident_reports = await bulkInsert(db, "incident_reports", ["id", "category", "channel", "platform", "url", "title", "description", "occurredAt", "reportedAt", "regionCode", "candidatePairId", "eventId", "reporterOrgId", "severity", "status"], incidentRows(p));
+    rows.incident_reports = await bulkInsert(db, "incident_reports", ["id", "category", "channel", "platform", "url", "title", "description", "occurredAt", "reportedAt", "regionCode", "candidatePairId", "eventId", "reporterOrgId", "severity", "status", "discoveredAt", "reportingDueAt"], incidentRows(p));
   });
   seconds.total = time(startedAll);
   const total = Object.values(rows).reduce((a, b) => a + b, 0);

@@ -51,6 +51,11 @@ interface Fixtures {
   ids: DemoIds;
   /** A report filed by pemuda in Manggar (19.06.01). */
   reportId: string;
+  /** Another, taken up by Bawaslu (UNDER_REVIEW): its handling deadline may be extended. */
+  takenUpId: string;
+  /** Two more, still RECEIVED, for correction and withdrawal. */
+  correctableId: string;
+  withdrawableId: string;
 }
 
 interface MutationCase {
@@ -107,6 +112,37 @@ const MUTATIONS: MutationCase[] = [
     variables: ({ reportId }) => ({ id: reportId }),
     expected: only("agencyInRegion"),
   },
+  {
+    name: "extendHandlingDeadline",
+    document: `mutation ($id: ID!) { extendHandlingDeadline(id: $id, reason: "Meminta keterangan pelapor") { id } }`,
+    variables: ({ takenUpId }) => ({ id: takenUpId }),
+    expected: only("agencyInRegion"),
+  },
+  {
+    name: "correctIncident",
+    document: `mutation ($id: ID!, $d: String!) { correctIncident(id: $id, input: { description: $d }) { id } }`,
+    variables: ({ correctableId }, role) => ({ id: correctableId, d: `Koreksi oleh ${role}` }),
+    expected: only("ormasOfTheOrganization"),
+  },
+  {
+    // KPU and Kesbangpol only (writes.test.ts shows Kesbangpol doing it): Bawaslu, the matrix's agency, is refused.
+    name: "correctElection",
+    document: `mutation ($id: ID!) { correctElection(id: $id, input: { title: "Judul koreksi" }) { id } }`,
+    variables: ({ ids }) => ({ id: ids.electionId }),
+    expected: only(),
+  },
+  {
+    name: "setCandidatePair",
+    document: `mutation ($id: ID!) { setCandidatePair(electionId: $id, ballotNumber: 9, headCandidate: "Calon Rekaan", deputyCandidate: "Wakil Rekaan") { id } }`,
+    variables: ({ ids }) => ({ id: ids.electionId }),
+    expected: only(),
+  },
+  {
+    name: "withdrawIncident",
+    document: `mutation ($id: ID!) { withdrawIncident(id: $id, reason: "Salah lapor") { id } }`,
+    variables: ({ withdrawableId }) => ({ id: withdrawableId }),
+    expected: only("ormasOfTheOrganization"),
+  },
 ];
 
 type Errors = Array<{ message: string; extensions?: Record<string, unknown> }> | undefined;
@@ -120,12 +156,16 @@ describe("the authorization matrix", () => {
     hub = await startTestHub();
     const ids = await loadDemoStory(hub);
     who = callers(ids);
-    const { data } = await hub.query<{ reportIncident: { id: string } }>(
-      MUTATIONS.find((mutation) => mutation.name === "reportIncident")!.document,
-      { input: { category: "BLACK_CAMPAIGN", channel: "SOCIAL_MEDIA", platform: "Facebook", title: "Fitnah", description: "Unggahan fitnah.", occurredAt: "2024-11-20T20:00:00+07:00", regionCode: "19.06.01" } },
-      ormasOf(ids.org.pemuda),
-    );
-    fixtures = { ids, reportId: data!.reportIncident.id };
+    const file = async () => {
+      const { data } = await hub.query<{ reportIncident: { id: string } }>(
+        MUTATIONS.find((mutation) => mutation.name === "reportIncident")!.document,
+        { input: { category: "BLACK_CAMPAIGN", channel: "SOCIAL_MEDIA", platform: "Facebook", title: "Fitnah", description: "Unggahan fitnah.", occurredAt: "2024-11-20T20:00:00+07:00", regionCode: "19.06.01" } },
+        ormasOf(ids.org.pemuda),
+      );
+      return data!.reportIncident.id;
+    };
+    fixtures = { ids, reportId: await file(), takenUpId: await file(), correctableId: await file(), withdrawableId: await file() };
+    await hub.query(`mutation ($id: ID!) { reviewIncident(id: $id, status: UNDER_REVIEW) { id } }`, { id: fixtures.takenUpId }, who.agencyInRegion);
   });
   after(() => hub.dispose());
 
@@ -147,7 +187,7 @@ describe("the authorization matrix", () => {
     });
   }
 
-  describe("IncidentReport.reporter (and the reporter's own history entry)", () => {
+  describe("IncidentReport.reporter (and the reporter's own history entry and versions)", () => {
     const expected: Record<Role, "visible" | "hidden" | Outcome> = {
       public: "UNAUTHENTICATED",
       ormasOfTheOrganization: "visible",
@@ -161,8 +201,10 @@ describe("the authorization matrix", () => {
     };
     for (const role of ROLES) {
       test(`${role}: ${expected[role]}`, async () => {
-        const { data, errors } = await hub.query<{ incidentReport: { reporter: { id: string } | null; history: Array<{ by: { id: string } | null }> } | null }>(
-          `query ($id: ID!) { incidentReport(id: $id) { reporter { id } history { by { id } } } }`,
+        const { data, errors } = await hub.query<{
+          incidentReport: { reporter: { id: string } | null; history: Array<{ by: { id: string } | null }>; versions: Array<{ by: { id: string } }> | null } | null;
+        }>(
+          `query ($id: ID!) { incidentReport(id: $id) { reporter { id } history { by { id } } versions { by { id } } } }`,
           { id: fixtures.reportId },
           who[role],
         );
@@ -171,6 +213,7 @@ describe("the authorization matrix", () => {
           const reporter = expected[role] === "visible" ? { id: fixtures.ids.org.pemuda } : null;
           assert.deepEqual(data!.incidentReport!.reporter, reporter);
           assert.deepEqual(data!.incidentReport!.history[0].by, reporter);
+          assert.deepEqual(data!.incidentReport!.versions?.[0].by ?? null, reporter, "the versions show who wrote them: only to those who may see the reporter");
         } else {
           assert.equal(codeOf(errors), expected[role]);
           assert.equal(data?.incidentReport ?? null, null);

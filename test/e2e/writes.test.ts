@@ -129,7 +129,7 @@ describe("writes through the gateway, each with its role rule", async () => {
 
   describe("incident reports", () => {
     let reportId: string;
-    test("an ormas reports a hoax; the deadline is seven days after it happened", async () => {
+    test("an ormas reports a hoax; the deadline is the end of the seventh day after it happened, in Manggar's time (WIB)", async () => {
       const { data, errors } = await hub.query<{ reportIncident: { id: string; status: string; reportingDeadline: string; reporter: { id: string }; history: Array<{ status: string }> } }>(
         REPORT,
         { input: hoaxInput() },
@@ -138,7 +138,7 @@ describe("writes through the gateway, each with its role rule", async () => {
       assert.equal(errors, undefined);
       const report = data!.reportIncident;
       assert.equal(report.status, "RECEIVED");
-      assert.equal(Date.parse(report.reportingDeadline) - Date.parse("2024-11-21T09:00:00+07:00"), 7 * 24 * 3600 * 1000);
+      assert.equal(report.reportingDeadline, "2024-11-28T23:59:59+07:00");
       assert.equal(report.reporter.id, ids.org.pemuda, "the reporting organization sees itself as reporter");
       assert.deepEqual(report.history.map((change) => change.status), ["RECEIVED"]);
       reportId = report.id;
@@ -214,6 +214,41 @@ describe("writes through the gateway, each with its role rule", async () => {
       assert.equal(await read(ormasOf(ids.org.gantung)), null);
       assert.equal(await read(agencyOf("77", ["19.01"])), null);
       assert.equal(await read(integrator(["read:incidents"])), null);
+    });
+  });
+
+  describe("election corrections (KPU or Kesbangpol of the region)", () => {
+    const CORRECT = `mutation ($id: ID!, $input: CorrectElectionInput!) { correctElection(id: $id, input: $input) { title campaignEndsOn votingDay } }`;
+    const SET_PAIR = `mutation ($e: ID!, $n: Int!, $h: String!, $d: String!) { setCandidatePair(electionId: $e, ballotNumber: $n, headCandidate: $h, deputyCandidate: $d) { ballotNumber headCandidate election { id } } }`;
+    const PAIRS = `query ($id: ID!) { election(id: $id) { title campaignEndsOn candidatePairs { ballotNumber headCandidate } } }`;
+    const kesbangpol = () => agencyOf(ids.org.kesbangpol);
+
+    test("Kesbangpol corrects the election's title; a calendar out of order is refused by name and changes nothing", async () => {
+      const { data, errors } = await hub.query<{ correctElection: { title: string } }>(CORRECT, { id: ids.electionId, input: { title: "Pilkada Bupati dan Wakil Bupati Kabupaten Belitung Timur 2024" } }, kesbangpol());
+      assert.equal(errors, undefined, JSON.stringify(errors));
+      assert.equal(data!.correctElection.title, "Pilkada Bupati dan Wakil Bupati Kabupaten Belitung Timur 2024");
+      const noQuiet = await hub.query(CORRECT, { id: ids.electionId, input: { campaignEndsOn: "2024-11-26" } }, kesbangpol());
+      assert.equal(noQuiet.errors?.[0]?.extensions?.field, "input.votingDay");
+      assert.match(String(noQuiet.errors?.[0]?.extensions?.rule), /quiet period/);
+      const { data: read } = await hub.query<{ election: { campaignEndsOn: string } }>(PAIRS, { id: ids.electionId });
+      assert.equal(read!.election.campaignEndsOn, "2024-11-23");
+    });
+
+    test("Kesbangpol adds a candidate pair and corrects its names by ballot number", async () => {
+      const added = await hub.query(SET_PAIR, { e: ids.electionId, n: 4, h: "Joko Contoh Saputra", d: "Ani Fiktif Lestari" }, kesbangpol());
+      assert.equal(added.errors, undefined, JSON.stringify(added.errors));
+      const fixed = await hub.query(SET_PAIR, { e: ids.electionId, n: 4, h: "Joko Contoh Saputro", d: "Ani Fiktif Lestari" }, kesbangpol());
+      assert.equal(fixed.errors, undefined, JSON.stringify(fixed.errors));
+      const { data } = await hub.query<{ election: { candidatePairs: Array<{ ballotNumber: number; headCandidate: string }> } }>(PAIRS, { id: ids.electionId });
+      assert.deepEqual(data!.election.candidatePairs.filter((pair) => pair.ballotNumber === 4), [{ ballotNumber: 4, headCandidate: "Joko Contoh Saputro" }]);
+      const zero = await hub.query(SET_PAIR, { e: ids.electionId, n: 0, h: "X", d: "Y" }, kesbangpol());
+      assert.equal(zero.errors?.[0]?.extensions?.field, "ballotNumber");
+    });
+
+    test("Bawaslu keeps no election data: its correction is refused", async () => {
+      const { errors } = await hub.query(CORRECT, { id: ids.electionId, input: { title: "Judul lain" } }, agencyOf(ids.org.bawaslu));
+      assert.equal(code(errors as Errors), "FORBIDDEN");
+      assert.match(String((errors as Errors)?.[0]?.message), /KPU or Kesbangpol/);
     });
   });
 });

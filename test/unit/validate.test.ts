@@ -26,6 +26,7 @@ test("region prefixes cover their children only", () => {
 test("region codes must exist and lie in the caller's regions", () => {
   assert.equal(regionCode("input.regionCode", " 19.06.01 "), "19.06.01");
   assert.throws(() => regionCode("input.regionCode", "19.99"), rule("input.regionCode", /existing region code/));
+  assert.throws(() => regionCode("input.regionCode", "19.99"), (error: Error) => !/did you mean/.test(error.message), "no guess when nothing is close");
   const caller = { sub: "x", role: "ORMAS" as const, org: "1", regions: ["19.06"], scopes: [] };
   assert.throws(
     () => regionInScope("input.regionCode", "19.05", caller),
@@ -46,6 +47,19 @@ test("dates and date-times are ISO 8601, with a time zone for date-times", () =>
   assert.equal(isoDateTime("input.occurredAt", "2024-11-10T20:15:00+07:00"), "2024-11-10T13:15:00.000Z");
   assert.throws(() => isoDateTime("input.occurredAt", "2024-11-10 20:15"), rule("input.occurredAt", /time zone/));
   assert.throws(() => isoDateTime("input.occurredAt", "yesterday"), rule("input.occurredAt", /ISO 8601/));
+});
+
+test("a region code close to a real one gets the real one suggested", () => {
+  assert.throws(() => regionCode("input.regionCode", "19.06.1"), rule("input.regionCode", /no region "19\.06\.1"; did you mean 19\.06\.01\?/));
+  assert.throws(() => regionCode("input.regionCode", "19-6-1"), rule("input.regionCode", /did you mean 19\.06\.01\?/));
+  assert.throws(() => regionCode("input.regionCode", "190601"), rule("input.regionCode", /did you mean 19\.06\.01\?/));
+  assert.throws(() => regionCode("input.regionCode", "19.6.1.1"), rule("input.regionCode", /no region "19\.6\.1\.1"\)$/), "19.06.01.0001 does not exist either: no guess");
+});
+
+test("times accept the basic offset form as well as the extended one", () => {
+  assert.equal(isoDateTime("input.occurredAt", "2024-11-10T20:15:00+0700"), "2024-11-10T13:15:00.000Z");
+  assert.equal(isoDateTime("input.occurredAt", "2024-11-10T20:15+0900"), "2024-11-10T11:15:00.000Z");
+  assert.throws(() => isoDateTime("input.occurredAt", "2024-11-10T20:15:00+07"), rule("input.occurredAt", /ISO 8601/));
 });
 
 test("only http and https links are accepted", () => {
