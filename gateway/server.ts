@@ -8,7 +8,7 @@ import type { HubConfig } from "../platform/config";
 import { createHttpDrain } from "../platform/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
-import { createAuthRoutes } from "./auth-routes";
+import { createIdentityRoutes } from "./identity-routes";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { createPubSub } from "../platform/pubsub";
@@ -63,8 +63,8 @@ function unauthorized(error: TokenError): GraphQLError {
 export async function startGateway(config: HubConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const secret = config.subgraphSecret;
   if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set so the subgraphs accept the gateway's requests");
-  if (!config.jwtSecret && !config.jwksUrl) throw new Error("KAWAL_JWT_SECRET or KAWAL_JWKS_URL: one must be set to verify tokens");
-  const verifier = createTokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
+  if (!config.jwtSecret && !config.jwksUrl && !config.signingKey) throw new Error("KAWAL_JWT_SECRET, KAWAL_SIGNING_KEY_FILE or KAWAL_JWKS_URL: one must be set to verify tokens");
+  const verifier = createTokenVerifier({ secret: config.jwtSecret, hubKey: config.signingKey, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
   const rateLimits = { limit: config.rateLimitMutations };
   const rateLimiter: RateLimiter | undefined =
@@ -129,9 +129,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       },
     },
   });
-  // POST /auth/sign-in, /auth/refresh, /auth/change-password: forwarded to the identity subgraph.
-  const authRoutes = createAuthRoutes(config.subgraphUrls.identity, secret);
-  const drain = createHttpDrain((req, res) => void (authRoutes.matches(req) ? authRoutes.handle(req, res) : handler(req, res)));
+  // /auth/*, /oauth/token (forwarded to the identity subgraph, rate-limited per address) and /.well-known/jwks.json.
+  const identityRoutes = createIdentityRoutes({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, limiter: rateLimiter, limits: rateLimits, signingKey: config.signingKey });
+  const drain = createHttpDrain((req, res) => void (identityRoutes.matches(req) ? identityRoutes.handle(req, res) : handler(req, res)));
   const server = http.createServer(drain.listener);
   // Live alerts over graphql-ws on the same path, with the same token check and operation limits as HTTP.
   const subscriptions = attachSubscriptions(server, {
