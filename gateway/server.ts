@@ -9,6 +9,7 @@ import { createHttpDrain } from "../platform/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
 import { createIdentityRoutes } from "./identity-routes";
+import { identityDeliveryRecorder, reporterAuditPlugin } from "./reporter-audit";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { createPubSub } from "../platform/pubsub";
@@ -83,6 +84,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   // With Redis, gateways tell each other of writes; without, each gateway sees only its own.
   const bus = responseCache && config.redisUrl ? createPubSub(config.redisUrl) : undefined;
   const sharedInvalidations = responseCache && bus ? shareInvalidations(responseCache, bus) : undefined;
+  // Every delivery of a report's reporter is audited by the identity subgraph (reporter-audit.ts).
+  const recordDeliveries = identityDeliveryRecorder(config.subgraphUrls.identity, secret);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
@@ -100,6 +103,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, rateLimits)] : []),
       // After the rate limit: a refused mutation never reaches a subgraph, so it invalidates nothing.
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
+      reporterAuditPlugin(recordDeliveries),
     ],
   });
   await apollo.start();
@@ -147,6 +151,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     maxConnectionsPerCaller: config.wsMaxConnectionsPerCaller,
     maxSubscriptionsPerCaller: config.wsMaxSubscriptionsPerCaller,
     isProd: config.production,
+    onDisclosed: (caller, disclosed) => recordDeliveries({ subject: caller.sub, deliveries: [...disclosed] }),
   });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);

@@ -8,6 +8,7 @@
  * at or before that cursor are dropped, so a subgraph that replays one too many does not duplicate.
  */
 import type { GraphQLFormattedError } from "graphql";
+import type { Disclosure } from "../../caller/disclosures";
 import { UpstreamConnector, UpstreamError, UpstreamRequest, UpstreamResult } from "./connector";
 import { CursorOptions, cursorOf, initialCursor, UpstreamOperation } from "./cursor";
 
@@ -17,9 +18,10 @@ export interface SubscriberSink {
    * A serialized `ExecutionResult` (`{"data":...,"errors":[...]}`): the very same string instance for every
    * subscriber of a shared upstream, so a transport only wraps it in its frame. Called synchronously for
    * each subscriber in turn: a transport that cannot keep up must buffer, drop or end its subscription
-   * itself, and a sink that throws is logged and skipped for that event only.
+   * itself, and a sink that throws is logged and skipped for that event only. `disclosed`: the reports whose
+   * reporter the payload holds (caller/disclosures.ts), for the engine to audit per subscriber.
    */
-  next(payload: string): void;
+  next(payload: string, disclosed?: readonly Disclosure[]): void;
   /** The subscription failed for good (the subgraph refused it); no more calls follow. */
   error(errors: readonly GraphQLFormattedError[]): void;
   /** The upstream ended the stream; no more calls follow. */
@@ -42,8 +44,16 @@ export interface Feed<Scope> {
   readonly variables: Record<string, unknown>;
   /** Whom the upstream acts for. */
   readonly scope: Scope;
-  /** The payload of an event for every subscriber; never rejects. */
-  render(event: UpstreamResult): Promise<string>;
+  /** The payload of an event for every subscriber, with what it discloses; never rejects. */
+  render(event: UpstreamResult): Promise<Rendered>;
+}
+
+/** An event as every subscriber of a shared upstream receives it. */
+export interface Rendered {
+  /** The serialized ExecutionResult. */
+  payload: string;
+  /** Reports whose reporter the payload holds. */
+  disclosed: readonly Disclosure[];
 }
 
 export interface SharingOptions<Scope> {
@@ -198,10 +208,10 @@ class SharedUpstream<Scope> {
     if (this.isClosed) return;
     const { counters } = this.registry;
     counters.hydrations++;
-    const payload = await this.feed.render(event);
+    const { payload, disclosed } = await this.feed.render(event);
     this.forEach((sink) => {
       counters.deliveries++;
-      sink.next(payload);
+      sink.next(payload, disclosed);
     });
   }
 

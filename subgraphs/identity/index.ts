@@ -1,6 +1,7 @@
 import type { SubgraphDefinition } from "../kit/subgraph";
 import { AdministrationResolver } from "./administration";
 import { ClientCredentialsResolver } from "./client-credentials";
+import { recordReporterDeliveries } from "./deliveries";
 import { Account, AuditEvent, Integration, RefreshToken } from "./entities";
 import { IntegrationListResolver, IntegrationResolver } from "./integrations";
 import { migrations } from "./migrations";
@@ -15,4 +16,5 @@ export const identity: SubgraphDefinition<IdentityState> = {
   migrations,
   resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver, IntegrationResolver, IntegrationListResolver, ClientCredentialsResolver],
   state: identityState,
+  internalRoutes: { "reporter-deliveries": recordReporterDeliveries },
 };

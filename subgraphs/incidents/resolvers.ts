@@ -83,8 +83,11 @@ export class IncidentReportResolver {
   }
 
   @FieldResolver(() => OrganizationRef, { nullable: true, description: "null for callers that may not see who reported (whistleblower protection)" })
-  reporter(@Root() report: IncidentReport, @Ctx() { caller }: SubgraphContext): OrganizationRef | null {
-    return seesReporter(caller, report) ? organizationRef(report.reporterOrgId) : null;
+  reporter(@Root() report: IncidentReport, @Ctx() { caller, disclosed }: SubgraphContext): OrganizationRef | null {
+    if (!seesReporter(caller, report)) return null;
+    // Listed for the gateway, which audits the delivery and never caches the answer.
+    disclosed.push({ reportId: String(report.id), regionCode: report.regionCode });
+    return organizationRef(report.reporterOrgId);
   }
 
   /** Oldest first. Entries made by the reporter show `by: null` to callers who may not see the reporter. */
