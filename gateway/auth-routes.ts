@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sendJson } from "../platform/http";
-import { askIdentity, IdentityAnswer, readSmallBody } from "./identity-client";
+import { readSmallBody, sendJson } from "../platform/http";
+import { askIdentity, IdentityAnswer } from "./identity-client";
 
 /*
  * The small auth endpoint beside GraphQL, for clients that would rather not speak GraphQL to sign in:

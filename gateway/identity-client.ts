@@ -22,17 +22,3 @@ export async function askIdentity(identityUrl: string, subgraphSecret: string, r
   });
   return (await response.json()) as IdentityAnswer;
 }
-
-/** Reads a request body of at most `limit` bytes as text; null when it is larger or the request fails. */
-export function readSmallBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", () => resolve(null));
-  });
-}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readSmallBody } from "../platform/http";
 import type { AuthRoutes } from "./auth-routes";
-import { askIdentity, IdentityAnswer, readSmallBody } from "./identity-client";
+import { askIdentity, IdentityAnswer } from "./identity-client";
 
 /*
  * POST /oauth/token: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for partner apps. The body is

@@ -3,7 +3,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import { SECRET_HEADER, secretMatches } from "../../caller/claims";
 import { DISCLOSED_EXTENSION } from "../../caller/disclosures";
-import { sendJson } from "../../platform/http";
+import { readSmallBody, sendJson } from "../../platform/http";
 import type { SubgraphContext } from "./context";
 
 /*
@@ -17,24 +17,14 @@ export type InternalRoute = (body: unknown, context: SubgraphContext) => Promise
 
 const MAX_BODY = 64 * 1024;
 
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (size > MAX_BODY) return reject(new GraphQLError(`the body must be at most ${MAX_BODY} bytes`, { extensions: { code: "BAD_USER_INPUT" } }));
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      } catch {
-        reject(new GraphQLError("the body must be JSON", { extensions: { code: "BAD_USER_INPUT" } }));
-      }
-    });
-    req.on("error", reject);
-  });
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readSmallBody(req, MAX_BODY);
+  if (text === null) throw new GraphQLError(`the body must be at most ${MAX_BODY} bytes`, { extensions: { code: "BAD_USER_INPUT" } });
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new GraphQLError("the body must be JSON", { extensions: { code: "BAD_USER_INPUT" } });
+  }
 }
 
 export interface InternalRoutes {
