@@ -90,20 +90,28 @@ export class IncidentReportResolver {
     return organizationRef(report.reporterOrgId);
   }
 
-  /** Oldest first. Entries made by the reporter show `by: null` to callers who may not see the reporter. */
+  /**
+   * Oldest first. Entries made by the reporter show `by: null` to callers who may not see the reporter; for
+   * those who may, they carry the report's region, so that `by` lists the disclosure for the gateway's audit.
+   */
   @FieldResolver(() => [IncidentStatusChange])
-  async history(@Root() report: IncidentReport, @Ctx() { caller, loaders }: SubgraphContext): Promise<IncidentStatusChange[]> {
+  async history(@Root() report: IncidentReport, @Ctx() { caller, loaders }: SubgraphContext): Promise<ShownStatusChange[]> {
     const changes = await loaders.manyBy(IncidentStatusChange, "reportId").load(report.id);
-    if (seesReporter(caller, report)) return changes;
-    return changes.map((change) => (change.byOrgId === report.reporterOrgId ? { ...change, byOrgId: null } : change));
+    const sees = seesReporter(caller, report);
+    return changes.map((change) => (change.byOrgId !== report.reporterOrgId ? change : sees ? { ...change, reporterRegion: report.regionCode } : { ...change, byOrgId: null }));
   }
 }
+
+/** A history entry as served: `reporterRegion` set when its `by` names the reporter to a caller who may see it. */
+type ShownStatusChange = IncidentStatusChange & { reporterRegion?: string };
 
 @Resolver(() => IncidentStatusChange)
 export class IncidentStatusChangeResolver {
   @FieldResolver(() => OrganizationRef, { nullable: true })
-  by(@Root() change: IncidentStatusChange): OrganizationRef | null {
-    return change.byOrgId === null ? null : organizationRef(change.byOrgId);
+  by(@Root() change: ShownStatusChange, @Ctx() { disclosed }: SubgraphContext): OrganizationRef | null {
+    if (change.byOrgId === null) return null;
+    if (change.reporterRegion !== undefined) disclosed.push({ reportId: String(change.reportId), regionCode: change.reporterRegion });
+    return organizationRef(change.byOrgId);
   }
 }
 

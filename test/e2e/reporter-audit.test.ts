@@ -10,7 +10,7 @@ import { fileReport, hoaxReport } from "../support/reports";
 
 /*
  * Whistleblower data is audited at each delivery: an ormas files a report in Manggar; every answer that names
- * its reporter, over HTTP or in a live alert, leaves an audit event saying who received it, when, and which
+ * its reporter (the field, or the reporter's own history entry), over HTTP or in a live alert, leaves an audit event saying who received it, when, and which
  * report, also when the same caller asks again (such answers are never served from the response cache). A
  * caller who gets `null` leaves none. When the audit cannot be stored, the reporter is not sent.
  */
@@ -68,6 +68,15 @@ describe("every delivery of a report's reporter is audited", async () => {
         assert.equal((await deliveries("officer-siti")).length, 2);
       });
 
+      test("the reporter's own history entry (`history { by }`) is a delivery too; the history without `by` is not", async () => {
+        const officer = { ...agencyOf(ids.org.bawaslu), sub: "officer-rina" };
+        const byWhom = await ask(`query ($id: ID!) { incidentReport(id: $id) { history { status by { id } } } }`, officer);
+        assert.equal(byWhom.status, 200, JSON.stringify(byWhom.body));
+        assert.equal((await deliveries("officer-rina")).length, 1);
+        await ask(`query ($id: ID!) { incidentReport(id: $id) { history { status at } } }`, officer);
+        assert.equal((await deliveries("officer-rina")).length, 1);
+      });
+
       test("callers who get null leave no audit event", async () => {
         const others: Caller[] = [
           { ...ormasOf(ids.org.gantung), sub: "volunteer-gantung" },
@@ -77,6 +86,7 @@ describe("every delivery of a report's reporter is audited", async () => {
         for (const caller of others) {
           const answer = await ask(REPORTER, caller);
           assert.equal(answer.body.data?.incidentReport?.reporter, null, caller.sub);
+          await ask(`query ($id: ID!) { incidentReport(id: $id) { history { by { id } } } }`, caller);
           assert.deepEqual(await deliveries(caller.sub), [], caller.sub);
         }
       });
@@ -90,7 +100,9 @@ describe("every delivery of a report's reporter is audited", async () => {
           admin.accessToken,
         );
         assert.equal(events.code, "ok", events.message);
-        assert.deepEqual(events.data!.auditEvents.edges.map(({ node }) => [node.subject, node.reportId]), [["officer-siti", reportId], ["officer-siti", reportId]]);
+        const read = events.data!.auditEvents.edges.map(({ node }) => [node.subject, node.reportId]);
+        assert.deepEqual(read.filter(([subject]) => subject === "officer-siti"), [["officer-siti", reportId], ["officer-siti", reportId]]);
+        assert.ok(read.every(([subject]) => subject.startsWith("officer-")), "only the officers who received it");
       });
 
       test("a live alert naming the reporter is audited once for each subscriber who receives it", async () => {
