@@ -13,26 +13,48 @@ import type { GatewayContext } from "./subgraph-client";
  * audit cannot be stored, the reporter is not delivered: the answer becomes STORAGE_UNAVAILABLE.
  */
 
-export interface DeliveryBatch {
+/** One delivery: who received which report's reporter (and from which address, over HTTP). */
+export interface Delivery extends Disclosure {
+  /** The receiving token's subject. */
   subject: string;
   clientAddress?: string;
-  deliveries: Disclosure[];
 }
 
-/** Records a batch of deliveries; rejects when it was not stored. */
-export type DeliveryRecorder = (batch: DeliveryBatch) => Promise<void>;
+/** Records deliveries; rejects when they were not stored. */
+export type DeliveryRecorder = (deliveries: Delivery[]) => Promise<void>;
 
-/** The recorder that posts to the identity subgraph's internal route, with the subgraph secret. */
+/** Deliveries per request to the identity subgraph (its limit). */
+const CHUNK = 500;
+
+/**
+ * The recorder that posts to the identity subgraph's internal route, with the subgraph secret. Deliveries recorded
+ * in the same turn of the event loop go together (a live alert to 10,000 subscribers is 20 requests, not 10,000),
+ * and every caller of the turn waits for all of them to be stored.
+ */
 export function identityDeliveryRecorder(identityUrl: string, subgraphSecret: string): DeliveryRecorder {
   const route = new URL("/internal/reporter-deliveries", identityUrl);
-  return async (batch) => {
+  const post = async (deliveries: Delivery[]) => {
     const response = await fetch(route, {
       method: "POST",
       headers: { "content-type": "application/json", ...subgraphHeaders(subgraphSecret) },
-      body: JSON.stringify(batch),
+      body: JSON.stringify({ deliveries }),
       signal: AbortSignal.timeout(5_000),
     });
     if (!response.ok) throw new Error(`the identity subgraph answered ${response.status}: ${await response.text()}`);
+  };
+  let pending: { deliveries: Delivery[]; stored: Promise<void> } | undefined;
+  return (deliveries) => {
+    if (!pending) {
+      const batch: Delivery[] = [];
+      const stored = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        pending = undefined;
+        const chunks = Array.from({ length: Math.ceil(batch.length / CHUNK) }, (_, index) => batch.slice(index * CHUNK, (index + 1) * CHUNK));
+        await Promise.all(chunks.map(post));
+      });
+      pending = { deliveries: batch, stored };
+    }
+    pending.deliveries.push(...deliveries);
+    return pending.stored;
   };
 }
 
@@ -46,7 +68,8 @@ export function reporterAuditPlugin(record: DeliveryRecorder): ApolloServerPlugi
           if (!disclosed?.length || response.body.kind !== "single") return;
           const deliveries = [...new Map(disclosed.map((item) => [item.reportId, item])).values()];
           try {
-            await record({ subject: contextValue.caller?.sub ?? "public", clientAddress: contextValue.clientAddress, deliveries });
+            const subject = contextValue.caller?.sub ?? "public";
+            await record(deliveries.map((delivery) => ({ ...delivery, subject, clientAddress: contextValue.clientAddress })));
           } catch (error) {
             console.error(`reporter audit: not stored, the answer is withheld: ${String(error)}`);
             const refusal = new GraphQLError("the hub could not record who receives this report's reporter, so it is not sent; nothing was changed: send the request again in a moment", {

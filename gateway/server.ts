@@ -151,7 +151,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     maxConnectionsPerCaller: config.wsMaxConnectionsPerCaller,
     maxSubscriptionsPerCaller: config.wsMaxSubscriptionsPerCaller,
     isProd: config.production,
-    onDisclosed: (caller, disclosed) => recordDeliveries({ subject: caller.sub, deliveries: [...disclosed] }),
+    onDisclosed: (caller, disclosed) => recordDeliveries(disclosed.map((delivery) => ({ ...delivery, subject: caller.sub }))),
   });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);

@@ -19,9 +19,9 @@ export interface AuditEntry {
   detail?: string | null;
 }
 
-/** Appends one event, in the transaction of the change it records (both commit, or neither). */
-export async function audit(manager: EntityManager, entry: AuditEntry): Promise<void> {
-  await manager.insert(AuditEvent, {
+/** The row of an entry. */
+function row(entry: AuditEntry): Partial<AuditEvent> {
+  return {
     kind: entry.kind,
     at: new Date().toISOString(),
     actorAccountId: entry.actor?.id ?? null,
@@ -33,5 +33,15 @@ export async function audit(manager: EntityManager, entry: AuditEntry): Promise<
     regions: entry.account?.regions ?? entry.integration?.regions ?? (entry.delivery ? ` ${entry.delivery.regionCode} ` : " "),
     clientAddress: entry.clientAddress?.slice(0, 64) ?? null,
     detail: entry.detail ?? null,
-  });
+  };
+}
+
+/** Appends one event, in the transaction of the change it records (both commit, or neither). */
+export async function audit(manager: EntityManager, entry: AuditEntry): Promise<void> {
+  await manager.insert(AuditEvent, row(entry));
+}
+
+/** Appends several events in one statement. */
+export async function auditAll(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
+  if (entries.length > 0) await manager.insert(AuditEvent, entries.map(row));
 }

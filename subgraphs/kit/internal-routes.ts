@@ -15,7 +15,8 @@ import type { SubgraphContext } from "./context";
 /** An internal route: the JSON body in, a JSON answer out (no caller). A GraphQLError with BAD_USER_INPUT answers 400. */
 export type InternalRoute = (body: unknown, context: SubgraphContext) => Promise<unknown>;
 
-const MAX_BODY = 64 * 1024;
+/** A batch of 500 deliveries is about 60 KiB. */
+const MAX_BODY = 256 * 1024;
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const text = await readSmallBody(req, MAX_BODY);
