@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CLIENT_ADDRESS_HEADER, subgraphHeaders } from "../caller/claims";
-import { sendJson } from "../platform/http";
+import { readSmallBody, sendJson } from "../platform/http";
+import { askIdentity, IdentityAnswer } from "./identity-client";
 
 /*
  * The small auth endpoint beside GraphQL, for clients that would rather not speak GraphQL to sign in:
@@ -9,7 +9,8 @@ import { sendJson } from "../platform/http";
  *   POST /auth/change-password  {"loginName", "password", "newPassword"} -> a new Session
  * Each forwards to the identity subgraph's mutation of the same meaning (with the subgraph secret and the
  * client's address, which sign-in slows repeated failures by), and answers its error as
- * {"error": {"code", "message", "field"}} with 400 (bad input), 401 (refused) or 403 (password change needed).
+ * {"error": {"code", "message", "field"}} with 400 (bad input), 401 (refused), 403 (password change needed) or
+ * 503 (SIGNING_UNAVAILABLE: the hub signs no tokens, it trusts an external identity provider only).
  */
 
 const SESSION = "accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt account { id loginName role regions organization { id } mustChangePassword }";
@@ -25,37 +26,28 @@ const ROUTES: Record<string, AuthRoute> = {
   "/auth/change-password": { mutation: "changePassword", fields: ["loginName", "password", "newPassword"] },
 };
 
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, PASSWORD_CHANGE_REQUIRED: 403, RATE_LIMITED: 429 };
+const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, PASSWORD_CHANGE_REQUIRED: 403, SIGNING_UNAVAILABLE: 503 };
 
 const MAX_BODY = 16 * 1024;
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (size > MAX_BODY) return resolve(null);
-      try {
-        const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        resolve(typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null);
-      } catch {
-        resolve(null);
-      }
-    });
-    req.on("error", () => resolve(null));
-  });
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+  const text = await readSmallBody(req, MAX_BODY);
+  if (text === null) return null;
+  try {
+    const body: unknown = JSON.parse(text);
+    return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 function fail(res: ServerResponse, status: number, code: string, message: string, field?: string): void {
   sendJson(res, status, { error: { code, message, ...(field ? { field } : {}) } });
 }
 
+/** Plain HTTP routes beside GraphQL (here /auth/*; also /oauth/token and the JWKS, identity-routes.ts). */
 export interface AuthRoutes {
-  /** True when the request is for one of the /auth/* paths (answered by `handle`). */
+  /** True when the request is for one of the routes' paths (answered by `handle`). */
   matches(req: IncomingMessage): boolean;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
@@ -76,16 +68,9 @@ export function createAuthRoutes(identityUrl: string, subgraphSecret: string): A
       }
       const variables = Object.fromEntries(route.fields.map((field) => [field, body[field]]));
       const query = `mutation (${route.fields.map((field) => `$${field}: String!`).join(", ")}) { ${route.mutation}(${route.fields.map((field) => `${field}: $${field}`).join(", ")}) { ${SESSION} } }`;
-      let answer: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }> };
+      let answer: IdentityAnswer;
       try {
-        const response = await fetch(identityUrl, {
-          method: "POST",
-          headers: { "content-type": "application/json", ...subgraphHeaders(subgraphSecret), ...(req.socket.remoteAddress ? { [CLIENT_ADDRESS_HEADER]: req.socket.remoteAddress } : {}) },
-          body: JSON.stringify({ query, variables }),
-          // Sign-in may wait out a progressive delay (30 s at most) before it answers.
-          signal: AbortSignal.timeout(45_000),
-        });
-        answer = (await response.json()) as typeof answer;
+        answer = await askIdentity(identityUrl, subgraphSecret, req, query, variables);
       } catch (error) {
         console.error(`auth: the identity subgraph did not answer ${route.mutation}: ${String(error)}`);
         return fail(res, 503, "UNAVAILABLE", "sign-in is unavailable right now; try again in a moment");

@@ -1,6 +1,8 @@
 import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey } from "jose";
 import { LRUCache } from "lru-cache";
 import { Caller, callerFromClaims, ClaimsError, MaybeCaller } from "../caller/claims";
+import { publicJwk } from "../caller/tokens";
+import type { SigningKey } from "../platform/signing-key";
 
 /** Why a token was refused; answered as 401 on HTTP and 4403 on WebSocket. */
 export class TokenError extends Error {
@@ -13,6 +15,11 @@ export class TokenError extends Error {
 export interface TokenVerifierOptions {
   /** HS256 secret of the embedded default. */
   secret?: string;
+  /**
+   * The hub's own RS256/ES256 key (KAWAL_SIGNING_KEY_FILE; its public half is enough): tokens whose header
+   * names its `kid` are verified with it, without issuer or audience checks (the hub's tokens carry neither).
+   */
+  hubKey?: SigningKey;
   /** JWKS endpoint of an external identity provider (RS256/ES256); keys are cached and refetched on an unknown kid. */
   jwksUrl?: URL;
   /** Required `iss` of JWKS-verified tokens, when set. */
@@ -27,7 +34,7 @@ export interface TokenVerifierOptions {
   /**
    * How long a verified HS256 token is remembered, so the same bytes are not verified again on every
    * request (the check was 4% of the gateway's CPU on the Manggar story). Never past the token's `exp`.
-   * Only the hub's own HS256 tokens: changing that secret means a restart, which forgets them; tokens of
+   * Only the hub's own tokens (HS256, or its signing key): changing either means a restart, which forgets them; tokens of
    * the JWKS provider are checked every time, so a key it withdraws stops working at once.
    * 0 verifies every time. Default 60,000 ms.
    */
@@ -53,8 +60,19 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // Issuer and audience describe the external identity provider; the hub's own HS256 tokens carry neither.
   const providerChecks = { issuer: options.issuer, audience: options.audience };
 
+  const hubKid = options.hubKey ? publicJwk(options.hubKey).then((jwk) => jwk.kid) : undefined;
+
+  /** True when the token names the hub's own key: signed by the identity subgraph, or forged in its name. */
+  async function isHubToken({ alg, kid }: TokenHeader): Promise<boolean> {
+    return options.hubKey !== undefined && alg === options.hubKey.algorithm && kid !== undefined && kid === (await hubKid);
+  }
+
   async function verify(token: string): Promise<JWTPayload> {
-    const algorithm = decodeAlgorithm(token);
+    const header = decodeHeader(token);
+    const algorithm = header.alg;
+    if (options.hubKey && (await isHubToken(header))) {
+      return (await jwtVerify(token, options.hubKey.publicKey, { algorithms: [options.hubKey.algorithm], requiredClaims: ["exp"] })).payload;
+    }
     if (algorithm === "HS256" && secretKey) {
       return (await jwtVerify(token, secretKey, { algorithms: ["HS256"], requiredClaims: ["exp"] })).payload;
     }
@@ -69,8 +87,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // Each token for its own time (until its exp at the latest); one past it is verified again (and is "expired" if it is).
   const verified = rememberMs > 0 && rememberLimit > 0 ? new LRUCache<string, Caller>({ max: rememberLimit }) : undefined;
 
-  function remember(token: string, caller: Caller): void {
-    if (!verified || caller.exp === undefined || decodeAlgorithm(token) !== "HS256") return;
+  async function remember(token: string, caller: Caller): Promise<void> {
+    if (!verified || caller.exp === undefined) return;
+    const header = decodeHeader(token);
+    if (header.alg !== "HS256" && !(await isHubToken(header))) return;
     const ttl = Math.min(rememberMs, caller.exp * 1000 - Date.now());
     if (ttl > 0) verified.set(token, caller, { ttl });
   }
@@ -93,7 +113,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       }
       try {
         const caller = callerFromClaims(payload as Record<string, unknown>);
-        remember(match[1], caller);
+        await remember(match[1], caller);
         return caller;
       } catch (error) {
         if (error instanceof ClaimsError) throw new TokenError(error.message);
@@ -103,10 +123,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 }
 
-function decodeAlgorithm(token: string): string {
+interface TokenHeader {
+  alg: string;
+  kid?: string;
+}
+
+function decodeHeader(token: string): TokenHeader {
   try {
-    const header = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { alg?: unknown };
-    if (typeof header.alg === "string") return header.alg;
+    const header = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { alg?: unknown; kid?: unknown };
+    if (typeof header.alg === "string") return { alg: header.alg, kid: typeof header.kid === "string" ? header.kid : undefined };
   } catch {
     // fall through
   }

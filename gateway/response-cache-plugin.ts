@@ -114,7 +114,8 @@ export function responseCachePlugin(cache: ResponseCache, announce?: (subgraphs:
             announce?.(written);
             return;
           }
-          if (missedKey === undefined || response.body.kind !== "single") return;
+          // An answer holding a reporter is audited at each delivery (reporter-audit.ts): never kept.
+          if (missedKey === undefined || response.body.kind !== "single" || contextValue.disclosed?.length) return;
           const { data, errors } = response.body.singleResult;
           if (data && !errors?.length && used) cache.store(missedKey, data, used, begun);
         },

@@ -8,7 +8,8 @@ import type { HubConfig } from "../platform/config";
 import { createHttpDrain } from "../platform/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
-import { createAuthRoutes } from "./auth-routes";
+import { createIdentityRoutes } from "./identity-routes";
+import { identityDeliveryRecorder, reporterAuditPlugin } from "./reporter-audit";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { createPubSub } from "../platform/pubsub";
@@ -63,8 +64,8 @@ function unauthorized(error: TokenError): GraphQLError {
 export async function startGateway(config: HubConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const secret = config.subgraphSecret;
   if (!secret) throw new Error("KAWAL_SUBGRAPH_SECRET: must be set so the subgraphs accept the gateway's requests");
-  if (!config.jwtSecret && !config.jwksUrl) throw new Error("KAWAL_JWT_SECRET or KAWAL_JWKS_URL: one must be set to verify tokens");
-  const verifier = createTokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
+  if (!config.jwtSecret && !config.jwksUrl && !config.signingKey) throw new Error("KAWAL_JWT_SECRET, KAWAL_SIGNING_KEY_FILE or KAWAL_JWKS_URL: one must be set to verify tokens");
+  const verifier = createTokenVerifier({ secret: config.jwtSecret, hubKey: config.signingKey, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
   const rateLimits = { limit: config.rateLimitMutations };
   const rateLimiter: RateLimiter | undefined =
@@ -83,6 +84,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   // With Redis, gateways tell each other of writes; without, each gateway sees only its own.
   const bus = responseCache && config.redisUrl ? createPubSub(config.redisUrl) : undefined;
   const sharedInvalidations = responseCache && bus ? shareInvalidations(responseCache, bus) : undefined;
+  // Every delivery of a report's reporter is audited by the identity subgraph (reporter-audit.ts).
+  const recordDeliveries = identityDeliveryRecorder(config.subgraphUrls.identity, secret);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
@@ -102,6 +105,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
       // A subscription here gets 406 naming graphql-ws, SSE and multipart, not @apollo/gateway's 500.
       subscriptionRefusalPlugin(),
+      reporterAuditPlugin(recordDeliveries),
     ],
   });
   await apollo.start();
@@ -131,11 +135,11 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       },
     },
   });
-  // POST /auth/sign-in, /auth/refresh, /auth/change-password: forwarded to the identity subgraph.
-  const authRoutes = createAuthRoutes(config.subgraphUrls.identity, secret);
+  // /auth/*, /oauth/token (forwarded to the identity subgraph, rate-limited per address) and /.well-known/jwks.json.
+  const identityRoutes = createIdentityRoutes({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, limiter: rateLimiter, limits: rateLimits, signingKey: config.signingKey });
   // Subscriptions over SSE and multipart HTTP are routed by their Accept header; see `subscriptions` below.
   const route: http.RequestListener = (req, res) => {
-    if (authRoutes.matches(req)) return void authRoutes.handle(req, res);
+    if (identityRoutes.matches(req)) return void identityRoutes.handle(req, res);
     if (subscriptions.http.accepts(req)) return void subscriptions.http.handle(req, res);
     void handler(req, res);
   };
@@ -155,6 +159,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     maxConnectionsPerCaller: config.wsMaxConnectionsPerCaller,
     maxSubscriptionsPerCaller: config.wsMaxSubscriptionsPerCaller,
     isProd: config.production,
+    onDisclosed: (caller, disclosed) => recordDeliveries(disclosed.map((delivery) => ({ ...delivery, subject: caller.sub }))),
   });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);

@@ -2,6 +2,7 @@ import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apoll
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { GraphQLError } from "graphql";
 import { CLIENT_ADDRESS_HEADER, MaybeCaller, subgraphHeaders } from "../caller/claims";
+import { DISCLOSED_EXTENSION, Disclosure, disclosuresOf } from "../caller/disclosures";
 
 /** The gateway's per-request context. */
 export interface GatewayContext {
@@ -14,6 +15,8 @@ export interface GatewayContext {
    * depends on, and what a mutation may have written (response-cache-plugin.ts).
    */
   subgraphsUsed?: Set<string>;
+  /** Reports whose reporter the answer holds, as the subgraphs listed them: audited, never cached (reporter-audit.ts). */
+  disclosed?: Disclosure[];
 }
 
 export interface SubgraphClientOptions {
@@ -22,6 +25,8 @@ export interface SubgraphClientOptions {
   /** How requests are sent. Default @apollo/gateway's own fetcher (make-fetch-happen). */
   fetcher?: Fetcher;
 }
+
+type ReceivedResponse = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["didReceiveResponse"]>>[0];
 
 /**
  * A subgraph as the gateway calls it: every request carries the subgraph secret, and the verified
@@ -47,6 +52,16 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     for (const [name, value] of Object.entries(subgraphHeaders(this.secret, gatewayContext?.caller))) headers.set(name, value);
     if (gatewayContext?.clientAddress) headers.set(CLIENT_ADDRESS_HEADER, gatewayContext.clientAddress);
     if (this.name && gatewayContext) (gatewayContext.subgraphsUsed ??= new Set()).add(this.name);
+  }
+
+  /** Takes the subgraph's list of disclosed reporters out of its answer, into the request's context. */
+  override didReceiveResponse({ response, context }: ReceivedResponse): ReceivedResponse["response"] {
+    const disclosed = disclosuresOf(response.extensions);
+    if (disclosed.length > 0) {
+      ((context as Partial<GatewayContext>).disclosed ??= []).push(...disclosed);
+      delete response.extensions![DISCLOSED_EXTENSION];
+    }
+    return response;
   }
 }
 

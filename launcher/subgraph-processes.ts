@@ -186,7 +186,9 @@ function childEnvironment(config: HubConfig, names: SubgraphName[], peers: Recor
   // Subgraphs trust the gateway's secret, never tokens: keep the token secret out of them, but for the
   // process of the identity subgraph, which signs the access tokens of signed-in accounts.
   set("KAWAL_JWT_SECRET", names.includes("identity") ? config.jwtSecret : undefined);
+  set("KAWAL_SIGNING_KEY_FILE", names.includes("identity") ? config.signingKey?.file : undefined);
   set("KAWAL_ACCESS_TOKEN_SECONDS", String(config.accessTokenSeconds));
+  set("KAWAL_CLIENT_SECRET_GRACE_SECONDS", String(config.clientSecretGraceSeconds));
   // The peers message sets them in every case before the child counts as ready.
   for (const name of SUBGRAPH_NAMES) set(`${name.toUpperCase()}_URL`, peers?.[name]);
   return env;

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { readSigningKey, SigningKey } from "./signing-key";
 
 /** The six subgraphs, in port order (organizations on 4001 ... incidents on 4005, identity on 4006). */
 export const SUBGRAPH_NAMES = ["organizations", "elections", "events", "declarations", "incidents", "identity"] as const;
@@ -26,6 +27,13 @@ export interface HubConfig {
   host: string;
   /** HS256 secret for bearer tokens (32 characters or more). The embedded default generates one. */
   jwtSecret?: string;
+  /**
+   * KAWAL_SIGNING_KEY_FILE: a PEM file with the hub's RSA (RS256) or EC P-256 (ES256) private key. The identity
+   * subgraph then signs access tokens with it instead of the HS256 secret, and the gateway verifies them with
+   * its public half (enough for the gateway: the file may hold the public key alone) and serves that half at
+   * /.well-known/jwks.json. Unset: access tokens are signed with jwtSecret (HS256).
+   */
+  signingKey?: SigningKey;
   /** JWKS endpoint of an external identity provider (RS256/ES256). */
   jwksUrl?: URL;
   /** Required `iss` of tokens from the JWKS identity provider, when set. */
@@ -52,6 +60,12 @@ export interface HubConfig {
    * account's open subscription sockets end at its expiry at the latest. Default 900 (15 minutes).
    */
   accessTokenSeconds: number;
+  /**
+   * KAWAL_CLIENT_SECRET_GRACE_SECONDS: after a partner app's secret is rotated, how long the previous secret
+   * still works, so the app can be redeployed with the new one without a gap (rotateIntegrationSecret may
+   * ask for another period). 0 to 2592000 (30 days); default 86400 (one day).
+   */
+  clientSecretGraceSeconds: number;
   /** Shared secret every gateway-to-subgraph request carries (32 characters or more). */
   subgraphSecret?: string;
   /**
@@ -161,6 +175,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     port: port(env, "PORT", 4000),
     host: env.HOST || "0.0.0.0",
     jwtSecret: secret(env, "KAWAL_JWT_SECRET"),
+    signingKey: env.KAWAL_SIGNING_KEY_FILE ? readSigningKey("KAWAL_SIGNING_KEY_FILE", env.KAWAL_SIGNING_KEY_FILE, (variable, rule, value) => new ConfigError(variable, rule, value)) : undefined,
     jwksUrl: url(env, "KAWAL_JWKS_URL", ["http:", "https:"]),
     jwtIssuer: claimValue(env, "KAWAL_JWT_ISSUER"),
     jwtAudience: claimValue(env, "KAWAL_JWT_AUDIENCE"),
@@ -170,6 +185,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
     responseCacheSeconds: wholeNumber(env, "KAWAL_RESPONSE_CACHE_SECONDS", 5, 3600),
     accessTokenSeconds: positiveNumber(env, "KAWAL_ACCESS_TOKEN_SECONDS", 900, 86_400),
+    clientSecretGraceSeconds: wholeNumber(env, "KAWAL_CLIENT_SECRET_GRACE_SECONDS", 86_400, 2_592_000),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
     drainSeconds: wholeNumber(env, "KAWAL_DRAIN_SECONDS", 8, 300),
     subgraphUrls,

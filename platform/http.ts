@@ -58,6 +58,20 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** Reads a request body of at most `limit` bytes as text; null when it is larger or the request fails. */
+export function readSmallBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", () => resolve(null));
+  });
+}
+
 /**
  * The request handler of an Apollo Server on node:http: GraphQL at `path`, plain routes beside it.
  * (Apollo Server 5 ships no http integration but `standalone`, which has no room for health routes.)

@@ -33,6 +33,10 @@ export const apiHeader = (version: string) => `# Kawal Damai: the public GraphQL
 #   OUTCOME_UNKNOWN      a service went away mid-request: the write may or may not have happened.
 #                        Retry with the same idempotencyKey: a write that happened is answered, not repeated.
 #   SUBGRAPH_UNAVAILABLE a service could not be reached; nothing was sent to it. Retry later.
+#   PASSWORD_CHANGE_REQUIRED  signIn with a password an administrator set: call changePassword first.
+#   SIGNING_UNAVAILABLE  this hub signs no tokens (it trusts an external identity provider only): sign in there.
+#   clientCredentialsToken refusals also carry extensions.oauth, the OAuth 2.0 error (invalid_client,
+#   unauthorized_client, invalid_scope) that POST /oauth/token answers with.
 #
 # Idempotency: reportIncident, registerOrganization, scheduleEvent, createDeclaration (input.idempotencyKey) and
 # recordAttendance (argument idempotencyKey) take an optional key of your choosing (a UUID). Keys are scoped to the

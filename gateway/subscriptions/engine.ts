@@ -15,6 +15,7 @@
 import { GraphQLError, GraphQLSchema, ParseOptions, ValidationRule } from "graphql";
 import { getVariableValues } from "graphql/execution/values";
 import type { GraphQLDataSource } from "@apollo/gateway";
+import type { Disclosure } from "../../caller/disclosures";
 import type { UpstreamConnector } from "./connector";
 import { CursorOptions, cursorOptions } from "./cursor";
 import { createHydrator } from "./hydration";
@@ -76,6 +77,11 @@ export interface SubscriptionEngineOptions<Scope> {
   validationRules?: readonly ValidationRule[];
   /** Where unexpected failures are reported. Default console. */
   logger?: Pick<Console, "warn" | "error">;
+  /**
+   * Told of every event payload that holds reports' reporters, once per subscriber it goes to, as the payload is
+   * handed to the subscriber's transport (the audit of whistleblower data; its failure is logged). Default none.
+   */
+  onDisclosed?: (scope: Scope, disclosed: readonly Disclosure[]) => Promise<void>;
 }
 
 /** How one subscription starts, beyond its document and variables. */
@@ -163,7 +169,18 @@ export function createSubscriptionEngine<Scope>(options: SubscriptionEngineOptio
       const shared = shareScope(scope, scopeKey);
       return { operation: plan.upstream, variables, scope: shared, render: (event) => hydrate(plan.hydration, event, variables, shared) };
     };
-    return { dispose: sharing.join(sharingKey(operation.canonical, variables, scopeKey), sink, feed) };
+    const onDisclosed = options.onDisclosed;
+    const audited: SubscriberSink = onDisclosed
+      ? {
+          next: (payload, cursor, disclosed) => {
+            if (disclosed?.length) onDisclosed(scope, disclosed).catch((error: unknown) => logger.error(`subscription: a reporter delivery was not audited: ${String(error)}`));
+            sink.next(payload, cursor, disclosed);
+          },
+          error: (errors) => sink.error(errors),
+          complete: () => sink.complete(),
+        }
+      : sink;
+    return { dispose: sharing.join(sharingKey(operation.canonical, variables, scopeKey), audited, feed) };
   }
 
   return {

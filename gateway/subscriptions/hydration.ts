@@ -10,7 +10,9 @@
 import type { ExecutionResult } from "graphql";
 import type { FetchNode, QueryPlan } from "@apollo/query-planner";
 import { buildOperationContext, executeQueryPlan, GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { Disclosure, disclosuresOf } from "../../caller/disclosures";
 import type { UpstreamResult } from "./connector";
+import type { Rendered } from "./sharing";
 import type { EngineSchemas } from "./schemas";
 
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
@@ -35,8 +37,11 @@ export interface HydratorOptions<Scope> {
   logger: Pick<Console, "error">;
 }
 
-/** Hydrates one event as `scope` and serializes it; a failure becomes an error payload, never a rejection. */
-export type Hydrator<Scope> = (plan: HydrationPlan, event: UpstreamResult, variables: Record<string, unknown>, scope: Scope) => Promise<string>;
+/**
+ * Hydrates one event as `scope` and serializes it, with the reporters it discloses (listed by the subgraph of the
+ * event, or by those of its entity fetches); a failure becomes an error payload, never a rejection.
+ */
+export type Hydrator<Scope> = (plan: HydrationPlan, event: UpstreamResult, variables: Record<string, unknown>, scope: Scope) => Promise<Rendered>;
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -49,7 +54,7 @@ const HYDRATION_FAILED = JSON.stringify({
 export function createHydrator<Scope>(options: HydratorOptions<Scope>): Hydrator<Scope> {
   const { schemas, services, logger } = options;
 
-  async function execute(hydration: HydrationPlan, event: UpstreamResult, variables: Record<string, unknown>, scope: Scope): Promise<ExecutionResult> {
+  async function execute(hydration: HydrationPlan, event: UpstreamResult, variables: Record<string, unknown>, scope: Scope): Promise<{ result: ExecutionResult; disclosed: Disclosure[] }> {
     const { primary, operationContext } = hydration;
     const real = services[primary.serviceName];
     const primarySource: GraphQLDataSource = {
@@ -63,10 +68,12 @@ export function createHydrator<Scope>(options: HydratorOptions<Scope>): Hydrator
     // executeQueryPlan reads only request, logger, context and metrics (it writes metrics.nonFtv1ErrorPaths);
     // the rest of Apollo Server's request context does not exist outside a server request. Fresh per event
     // because metrics are written.
+    // The entity fetches' data sources list what their answers disclosed here (GatewayContext.disclosed).
+    const context = options.dataSourceContext(scope) as { disclosed?: Disclosure[] };
     const requestContext = {
       request: { query: hydration.clientQuery, operationName, variables },
       logger: silentLogger,
-      context: options.dataSourceContext(scope),
+      context,
       metrics: {},
       cache: undefined,
       overallCachePolicy: undefined,
@@ -76,15 +83,19 @@ export function createHydrator<Scope>(options: HydratorOptions<Scope>): Hydrator
     } as unknown as RequestContext;
     const serviceMap = { ...services, [primary.serviceName]: primarySource };
     const result = await executeQueryPlan(hydration.plan, serviceMap, requestContext, operationContext, schemas.full, schemas.federationApi);
-    return { data: result.data, ...(result.errors && result.errors.length > 0 ? { errors: result.errors } : {}) };
+    return {
+      result: { data: result.data, ...(result.errors && result.errors.length > 0 ? { errors: result.errors } : {}) },
+      disclosed: [...disclosuresOf(event.extensions), ...(context.disclosed ?? [])],
+    };
   }
 
   return async (hydration, event, variables, scope) => {
     try {
-      return JSON.stringify(await execute(hydration, event, variables, scope));
+      const { result, disclosed } = await execute(hydration, event, variables, scope);
+      return { payload: JSON.stringify(result), disclosed };
     } catch (error) {
       logger.error("subscription hydration failed:", error);
-      return HYDRATION_FAILED;
+      return { payload: HYDRATION_FAILED, disclosed: [] };
     }
   };
 }

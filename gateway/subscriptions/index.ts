@@ -9,6 +9,7 @@ import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
 import type { Caller, MaybeCaller } from "../../caller/claims";
 import { sendJson } from "../../platform/http";
+import type { Disclosure } from "../../caller/disclosures";
 import type { TokenVerifier } from "../auth";
 import { GatewayContext, SubgraphClient } from "../subgraph-client";
 import { alertSubscriptionPolicy } from "./alert-access";
@@ -80,6 +81,8 @@ export interface AttachSubscriptionsOptions {
   maxSubscriptionsPerCaller?: number;
   /** Hide internal error details in close reasons. Default NODE_ENV === "production". */
   isProd?: boolean;
+  /** Audits each delivery of a report's reporter to a subscriber (see the engine's onDisclosed). Default none. */
+  onDisclosed?: (caller: Caller, disclosed: readonly Disclosure[]) => Promise<void>;
 }
 
 export interface SubscriptionStats extends SubscriptionEngineStats, WsAdapterStats {
@@ -124,6 +127,7 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     planCacheSize: options.planCacheSize,
     parseOptions: options.parseOptions,
     validationRules: options.validationRules,
+    onDisclosed: options.onDisclosed,
   });
   // One set of quotas for the gateway: a transport added beside graphql-ws takes the same instance.
   const quotas = createQuotas({ maxConnectionsPerCaller: options.maxConnectionsPerCaller, maxSubscriptionsPerCaller: options.maxSubscriptionsPerCaller });

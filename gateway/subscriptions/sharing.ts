@@ -8,6 +8,7 @@
  * at or before that cursor are dropped, so a subgraph that replays one too many does not duplicate.
  */
 import type { GraphQLFormattedError } from "graphql";
+import type { Disclosure } from "../../caller/disclosures";
 import { UpstreamConnector, UpstreamError, UpstreamRequest, UpstreamResult } from "./connector";
 import { CursorOptions, cursorOf, initialCursor, UpstreamOperation } from "./cursor";
 
@@ -18,9 +19,10 @@ export interface SubscriberSink {
    * subscriber of a shared upstream, so a transport only wraps it in its frame. Called synchronously for
    * each subscriber in turn: a transport that cannot keep up must buffer, drop or end its subscription
    * itself, and a sink that throws is logged and skipped for that event only. `cursor` is the event's
-   * resume cursor (what `after` takes), when the subscription tracks one.
+   * resume cursor (what `after` takes), when the subscription tracks one; `disclosed`, the reports whose
+   * reporter the payload holds (caller/disclosures.ts), for the engine to audit per subscriber.
    */
-  next(payload: string, cursor?: string): void;
+  next(payload: string, cursor?: string, disclosed?: readonly Disclosure[]): void;
   /** The subscription failed for good (the subgraph refused it); no more calls follow. */
   error(errors: readonly GraphQLFormattedError[]): void;
   /** The upstream ended the stream; no more calls follow. */
@@ -43,8 +45,16 @@ export interface Feed<Scope> {
   readonly variables: Record<string, unknown>;
   /** Whom the upstream acts for. */
   readonly scope: Scope;
-  /** The payload of an event for every subscriber; never rejects. */
-  render(event: UpstreamResult): Promise<string>;
+  /** The payload of an event for every subscriber, with what it discloses; never rejects. */
+  render(event: UpstreamResult): Promise<Rendered>;
+}
+
+/** An event as every subscriber of a shared upstream receives it. */
+export interface Rendered {
+  /** The serialized ExecutionResult. */
+  payload: string;
+  /** Reports whose reporter the payload holds. */
+  disclosed: readonly Disclosure[];
 }
 
 export interface SharingOptions<Scope> {
@@ -199,10 +209,10 @@ class SharedUpstream<Scope> {
     if (this.isClosed) return;
     const { counters } = this.registry;
     counters.hydrations++;
-    const payload = await this.feed.render(event);
+    const { payload, disclosed } = await this.feed.render(event);
     this.forEach((sink) => {
       counters.deliveries++;
-      sink.next(payload, cursor);
+      sink.next(payload, cursor, disclosed);
     });
   }
 

@@ -55,7 +55,7 @@ function checkRole(field: string, role: AccountRole, admin: Account): AccountRol
 }
 
 /** Existing region codes, each within the administrator's regions; at least one. */
-function checkRegions(field: string, regions: string[], admin: Account): string[] {
+export function checkRegions(field: string, regions: string[], admin: Account): string[] {
   if (regions.length === 0) throw badInput(field, "must name at least one region");
   if (regions.length > 20) throw badInput(field, "must name at most 20 regions");
   const own = regionsOf(admin.regions);

@@ -87,3 +87,25 @@ export function newRefreshToken(): string {
 export function sha256(value: string): string {
   return crypto.createHash("sha256").update(value).digest("hex");
 }
+
+/** A partner app's client id: "kdc_" and 12 random bytes in hex (not a secret; unique, unguessable all the same). */
+export function newClientId(): string {
+  return `kdc_${crypto.randomBytes(12).toString("hex")}`;
+}
+
+/**
+ * A partner app's client secret: "kds_" and 32 random bytes (256 bits), base64url. It is stored as its SHA-256,
+ * not with argon2id: argon2id's cost protects secrets people choose, which can be guessed from a list; nobody
+ * can enumerate 2^256 random secrets whatever the hash costs, so a fast hash loses nothing and keeps the token
+ * endpoint cheap. The prefix lets secret scanners recognize a leaked one.
+ */
+export function newClientSecret(): string {
+  return `kds_${crypto.randomBytes(32).toString("base64url")}`;
+}
+
+/** Two hex digests compared in constant time. */
+export function sameDigest(a: string, b: string): boolean {
+  const left = Buffer.from(a, "hex");
+  const right = Buffer.from(b, "hex");
+  return left.length === right.length && left.length > 0 && crypto.timingSafeEqual(left, right);
+}

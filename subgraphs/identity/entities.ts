@@ -19,6 +19,15 @@ export enum AuditKind {
   PASSWORD_RESET = "PASSWORD_RESET",
   ACCESS_CHANGED = "ACCESS_CHANGED",
   REFRESH_TOKEN_REUSED = "REFRESH_TOKEN_REUSED",
+  INTEGRATION_CREATED = "INTEGRATION_CREATED",
+  INTEGRATION_SECRET_ROTATED = "INTEGRATION_SECRET_ROTATED",
+  INTEGRATION_REVOKED = "INTEGRATION_REVOKED",
+  /** A partner app got an access token (client-credentials grant). */
+  INTEGRATION_TOKEN_ISSUED = "INTEGRATION_TOKEN_ISSUED",
+  /** A partner app was refused one: unknown client, wrong or expired secret, revoked, scope not granted. */
+  INTEGRATION_TOKEN_REFUSED = "INTEGRATION_TOKEN_REFUSED",
+  /** A report's reporter (whistleblower identity) left the gateway in an answer to someone. */
+  REPORTER_DELIVERED = "REPORTER_DELIVERED",
 }
 registerEnumType(AuditKind, { name: "AuditKind" });
 
@@ -86,10 +95,53 @@ export class AuditEvent {
   @Column({ type: "integer", nullable: true }) organizationId: number | null;
   /** The regions of the account acted on (storedRegions form), so administrators see their regions' events. */
   @Column({ type: "varchar", length: 500 }) regions: string;
+  /** The partner app acted on or acting (integration events); null otherwise. */
+  @Column({ type: "integer", nullable: true }) integrationId: number | null;
+  /** Who received a report's reporter (REPORTER_DELIVERED): the token's subject; null otherwise. */
+  @Field(() => String, { nullable: true, description: "REPORTER_DELIVERED: the token subject (sub) the reporter was delivered to" })
+  @Column({ type: "varchar", length: 200, nullable: true })
+  subject: string | null;
+  /** The incident report whose reporter was delivered (REPORTER_DELIVERED); null otherwise. */
+  @Column({ type: "integer", nullable: true }) reportId: number | null;
   @Field(() => String, { nullable: true, description: "the client's address as the gateway saw it" })
   @Column({ type: "varchar", length: 64, nullable: true })
   clientAddress: string | null;
   @Field(() => String, { nullable: true, description: 'what changed, e.g. "role ORMAS -> AGENCY"; never a secret' })
   @Column({ type: "varchar", length: 500, nullable: true })
   detail: string | null;
+}
+
+/** The integrator scopes of the API contract; a partner app is granted some of them. */
+export const INTEGRATOR_SCOPES = ["read:directory", "read:incidents", "subscribe:alerts"] as const;
+
+/**
+ * A partner app (integration) of one organization: it exchanges its client id and secret for INTEGRATOR access
+ * tokens (OAuth 2.0 client credentials) with its scopes and regions. The secret is stored only as a hash; after a
+ * rotation the previous one keeps working until previousSecretExpiresAt.
+ */
+@ObjectType({ description: "A partner app's credentials: client id, scopes and regions; the secret is shown once and never stored in clear" })
+@Entity("integrations")
+export class Integration {
+  @Field(() => ID) @PrimaryGeneratedColumn() id: number;
+  @Field({ description: "the OAuth 2.0 client_id" }) @Column({ type: "varchar", length: 40 }) clientId: string;
+  @Field({ description: "what the app is, for administrators" }) @Column({ type: "varchar", length: 100 }) name: string;
+  /** The Organization (organizations subgraph) the app acts for: its tokens' `org`. */
+  @Column({ type: "integer" }) organizationId: number;
+  /** storedRegions form, e.g. " read:directory read:incidents ". */
+  @Column({ type: "varchar", length: 100 }) scopes: string;
+  /** storedRegions form. */
+  @Column({ type: "varchar", length: 500 }) regions: string;
+  /** SHA-256 of the current secret (see credentials.ts for why a fast hash suffices). */
+  @Column({ type: "varchar", length: 64 }) secretHash: string;
+  /** SHA-256 of the secret before the last rotation, valid until previousSecretExpiresAt. */
+  @Column({ type: "varchar", length: 64, nullable: true }) previousSecretHash: string | null;
+  @Field(() => String, { nullable: true, description: "ISO date-time (UTC) until which the secret before the last rotation still works" })
+  @Column({ type: "varchar", length: 24, nullable: true })
+  previousSecretExpiresAt: string | null;
+  @Field({ description: "ISO date-time (UTC)" }) @Column({ type: "varchar", length: 24 }) createdAt: string;
+  /** The administrator account that registered it. */
+  @Column({ type: "integer" }) createdBy: number;
+  @Field(() => String, { nullable: true, description: "ISO date-time (UTC) it was revoked; a revoked app gets no token" })
+  @Column({ type: "varchar", length: 24, nullable: true })
+  revokedAt: string | null;
 }

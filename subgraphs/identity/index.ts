@@ -1,16 +1,20 @@
 import type { SubgraphDefinition } from "../kit/subgraph";
 import { AdministrationResolver } from "./administration";
-import { Account, AuditEvent, RefreshToken } from "./entities";
+import { ClientCredentialsResolver } from "./client-credentials";
+import { recordReporterDeliveries } from "./deliveries";
+import { Account, AuditEvent, Integration, RefreshToken } from "./entities";
+import { IntegrationListResolver, IntegrationResolver } from "./integrations";
 import { migrations } from "./migrations";
 import { AccountListResolver, AccountResolver, AuditEventResolver } from "./resolvers";
 import { SignInResolver } from "./sign-in";
 import { IdentityState, identityState } from "./state";
 
-/** Who is who: people's accounts, their sign-in and sessions, their administration, and the audit trail. */
+/** Who is who: people's accounts, their sign-in and sessions, their administration, partner apps, and the audit trail. */
 export const identity: SubgraphDefinition<IdentityState> = {
   name: "identity",
-  entities: [Account, RefreshToken, AuditEvent],
+  entities: [Account, RefreshToken, AuditEvent, Integration],
   migrations,
-  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver],
+  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver, IntegrationResolver, IntegrationListResolver, ClientCredentialsResolver],
   state: identityState,
+  internalRoutes: { "reporter-deliveries": recordReporterDeliveries },
 };

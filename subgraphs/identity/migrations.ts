@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from "typeorm";
+import { MigrationInterface, QueryRunner, Table, TableColumn, TableColumnOptions, TableIndex } from "typeorm";
 import { idColumn, intColumn, textColumn, timeColumn } from "../kit/columns";
 
 const flagColumn = (name: string): TableColumnOptions => ({ name, type: "boolean", isNullable: false });
@@ -77,4 +77,68 @@ export class CreateIdentity1737000000006 implements MigrationInterface {
   }
 }
 
-export const migrations = [CreateIdentity1737000000006];
+/** Partner apps (OAuth 2.0 client credentials), and what the audit trail records of them and of reporter deliveries. */
+export class PartnerApps1737000000016 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({
+        name: "integrations",
+        columns: [
+          idColumn(),
+          textColumn("clientId", 40),
+          textColumn("name", 100),
+          intColumn("organizationId"),
+          textColumn("scopes", 100),
+          textColumn("regions", 500),
+          textColumn("secretHash", 64),
+          textColumn("previousSecretHash", 64, true),
+          timeColumn("previousSecretExpiresAt", true),
+          timeColumn("createdAt"),
+          intColumn("createdBy"),
+          timeColumn("revokedAt", true),
+        ],
+        indices: [
+          { name: "UQ_integrations_client", columnNames: ["clientId"], isUnique: true },
+          { name: "IDX_integrations_created", columnNames: ["createdAt", "id"] },
+        ],
+      }),
+    );
+    await queryRunner.addColumns("audit_events", [
+      new TableColumn(intColumn("integrationId", true)),
+      new TableColumn(textColumn("subject", 200, true)),
+      new TableColumn(intColumn("reportId", true)),
+    ]);
+    await queryRunner.createIndex("audit_events", new TableIndex({ name: "IDX_audit_events_report", columnNames: ["reportId", "at", "id"] }));
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropIndex("audit_events", "IDX_audit_events_report");
+    await queryRunner.dropColumns("audit_events", ["integrationId", "subject", "reportId"]);
+    await queryRunner.dropTable("integrations");
+  }
+}
+
+/**
+ * The audit trail is append-only in the database itself, not only in the code: triggers refuse every UPDATE and
+ * DELETE of audit_events, whoever sends it (a bug, a script, someone with the application's credentials).
+ */
+export class AppendOnlyAudit1737000000026 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const sqlite = queryRunner.connection.options.type === "better-sqlite3";
+    for (const action of ["UPDATE", "DELETE"]) {
+      const name = `audit_events_no_${action.toLowerCase()}`;
+      await queryRunner.query(
+        sqlite
+          ? `CREATE TRIGGER ${name} BEFORE ${action} ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: ${action} refused'); END`
+          : `CREATE TRIGGER ${name} BEFORE ${action} ON audit_events FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit_events is append-only: ${action} refused'`,
+      );
+    }
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query("DROP TRIGGER IF EXISTS audit_events_no_update");
+    await queryRunner.query("DROP TRIGGER IF EXISTS audit_events_no_delete");
+  }
+}
+
+export const migrations = [CreateIdentity1737000000006, PartnerApps1737000000016, AppendOnlyAudit1737000000026];

@@ -55,6 +55,8 @@ export class AccountListResolver {
 class AuditFilter {
   @Field(() => AuditKind, { nullable: true }) kind?: AuditKind;
   @Field(() => ID, { nullable: true, description: "events about this account" }) accountId?: string;
+  @Field(() => ID, { nullable: true, description: "events about this partner app (integration)" }) integrationId?: string;
+  @Field(() => ID, { nullable: true, description: "deliveries of this incident report's reporter" }) reportId?: string;
   @Field({ nullable: true, description: 'a region prefix inside your regions, e.g. "19.06.01"' }) regionCode?: string;
   @Field({ nullable: true, description: "ISO date-time: events at or after it" }) from?: string;
   @Field({ nullable: true, description: "ISO date-time: events before it" }) to?: string;
@@ -78,7 +80,7 @@ function withinRegions(alias: string, prefixes: string[], tag: string): Brackets
  * What an administrator sees of accounts or audit events: rows with a region inside its regions, and for an
  * ORMAS administrator of its own organization only.
  */
-function administered<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, admin: Account): SelectQueryBuilder<T> {
+export function administered<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, admin: Account): SelectQueryBuilder<T> {
   query.where(withinRegions(query.alias, regionsOf(admin.regions), "own"));
   if (admin.role === AccountRole.ORMAS) query.andWhere(`${query.alias}.organizationId = :adminOrg`, { adminOrg: admin.organizationId });
   return query;
@@ -94,6 +96,16 @@ export class AuditEventResolver {
   @FieldResolver(() => ID, { nullable: true, description: "the account acted on; null for an unknown login name" })
   accountId(@Root() event: AuditEvent): string | null {
     return event.accountId === null ? null : String(event.accountId);
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: "the partner app acted on or acting; null for other events" })
+  integrationId(@Root() event: AuditEvent): string | null {
+    return event.integrationId === null ? null : String(event.integrationId);
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: "REPORTER_DELIVERED: the incident report whose reporter was delivered" })
+  reportId(@Root() event: AuditEvent): string | null {
+    return event.reportId === null ? null : String(event.reportId);
   }
 
   @FieldResolver(() => OrganizationRef, { nullable: true })
@@ -123,6 +135,10 @@ export class AuditEventResolver {
     if (filter?.kind) query.andWhere("e.kind = :kind", { kind: filter.kind });
     const accountId = optionalRecordId("filter.accountId", filter?.accountId);
     if (accountId !== null) query.andWhere("e.accountId = :accountId", { accountId });
+    const integrationId = optionalRecordId("filter.integrationId", filter?.integrationId);
+    if (integrationId !== null) query.andWhere("e.integrationId = :integrationId", { integrationId });
+    const reportId = optionalRecordId("filter.reportId", filter?.reportId);
+    if (reportId !== null) query.andWhere("e.reportId = :reportId", { reportId });
     if (filter?.regionCode) query.andWhere(withinRegions("e", [regionCode("filter.regionCode", filter.regionCode)], "filter"));
     if (filter?.from) query.andWhere("e.at >= :from", { from: isoDateTime("filter.from", filter.from) });
     if (filter?.to) query.andWhere("e.at < :to", { to: isoDateTime("filter.to", filter.to) });

@@ -3,7 +3,7 @@ import { Field, ObjectType } from "type-graphql";
 import { EntityManager, IsNull } from "typeorm";
 import { GraphQLError } from "graphql";
 import type { HubConfig } from "../../platform/config";
-import { signToken } from "../../caller/tokens";
+import { signToken, TokenKey } from "../../caller/tokens";
 import { Account, RefreshToken, regionsOf } from "./entities";
 import { newRefreshToken, sha256 } from "./credentials";
 
@@ -13,7 +13,7 @@ export const REFRESH_TOKEN_DAYS = 14;
 /** What sign-in, refresh and a password change answer: a short-lived access token and a refresh token. */
 @ObjectType({ description: "Tokens of a signed-in account: send accessToken as `Authorization: Bearer ...`" })
 export class Session {
-  @Field({ description: "HS256 JWT with the claims sub, role, org, regions, scope (KAWAL_ACCESS_TOKEN_SECONDS, 15 minutes by default)" })
+  @Field({ description: "JWT (HS256, or RS256/ES256 with the hub's signing key) with the claims sub, role, org, regions, scope (KAWAL_ACCESS_TOKEN_SECONDS, 15 minutes by default)" })
   accessToken: string;
   @Field({ description: "ISO date-time (UTC) the access token expires at" }) accessTokenExpiresAt: string;
   @Field({ description: "single use: refreshSession answers a new pair and retires this one; shown once, stored only as a hash" })
@@ -33,12 +33,30 @@ export function accountIdOf(subject: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/**
+ * What access tokens are signed with: the hub's private key (KAWAL_SIGNING_KEY_FILE) when set, else the HS256
+ * secret. A hub set up to trust only an external identity provider (KAWAL_JWKS_URL) has neither: then sign-in and
+ * the token endpoint answer SIGNING_UNAVAILABLE before looking at any credential.
+ */
+export function hubSigningKey(config: HubConfig): TokenKey {
+  if (config.signingKey?.privateKey) return config.signingKey;
+  if (config.jwtSecret && !config.signingKey) return config.jwtSecret;
+  const why = config.signingKey
+    ? `KAWAL_SIGNING_KEY_FILE (${config.signingKey.file}) holds only a public key: the identity service needs the private key`
+    : "the hub accepts only an external identity provider's tokens (KAWAL_JWKS_URL): sign in there; to sign in here, the operator sets KAWAL_SIGNING_KEY_FILE or KAWAL_JWT_SECRET";
+  throw new GraphQLError(`sign-in is not available on this hub: ${why}`, { extensions: { code: "SIGNING_UNAVAILABLE" } });
+}
+
+/** When an access token signed now for `seconds` expires, as ISO date-time. */
+export function expiryOf(seconds: number): string {
+  return new Date((Math.floor(Date.now() / 1000) + seconds) * 1000).toISOString();
+}
+
 /** Signs an access token with the account's current role, organization and regions. */
 export async function accessToken(account: Account, config: HubConfig): Promise<{ token: string; expiresAt: string }> {
-  if (!config.jwtSecret) throw new Error("KAWAL_JWT_SECRET: the identity subgraph needs the hub's token secret to sign access tokens");
   const seconds = config.accessTokenSeconds;
-  const token = await signToken(config.jwtSecret, { sub: subjectOf(account), role: account.role, org: String(account.organizationId), regions: regionsOf(account.regions), scopes: [] }, seconds);
-  return { token, expiresAt: new Date((Math.floor(Date.now() / 1000) + seconds) * 1000).toISOString() };
+  const token = await signToken(hubSigningKey(config), { sub: subjectOf(account), role: account.role, org: String(account.organizationId), regions: regionsOf(account.regions), scopes: [] }, seconds);
+  return { token, expiresAt: expiryOf(seconds) };
 }
 
 /** Issues a session: a new refresh token in `family` (a new family at sign-in) and an access token. */

@@ -5,7 +5,7 @@ import { badInput } from "../../platform/errors";
 import { audit } from "./audit";
 import { checkPasswordRules, hashPassword, loginNameOrNull, MAX_PASSWORD_LENGTH, passwordMatches, sha256 } from "./credentials";
 import { Account, AuditKind, RefreshToken } from "./entities";
-import { issueSession, passwordChangeRequired, refreshRefused, revokeAccountTokens, revokeFamily, Session, signInFailed } from "./sessions";
+import { hubSigningKey, issueSession, passwordChangeRequired, refreshRefused, revokeAccountTokens, revokeFamily, Session, signInFailed } from "./sessions";
 import type { IdentityContext } from "./state";
 
 /**
@@ -37,6 +37,7 @@ export class SignInResolver {
   /** Signs in with a login name (e-mail or phone) and password: a 15-minute access token and a refresh token. */
   @Mutation(() => Session, { description: "Same error for a wrong password, an unknown login name and a disabled account; repeated failures are slowed down" })
   async signIn(@Arg("loginName") loginName: string, @Arg("password") password: string, @Ctx() context: IdentityContext): Promise<Session> {
+    hubSigningKey(context.config);
     const account = await authenticate(context, loginName, password);
     if (account.mustChangePassword) throw passwordChangeRequired();
     return context.storage.write(async (manager) => {
@@ -56,6 +57,7 @@ export class SignInResolver {
     @Arg("newPassword") newPassword: string,
     @Ctx() context: IdentityContext,
   ): Promise<Session> {
+    hubSigningKey(context.config);
     const account = await authenticate(context, loginName, password);
     checkPasswordRules("newPassword", newPassword, account.loginName);
     if (newPassword === password) throw badInput("newPassword", "must differ from the current password");
@@ -74,6 +76,7 @@ export class SignInResolver {
    */
   @Mutation(() => Session, { description: "Single use: answers a new access and refresh token; a refresh token used twice revokes the session" })
   async refreshSession(@Arg("refreshToken") refreshToken: string, @Ctx() context: IdentityContext): Promise<Session> {
+    hubSigningKey(context.config);
     const tokenHash = sha256(refreshToken);
     const outcome = await context.storage.write(async (manager): Promise<Session | null> => {
       const row = await manager.findOneBy(RefreshToken, { tokenHash });

@@ -30,7 +30,10 @@ export class OrganizationIncidentsResolver {
     const query = context.db.getRepository(IncidentReport).createQueryBuilder("r");
     query.where("r.reporterOrgId = :reporter", { reporter: idOrNull(organization.id) ?? -1 });
     if (!itself) whereRegionWithinAny(query, "r.regionCode", caller.regions);
-    return reportPage(context.state.reportLists, query, first, after);
+    const page = await reportPage(context.state.reportLists, query, first, after);
+    // Each report listed here is known to come from this organization: a reporter delivery, audited at the gateway.
+    for (const { node } of page.edges) context.disclosed.push({ reportId: String(node.id), regionCode: node.regionCode });
+    return page;
   }
 }
 

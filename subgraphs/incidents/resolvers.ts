@@ -104,9 +104,11 @@ export class IncidentReportResolver {
     nullable: true,
     description: "the report as filed, then after each correction and the withdrawal, oldest first; null for callers who may not see the reporter",
   })
-  async versions(@Root() report: IncidentReport, @Ctx() { caller, loaders }: SubgraphContext): Promise<IncidentReportVersion[] | null> {
+  async versions(@Root() report: IncidentReport, @Ctx() { caller, loaders }: SubgraphContext): Promise<ShownVersion[] | null> {
     if (!seesReporter(caller, report)) return null;
-    return loaders.manyBy(IncidentReportVersion, "reportId").load(report.id);
+    // Every version is the reporter's own: its `by` names the reporter, so it carries the region for the audit.
+    const versions = await loaders.manyBy(IncidentReportVersion, "reportId").load(report.id);
+    return versions.map((version) => ({ ...version, reporterRegion: report.regionCode }));
   }
 
   @FieldResolver(() => RegionRef)
@@ -125,16 +127,22 @@ export class IncidentReportResolver {
   }
 
   @FieldResolver(() => OrganizationRef, { nullable: true, description: "null for callers that may not see who reported (whistleblower protection)" })
-  reporter(@Root() report: IncidentReport, @Ctx() { caller }: SubgraphContext): OrganizationRef | null {
-    return seesReporter(caller, report) ? organizationRef(report.reporterOrgId) : null;
+  reporter(@Root() report: IncidentReport, @Ctx() { caller, disclosed }: SubgraphContext): OrganizationRef | null {
+    if (!seesReporter(caller, report)) return null;
+    // Listed for the gateway, which audits the delivery and never caches the answer.
+    disclosed.push({ reportId: String(report.id), regionCode: report.regionCode });
+    return organizationRef(report.reporterOrgId);
   }
 
-  /** Oldest first. Entries made by the reporter show `by: null` to callers who may not see the reporter. */
+  /**
+   * Oldest first. Entries made by the reporter show `by: null` to callers who may not see the reporter; for
+   * those who may, they carry the report's region, so that `by` lists the disclosure for the gateway's audit.
+   */
   @FieldResolver(() => [IncidentStatusChange])
-  async history(@Root() report: IncidentReport, @Ctx() { caller, loaders }: SubgraphContext): Promise<IncidentStatusChange[]> {
+  async history(@Root() report: IncidentReport, @Ctx() { caller, loaders }: SubgraphContext): Promise<ShownStatusChange[]> {
     const changes = await loaders.manyBy(IncidentStatusChange, "reportId").load(report.id);
-    if (seesReporter(caller, report)) return changes;
-    return changes.map((change) => (change.byOrgId === report.reporterOrgId ? { ...change, byOrgId: null } : change));
+    const sees = seesReporter(caller, report);
+    return changes.map((change) => (change.byOrgId !== report.reporterOrgId ? change : sees ? { ...change, reporterRegion: report.regionCode } : { ...change, byOrgId: null }));
   }
 }
 
@@ -154,16 +162,25 @@ export class IncidentReportVersionResolver {
   }
 
   @FieldResolver(() => OrganizationRef)
-  by(@Root() version: IncidentReportVersion): OrganizationRef {
+  by(@Root() version: ShownVersion, @Ctx() { disclosed }: SubgraphContext): OrganizationRef {
+    disclosed.push({ reportId: String(version.reportId), regionCode: version.reporterRegion });
     return organizationRef(version.byOrgId);
   }
 }
 
+/** A version as served, with its report's region for the audit of `by` (always the reporter). */
+type ShownVersion = IncidentReportVersion & { reporterRegion: string };
+
+/** A history entry as served: `reporterRegion` set when its `by` names the reporter to a caller who may see it. */
+type ShownStatusChange = IncidentStatusChange & { reporterRegion?: string };
+
 @Resolver(() => IncidentStatusChange)
 export class IncidentStatusChangeResolver {
   @FieldResolver(() => OrganizationRef, { nullable: true })
-  by(@Root() change: IncidentStatusChange): OrganizationRef | null {
-    return change.byOrgId === null ? null : organizationRef(change.byOrgId);
+  by(@Root() change: ShownStatusChange, @Ctx() { disclosed }: SubgraphContext): OrganizationRef | null {
+    if (change.byOrgId === null) return null;
+    if (change.reporterRegion !== undefined) disclosed.push({ reportId: String(change.reportId), regionCode: change.reporterRegion });
+    return organizationRef(change.byOrgId);
   }
 }
 

@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import type { AuthCheckerFn } from "type-graphql";
 import type { HubConfig } from "../../platform/config";
 import { CALLER_HEADER, CLIENT_ADDRESS_HEADER, Caller, MaybeCaller, callerFromClaims } from "../../caller/claims";
+import type { Disclosure } from "../../caller/disclosures";
 import { describeRules, passesRules } from "../../caller/access";
 import { Loaders } from "./loaders";
 import type { Storage } from "./storage";
@@ -27,6 +28,11 @@ export interface SubgraphContext<S = unknown> {
   state: S;
   /** The client's address as the gateway saw it (HTTP requests through the gateway); undefined otherwise. */
   clientAddress?: string;
+  /**
+   * Reports whose reporter this answer holds: resolvers add to it, and the answer lists them in its extensions
+   * for the gateway to audit (caller/disclosures.ts).
+   */
+  disclosed: Disclosure[];
 }
 
 /** The caller forwarded by the gateway (the subgraph secret was already checked). */
@@ -44,7 +50,7 @@ export function clientAddressFromRequest(req: IncomingMessage): string | undefin
 
 export function contextFor<S>(caller: MaybeCaller, storage: Storage, config: HubConfig, peers: SubgraphPeers, state: S, clientAddress?: string): SubgraphContext<S> {
   const db = storage.reader;
-  return { caller, db, storage, loaders: new Loaders(db), config, peers, state, clientAddress };
+  return { caller, db, storage, loaders: new Loaders(db), config, peers, state, clientAddress, disclosed: [] };
 }
 
 /** Throws unless there is a caller; returns it. */

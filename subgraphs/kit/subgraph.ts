@@ -16,6 +16,7 @@ import { openStorage, Storage } from "./storage";
 import { close, graphqlHttpHandler, listen, sendJson } from "../../platform/http";
 import { attachSubgraphSubscriptions } from "./subscription-server";
 import { createSubgraphPeers } from "./lookups";
+import { disclosuresPlugin, InternalRoute, internalRoutes } from "./internal-routes";
 
 /** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */
 export type ReferenceResolver = (reference: Record<string, unknown>, context: SubgraphContext) => unknown;
@@ -55,6 +56,8 @@ export interface SubgraphDefinition<S = unknown> {
    * Default: no state (`context.state` is undefined).
    */
   state?: (storage: Storage, config: HubConfig) => Promise<InstanceState<S>>;
+  /** Routes for the gateway's own requests, served at POST /internal/<name> with the subgraph secret. Default none. */
+  internalRoutes?: Record<string, InternalRoute>;
 }
 
 /**
@@ -172,7 +175,7 @@ async function serveSubgraph<S>(
     includeStacktraceInErrorResponses: !config.production,
     // No Apollo Studio traces, and no cache-control hints (the gateway's response cache does not read them):
     // either would wrap every field resolver and only cost time.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), disclosuresPlugin],
   });
   await apollo.start();
   acquired.push(() => apollo.stop());
@@ -202,7 +205,8 @@ async function serveSubgraph<S>(
       },
     },
   });
-  const drain = createHttpDrain((req, res) => void handler(req, res));
+  const internal = definition.internalRoutes ? internalRoutes(definition.internalRoutes, secret, () => contextFor(null, storage, config, peers, state?.value)) : undefined;
+  const drain = createHttpDrain((req, res) => void (internal?.matches(req) ? internal.handle(req, res) : handler(req, res)));
   const server = http.createServer(drain.listener);
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.

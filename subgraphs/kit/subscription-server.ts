@@ -4,6 +4,7 @@ import { Context } from "graphql-ws";
 import { Extra, useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { CALLER_HEADER, callerFromClaims, ClaimsError, MaybeCaller, SECRET_HEADER, secretMatches } from "../../caller/claims";
+import { DISCLOSED_EXTENSION, Disclosure } from "../../caller/disclosures";
 
 /*
  * The subgraph end of the gateway's upstream subscriptions: graphql-ws on the subgraph's own http server,
@@ -42,7 +43,7 @@ export interface RunningSubscriptionServer {
 type ConnectionExtra = { caller?: MaybeCaller };
 
 /** Attaches the subgraph's subscription endpoint to `httpServer`. */
-export function attachSubgraphSubscriptions<C>(httpServer: http.Server, options: SubgraphSubscriptionOptions<C>): RunningSubscriptionServer {
+export function attachSubgraphSubscriptions<C extends { disclosed: Disclosure[] }>(httpServer: http.Server, options: SubgraphSubscriptionOptions<C>): RunningSubscriptionServer {
   const wss = new WebSocketServer({ server: httpServer, path: options.path ?? "/graphql", maxPayload: 1024 * 1024 });
   const server = useServer<Record<string, unknown>, ConnectionExtra>(
     {
@@ -69,6 +70,15 @@ export function attachSubgraphSubscriptions<C>(httpServer: http.Server, options:
         return true;
       },
       context: (ctx: Context<Record<string, unknown>, Extra & Partial<ConnectionExtra>>) => options.context(ctx.extra.caller ?? null),
+      // One context serves every event of a subscription: each event takes out, in its extensions, the reporters
+      // it disclosed (caller/disclosures.ts), for the gateway to audit per subscriber.
+      // (graphql-ws sends what onNext returns, formatted as it would format the result itself.)
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const disclosed = (args.contextValue as C).disclosed;
+        if (disclosed.length === 0) return;
+        const { errors, ...rest } = result;
+        return { ...rest, ...(errors ? { errors: errors.map((error) => error.toJSON()) } : {}), extensions: { ...result.extensions, [DISCLOSED_EXTENSION]: disclosed.splice(0) } };
+      },
       execute: () => {
         return {
           errors: [

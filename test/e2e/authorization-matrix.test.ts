@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { Caller } from "../../caller/claims";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
-import { activate, CREATE, createAccount, firstAdministrator } from "../support/identity";
+import { activate, CREATE, CREATE_INTEGRATION, createAccount, createIntegration, firstAdministrator, requestToken } from "../support/identity";
 import { postGraphQL } from "../../platform/graphql-fetch";
 
 /*
@@ -315,7 +315,8 @@ describe("the authorization matrix", () => {
     }
   });
   describe("administration (identity): administrators' accounts only, within their role, organization and regions", () => {
-    const ACCOUNT_ROLES = ["agencyAdministrator", "ormasAdministrator", "agencyOfficerAccount"] as const;
+    /** Accounts signed in, and a partner app's token from POST /oauth/token (Bawaslu's dashboard, all scopes, 19.06). */
+    const ACCOUNT_ROLES = ["agencyAdministrator", "ormasAdministrator", "agencyOfficerAccount", "partnerAppToken"] as const;
     type AccountRole = (typeof ACCOUNT_ROLES)[number];
     type AnyRole = Role | AccountRole;
     const tokens = {} as Record<AccountRole, string>;
@@ -328,7 +329,12 @@ describe("the authorization matrix", () => {
       tokens.ormasAdministrator = (await activate(hub, "ketua@matriks.or.id", ormasAdmin.oneTimePassword, "sepeda tua pasar Manggar")).accessToken;
       const officer = await createAccount(hub, agencyAdmin.accessToken, { organizationId: ids.org.kesbangpol, role: "AGENCY", regions: ["19.06"], loginName: "petugas@matriks.beltim.go.id" });
       tokens.agencyOfficerAccount = (await activate(hub, "petugas@matriks.beltim.go.id", officer.oneTimePassword, "lada putih Gantung delapan")).accessToken;
+      const app = await createIntegration(hub, agencyAdmin.accessToken, { organizationId: ids.org.bawaslu, name: "Dasbor matriks", scopes: ["read:directory", "read:incidents", "subscribe:alerts"], regions: ["19.06"] });
+      integrationId = app.integration.id;
+      const granted = await requestToken(hub, { grant_type: "client_credentials", client_id: app.integration.clientId, client_secret: app.clientSecret });
+      tokens.partnerAppToken = granted.body.access_token!;
     });
+    let integrationId = "";
 
     const send = async (role: AnyRole, document: string, variables: Record<string, unknown>) =>
       (ACCOUNT_ROLES as readonly string[]).includes(role)
@@ -353,6 +359,30 @@ describe("the authorization matrix", () => {
         document: `{ auditEvents(first: 1) { totalCount } }`,
         variables: () => ({}),
         allowed: ["agencyAdministrator", "ormasAdministrator"],
+      },
+      {
+        name: "createIntegration (the Manggar youth ormas's app: read:directory, 19.06.01)",
+        document: CREATE_INTEGRATION,
+        variables: () => ({ input: { organizationId: fixtures.ids.org.pemuda, name: `Aplikasi ${++serial}`, scopes: ["read:directory"], regions: ["19.06.01"] } }),
+        allowed: ["agencyAdministrator", "ormasAdministrator"],
+      },
+      {
+        name: "createIntegration (Bawaslu's alert feed: subscribe:alerts, 19.06)",
+        document: CREATE_INTEGRATION,
+        variables: () => ({ input: { organizationId: fixtures.ids.org.bawaslu, name: `Umpan ${++serial}`, scopes: ["subscribe:alerts"], regions: ["19.06"] } }),
+        allowed: ["agencyAdministrator"],
+      },
+      {
+        name: "integrations",
+        document: `{ integrations(first: 1) { totalCount } }`,
+        variables: () => ({}),
+        allowed: ["agencyAdministrator", "ormasAdministrator"],
+      },
+      {
+        name: "revokeIntegration (Bawaslu's dashboard, all three scopes: beyond an ORMAS administrator)",
+        document: `mutation ($id: ID!) { revokeIntegration(id: $id) { id } }`,
+        variables: () => ({ id: integrationId }),
+        allowed: ["agencyAdministrator"],
       },
     ];
     for (const { name, document, variables, allowed } of cases) {

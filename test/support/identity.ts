@@ -59,3 +59,31 @@ export async function firstAdministrator(hub: TestHub, org: string, loginName: s
   const created = await createAdministrator(hub.hub.config, ["--org", org, "--login", loginName, ...extra]);
   return activate(hub, loginName, created.oneTimePassword, password);
 }
+
+export const CREATE_INTEGRATION = `mutation ($input: CreateIntegrationInput!) { createIntegration(input: $input) { clientSecret integration { id clientId name scopes regions organization { id } revokedAt } } }`;
+
+export interface NewIntegration {
+  clientSecret: string;
+  integration: { id: string; clientId: string; scopes: string[]; regions: string[] };
+}
+
+/** An administrator registers a partner app; asserts it worked. */
+export async function createIntegration(hub: TestHub, adminToken: string, input: Record<string, unknown>): Promise<NewIntegration> {
+  const created = await call<{ createIntegration: NewIntegration }>(hub, CREATE_INTEGRATION, { input }, adminToken);
+  assert.equal(created.code, "ok", created.message);
+  return created.data!.createIntegration;
+}
+
+export interface TokenAnswer {
+  status: number;
+  headers: Headers;
+  body: { access_token?: string; token_type?: string; expires_in?: number; scope?: string; error?: string; error_description?: string };
+}
+
+/** POST /oauth/token on the gateway with a form body; `basic` sends the client credentials as HTTP Basic. */
+export async function requestToken(hub: TestHub, form: Record<string, string>, basic?: { clientId: string; clientSecret: string }, contentType = "application/x-www-form-urlencoded"): Promise<TokenAnswer> {
+  const headers: Record<string, string> = { "content-type": contentType };
+  if (basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(basic.clientId)}:${encodeURIComponent(basic.clientSecret)}`).toString("base64")}`;
+  const response = await fetch(new URL("/oauth/token", hub.url), { method: "POST", headers, body: new URLSearchParams(form).toString() });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as TokenAnswer["body"] };
+}

@@ -1,0 +1,46 @@
+import { badInput } from "../../platform/errors";
+import type { SubgraphContext } from "../kit/context";
+import { auditAll } from "./audit";
+import { AuditKind } from "./entities";
+
+/*
+ * POST /internal/reporter-deliveries, for the gateway only (subgraph secret; not in the graph): before an answer
+ * holding reports' reporters leaves the gateway (or as a live alert goes to its subscribers), the gateway records
+ * here who receives which report. One REPORTER_DELIVERED event per delivery, all of a batch in one statement,
+ * committed before the gateway answers.
+ */
+
+/** Deliveries in one request at most: a live alert to many subscribers comes in several. */
+export const MAX_DELIVERIES = 500;
+
+interface Delivery {
+  /** The token subject the answer goes to. */
+  subject: string;
+  reportId: string;
+  regionCode: string;
+  clientAddress?: string;
+}
+
+function isDelivery(item: unknown): item is Delivery {
+  const delivery = item as Partial<Delivery> | null;
+  return (
+    typeof delivery?.subject === "string" &&
+    /^\d{1,15}$/.test(String(delivery.reportId)) &&
+    /^[\d.]{2,13}$/.test(String(delivery.regionCode)) &&
+    (delivery.clientAddress === undefined || typeof delivery.clientAddress === "string")
+  );
+}
+
+export async function recordReporterDeliveries(body: unknown, context: SubgraphContext): Promise<{ recorded: number }> {
+  const deliveries = (body as { deliveries?: unknown } | null)?.deliveries;
+  if (!Array.isArray(deliveries) || deliveries.length > MAX_DELIVERIES || !deliveries.every(isDelivery)) {
+    throw badInput("deliveries", `must be at most ${MAX_DELIVERIES} of {subject, reportId, regionCode, clientAddress?}`);
+  }
+  await context.storage.write((manager) =>
+    auditAll(
+      manager,
+      deliveries.map(({ subject, reportId, regionCode, clientAddress }) => ({ kind: AuditKind.REPORTER_DELIVERED, delivery: { subject, reportId: Number(reportId), regionCode }, clientAddress })),
+    ),
+  );
+  return { recorded: deliveries.length };
+}
