@@ -1,4 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, JWK, SignJWT } from "jose";
+import type { HubConfig } from "../platform/config";
 import type { SigningKey } from "../platform/signing-key";
 import { Caller, claimsOf } from "./claims";
 
@@ -32,4 +33,19 @@ export async function signToken(key: TokenKey, caller: Caller, expiresIn: string
   if (typeof key === "string") return token.setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(key));
   if (!key.privateKey) throw new Error(`KAWAL_SIGNING_KEY_FILE: ${key.file} holds a public key only; signing needs the private key`);
   return token.setProtectedHeader({ alg: key.algorithm, typ: "JWT", kid: (await publicJwk(key)).kid }).sign(key.privateKey);
+}
+
+/**
+ * What the hub signs its own tokens with: its private key (KAWAL_SIGNING_KEY_FILE) when set, else the HS256
+ * secret. A hub that has neither (a public key only, or only an external provider's KAWAL_JWKS_URL) signs
+ * nothing: `unavailable` says why and what the operator sets instead.
+ */
+export function hubTokenKey(config: Pick<HubConfig, "signingKey" | "jwtSecret">): { key: TokenKey } | { unavailable: string } {
+  if (config.signingKey?.privateKey) return { key: config.signingKey };
+  if (config.jwtSecret && !config.signingKey) return { key: config.jwtSecret };
+  return {
+    unavailable: config.signingKey
+      ? `KAWAL_SIGNING_KEY_FILE (${config.signingKey.file}) holds only a public key: signing needs the private key`
+      : "the hub accepts only an external identity provider's tokens (KAWAL_JWKS_URL): sign in there; to sign here, the operator sets KAWAL_SIGNING_KEY_FILE or KAWAL_JWT_SECRET",
+  };
 }

@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
 import { Caller, callerFromClaims, ClaimsError } from "../caller/claims";
-import { signToken } from "../caller/tokens";
+import { hubTokenKey, signToken } from "../caller/tokens";
 import { ConfigError, loadConfig } from "../platform/config";
 import { withGeneratedSecrets } from "./hub";
 
 /*
  * `npm run token -- --role INTEGRATOR --org <id> --scope "read:incidents subscribe:alerts" --regions 19`: a
- * token signed with the hub's secret (KAWAL_JWT_SECRET, or the embedded default's generated ./data/jwt-secret),
+ * token signed as the hub signs (its KAWAL_SIGNING_KEY_FILE key, else KAWAL_JWT_SECRET or the embedded default's generated ./data/jwt-secret),
  * for tests, scripts and partner apps until they have credentials of their own. Prints the token alone.
  * Options: --sub (default "cli-<role>"), --expires (default 12h; "30m", "7d"), --regions comma-separated.
  */
@@ -37,8 +37,9 @@ export function tokenRequest(argv: string[]): { caller: Caller; expiresIn: strin
 async function main(): Promise<void> {
   const { caller, expiresIn } = tokenRequest(process.argv.slice(2));
   const config = withGeneratedSecrets(loadConfig());
-  if (!config.jwtSecret) throw new ConfigError("KAWAL_JWT_SECRET", "must be set to mint tokens (the hub verifies tokens of KAWAL_JWKS_URL only)", "");
-  console.log(await signToken(config.jwtSecret, caller, expiresIn));
+  const signing = hubTokenKey(config);
+  if ("unavailable" in signing) throw new ConfigError(config.signingKey ? "KAWAL_SIGNING_KEY_FILE" : "KAWAL_JWT_SECRET", `must let the hub sign tokens: ${signing.unavailable}`, "");
+  console.log(await signToken(signing.key, caller, expiresIn));
 }
 
 if (require.main === module) {

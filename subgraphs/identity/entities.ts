@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
 
 /** The roles an account may hold; ORMAS ranks below AGENCY (INTEGRATOR is for partner apps, not people). */
 export enum AccountRole {
@@ -144,4 +144,14 @@ export class Integration {
   @Field(() => String, { nullable: true, description: "ISO date-time (UTC) it was revoked; a revoked app gets no token" })
   @Column({ type: "varchar", length: 24, nullable: true })
   revokedAt: string | null;
+}
+
+/** Recent sign-in failures under one key (throttle.ts), shared by every replica of the identity subgraph. */
+@Entity("sign_in_failures")
+export class SignInFailureCount {
+  /** SHA-256 (hex) of the login name or client address the failures were counted under. */
+  @PrimaryColumn({ type: "varchar", length: 64 }) throttleKey: string;
+  @Column({ type: "integer" }) failures: number;
+  /** ISO date-time (UTC) of the latest failure. */
+  @Column({ type: "varchar", length: 24 }) lastFailureAt: string;
 }

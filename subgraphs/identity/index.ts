@@ -2,7 +2,7 @@ import type { SubgraphDefinition } from "../kit/subgraph";
 import { AdministrationResolver } from "./administration";
 import { ClientCredentialsResolver } from "./client-credentials";
 import { recordReporterDeliveries } from "./deliveries";
-import { Account, AuditEvent, Integration, RefreshToken } from "./entities";
+import { Account, AuditEvent, Integration, RefreshToken, SignInFailureCount } from "./entities";
 import { IntegrationListResolver, IntegrationResolver } from "./integrations";
 import { migrations } from "./migrations";
 import { AccountListResolver, AccountResolver, AuditEventResolver } from "./resolvers";
@@ -12,7 +12,7 @@ import { IdentityState, identityState } from "./state";
 /** Who is who: people's accounts, their sign-in and sessions, their administration, partner apps, and the audit trail. */
 export const identity: SubgraphDefinition<IdentityState> = {
   name: "identity",
-  entities: [Account, RefreshToken, AuditEvent, Integration],
+  entities: [Account, RefreshToken, AuditEvent, Integration, SignInFailureCount],
   migrations,
   resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver, IntegrationResolver, IntegrationListResolver, ClientCredentialsResolver],
   state: identityState,

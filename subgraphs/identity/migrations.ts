@@ -141,4 +141,21 @@ export class AppendOnlyAudit1737000000026 implements MigrationInterface {
   }
 }
 
-export const migrations = [CreateIdentity1737000000006, PartnerApps1737000000016, AppendOnlyAudit1737000000026];
+/** Sign-in failure counts in the database, so that every replica slows down the attempts all of them saw. */
+export class SharedSignInFailures1737000000031 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({
+        name: "sign_in_failures",
+        columns: [{ ...textColumn("throttleKey", 64), isPrimary: true }, intColumn("failures"), timeColumn("lastFailureAt")],
+        indices: [{ name: "IDX_sign_in_failures_last", columnNames: ["lastFailureAt"] }],
+      }),
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable("sign_in_failures");
+  }
+}
+
+export const migrations = [CreateIdentity1737000000006, PartnerApps1737000000016, AppendOnlyAudit1737000000026, SharedSignInFailures1737000000031];

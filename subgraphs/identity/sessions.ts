@@ -3,7 +3,7 @@ import { Field, ObjectType } from "type-graphql";
 import { EntityManager, IsNull } from "typeorm";
 import { GraphQLError } from "graphql";
 import type { HubConfig } from "../../platform/config";
-import { signToken, TokenKey } from "../../caller/tokens";
+import { hubTokenKey, signToken, TokenKey } from "../../caller/tokens";
 import { Account, RefreshToken, regionsOf } from "./entities";
 import { newRefreshToken, sha256 } from "./credentials";
 
@@ -39,12 +39,9 @@ export function accountIdOf(subject: string): number | null {
  * the token endpoint answer SIGNING_UNAVAILABLE before looking at any credential.
  */
 export function hubSigningKey(config: HubConfig): TokenKey {
-  if (config.signingKey?.privateKey) return config.signingKey;
-  if (config.jwtSecret && !config.signingKey) return config.jwtSecret;
-  const why = config.signingKey
-    ? `KAWAL_SIGNING_KEY_FILE (${config.signingKey.file}) holds only a public key: the identity service needs the private key`
-    : "the hub accepts only an external identity provider's tokens (KAWAL_JWKS_URL): sign in there; to sign in here, the operator sets KAWAL_SIGNING_KEY_FILE or KAWAL_JWT_SECRET";
-  throw new GraphQLError(`sign-in is not available on this hub: ${why}`, { extensions: { code: "SIGNING_UNAVAILABLE" } });
+  const signing = hubTokenKey(config);
+  if ("key" in signing) return signing.key;
+  throw new GraphQLError(`sign-in is not available on this hub: ${signing.unavailable}`, { extensions: { code: "SIGNING_UNAVAILABLE" } });
 }
 
 /** When an access token signed now for `seconds` expires, as ISO date-time. */

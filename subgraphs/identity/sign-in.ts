@@ -17,18 +17,20 @@ async function authenticate(context: IdentityContext, typedLogin: string, passwo
   const { throttle } = context.state;
   const login = loginNameOrNull(typedLogin);
   const throttleKey = login ?? typedLogin.trim().toLowerCase();
-  const delay = throttle.delayFor(throttleKey, context.clientAddress);
+  const delay = await throttle.delayFor(throttleKey, context.clientAddress);
   if (delay > 0) await sleep(delay);
   const account = login === null ? null : await context.db.getRepository(Account).findOneBy({ loginName: login });
   // No password is longer than the rules allow: a megabyte of "password" would only cost hashing time.
   const matches = password.length <= MAX_PASSWORD_LENGTH && (await passwordMatches(account?.passwordHash ?? null, password));
   if (account && matches && !account.disabled) {
-    throttle.succeeded(throttleKey);
+    await throttle.succeeded(throttleKey);
     return account;
   }
-  throttle.failed(throttleKey, context.clientAddress);
   const detail = !account ? "unknown login name" : account.disabled ? "account disabled" : "wrong password";
-  await context.storage.write((manager) => audit(manager, { kind: AuditKind.SIGN_IN_FAILED, actor: account, account, clientAddress: context.clientAddress, detail }));
+  await context.storage.write(async (manager) => {
+    await throttle.failed(manager, throttleKey, context.clientAddress);
+    await audit(manager, { kind: AuditKind.SIGN_IN_FAILED, actor: account, account, clientAddress: context.clientAddress, detail });
+  });
   throw signInFailed();
 }
 

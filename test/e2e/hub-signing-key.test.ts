@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -100,6 +101,15 @@ describe("the hub's own ES256 signing key and its JWKS", () => {
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(decodeProtectedHeader(answer.body.access_token!).alg, "ES256");
     assert.equal((await call(hub, REPORTS, {}, answer.body.access_token)).code, "ok");
+  });
+
+  test("`npm run token` mints with the hub's key, so the token it prints is accepted as the hub's own", async () => {
+    const printed = execFileSync(process.execPath, [path.join(__dirname, "../../launcher/token.js"), "--role", "AGENCY", "--org", ids.org.bawaslu, "--regions", "19.06", "--expires", "10m"], {
+      env: { ...process.env, KAWAL_SIGNING_KEY_FILE: keyFile, KAWAL_DATA_DIR: hub.hub.config.dataDir },
+      encoding: "utf8",
+    }).trim();
+    assert.deepEqual([decodeProtectedHeader(printed).alg, decodeProtectedHeader(printed).kid], ["ES256", decodeProtectedHeader(officerToken).kid]);
+    assert.equal((await call(hub, REPORTS, {}, printed)).code, "ok");
   });
 
   test("beside it, the external provider's RS256 tokens and the scripts' HS256 tokens keep working", async () => {
