@@ -1,0 +1,182 @@
+/*
+ * Trusted documents (a safelist per partner app). The identity subgraph keeps each partner app's list of
+ * operations and its `trustedDocumentsRequired` flag (subgraphs/identity/trusted-documents.ts); the gateway keeps a
+ * bounded cache of them and, for every request of a partner app (sub "integration:<client id>") on every transport,
+ * runs the listed document the request names by id (`extensions.persistedQuery.sha256Hash`, or `documentId` as the
+ * GraphQL-over-HTTP persisted-documents convention sends it), never the text the request carries. When the flag is
+ * on, a request naming an id not on the list is refused with PERSISTED_QUERY_NOT_FOUND and one naming none (free
+ * text) with TRUSTED_DOCUMENT_REQUIRED. When it is off, a listed id still runs its document (so an app can switch to
+ * ids before the list is enforced) and anything else passes unchanged. Other callers are not affected.
+ *
+ * Freshness: a change made through this gateway (the two mutations) drops the cache at once; other gateways and
+ * `npm run admin -- load-trusted-documents` are seen when an entry is older than `refreshSeconds`.
+ */
+import type { ApolloServerPlugin, GraphQLRequest } from "@apollo/server";
+import { GraphQLError, Kind } from "graphql";
+import { LRUCache } from "lru-cache";
+import type { MaybeCaller } from "../caller/claims";
+import { subgraphHeaders } from "../caller/claims";
+import type { GatewayContext } from "./subgraph-client";
+
+/** What a request says about its document, whatever the transport. */
+export interface OperationSource {
+  /** The text sent, if any. */
+  query?: string | null;
+  extensions?: Record<string, unknown> | null;
+  /** The body's or query string's `documentId` (GraphQL-over-HTTP persisted documents). */
+  documentId?: unknown;
+}
+
+/** The document to run: `query` replaces the request's text (undefined: run the request as sent), or why not. */
+export type ResolvedDocument = { ok: true; query: string | undefined } | { ok: false; error: GraphQLError };
+
+/** Resolves a caller's request against its trusted documents. */
+export type DocumentResolver = (caller: MaybeCaller, source: OperationSource) => Promise<ResolvedDocument>;
+
+export interface TrustedDocumentsOptions {
+  /** The identity subgraph's URL (its /internal/trusted-documents route answers the lists). Required. */
+  identityUrl: string;
+  /** The subgraph secret. Required. */
+  subgraphSecret: string;
+  /** Seconds a cached list is used before it is read again. Default 30. */
+  refreshSeconds?: number;
+  /** Partner apps whose lists are kept at most; the least recently used is dropped first. Default 1,000. */
+  maxApps?: number;
+  /** Characters of documents kept over all apps. Default 32 Mi. */
+  maxTotalChars?: number;
+}
+
+export interface TrustedDocuments {
+  resolve: DocumentResolver;
+  /** Drops every cached list: the next request of each app reads its list again. */
+  invalidate(): void;
+}
+
+/** An app's list as the identity subgraph answers it. */
+interface TrustedList {
+  required: boolean;
+  documents: Record<string, string>;
+}
+
+/** The mutations that change a list or its flag: when this gateway carries one, its cache is dropped. */
+const CHANGES = new Set(["loadTrustedDocuments", "setTrustedDocumentsRequired"]);
+
+/** The client id of a partner app's token subject, or null for anyone else. */
+function clientIdOf(caller: MaybeCaller): string | null {
+  if (caller?.role !== "INTEGRATOR" || !caller.sub.startsWith("integration:")) return null;
+  return caller.sub.slice("integration:".length);
+}
+
+/** The id a request names: the APQ hash first, then `documentId` (with or without a "sha256:" prefix). */
+export function namedDocumentId(source: OperationSource): string | undefined {
+  const persisted = source.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
+  if (typeof persisted?.sha256Hash === "string") return persisted.sha256Hash;
+  return typeof source.documentId === "string" ? source.documentId : undefined;
+}
+
+function listedDocument(list: TrustedList, id: string): string | undefined {
+  const documents = new Map(Object.entries(list.documents));
+  return documents.get(id) ?? documents.get(id.replace(/^sha256:/, "")) ?? documents.get(`sha256:${id}`);
+}
+
+export const notFound = () =>
+  new GraphQLError("PersistedQueryNotFound: this app may run only its trusted documents, and the id sent is not one of them: load the app's current manifest (loadTrustedDocuments)", {
+    extensions: { code: "PERSISTED_QUERY_NOT_FOUND", http: { status: 400 } },
+  });
+
+export const documentRequired = () =>
+  new GraphQLError(
+    "this app may run only its trusted documents: send the operation's id in extensions.persistedQuery.sha256Hash or documentId instead of its text (the manifest GraphQL Code Generator or Apollo generate lists them)",
+    { extensions: { code: "TRUSTED_DOCUMENT_REQUIRED", http: { status: 400 } } },
+  );
+
+const unavailable = () =>
+  new GraphQLError("the hub could not read this app's trusted documents: send the request again in a moment", {
+    extensions: { code: "STORAGE_UNAVAILABLE", retryAfterSeconds: 1, http: { status: 503 } },
+  });
+
+export function createTrustedDocuments(options: TrustedDocumentsOptions): TrustedDocuments {
+  const route = new URL("/internal/trusted-documents", options.identityUrl);
+  const lists = new LRUCache<string, TrustedList>({
+    max: options.maxApps ?? 1_000,
+    maxSize: options.maxTotalChars ?? 32 * 1024 * 1024,
+    sizeCalculation: (list) => Object.values(list.documents).reduce((sum, document) => sum + document.length, 1),
+    ttl: (options.refreshSeconds ?? 30) * 1000,
+    // While the identity subgraph cannot answer, the list last read stands (its flag included).
+    allowStaleOnFetchRejection: true,
+    noDeleteOnFetchRejection: true,
+    fetchMethod: async (clientId, _stale, { signal }) => {
+      const response = await fetch(route, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...subgraphHeaders(options.subgraphSecret) },
+        body: JSON.stringify({ clientId }),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
+      });
+      if (!response.ok) throw new Error(`the identity subgraph answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as TrustedList;
+    },
+  });
+
+  return {
+    async resolve(caller, source) {
+      const clientId = clientIdOf(caller);
+      if (clientId === null) return { ok: true, query: undefined };
+      let list: TrustedList | undefined;
+      try {
+        list = await lists.fetch(clientId);
+      } catch (error) {
+        console.error(`trusted documents of ${clientId}: not read: ${String(error)}`);
+      }
+      // Not known whether the list is required: the app's requests wait rather than run unchecked.
+      if (!list) return { ok: false, error: unavailable() };
+      const id = namedDocumentId(source);
+      const listed = id === undefined ? undefined : listedDocument(list, id);
+      if (listed !== undefined) return { ok: true, query: listed };
+      if (!list.required) return { ok: true, query: undefined };
+      return { ok: false, error: id === undefined ? documentRequired() : notFound() };
+    },
+    invalidate: () => lists.clear(),
+  };
+}
+
+/** A document every schema validates: it stands in for a refused request until the refusal is thrown. */
+const STAND_IN = "query TrustedDocumentRefused { __typename }";
+
+/** The `documentId` of a GraphQL-over-HTTP request: in the JSON body of a POST, in the query string of a GET. */
+function documentIdOf(request: GraphQLRequest): unknown {
+  const http = request.http;
+  if (!http) return undefined;
+  if (http.method === "GET") return new URLSearchParams(http.search).get("documentId") ?? undefined;
+  return (http.body as { documentId?: unknown } | null | undefined)?.documentId;
+}
+
+/**
+ * The Apollo plugin, for HTTP and for queries and mutations over the streaming transports alike: a partner app's
+ * request runs the listed document it names. Apollo Server reads the request's text and persisted-query
+ * extension only after requestDidStart, so both are replaced there; a refusal is thrown once the operation is
+ * resolved, the first point where Apollo answers a thrown error with its own status and code.
+ */
+export function trustedDocumentsPlugin(trusted: TrustedDocuments): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ request, contextValue }) {
+      const resolved = await trusted.resolve(contextValue.caller ?? null, { query: request.query, extensions: request.extensions, documentId: documentIdOf(request) });
+      const replaced = resolved.ok ? resolved.query : STAND_IN;
+      if (!resolved.ok) request.operationName = undefined;
+      if (replaced !== undefined) {
+        request.query = replaced;
+        // The id is not Apollo's to look up (or check against the text): the document is already chosen.
+        if (request.extensions?.persistedQuery) request.extensions = { ...request.extensions, persistedQuery: undefined };
+      }
+      return {
+        async didResolveOperation() {
+          if (!resolved.ok) throw resolved.error;
+        },
+        async willSendResponse({ operation }) {
+          if (operation?.operation !== "mutation") return;
+          const changed = operation.selectionSet.selections.some((selection) => selection.kind === Kind.FIELD && CHANGES.has(selection.name.value));
+          if (changed) trusted.invalidate();
+        },
+      };
+    },
+  };
+}
