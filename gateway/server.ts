@@ -82,13 +82,13 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     buildService: ({ name }) => services[name],
   });
   const responseCache = config.responseCacheSeconds > 0 ? new ResponseCache({ ttlSeconds: config.responseCacheSeconds }) : undefined;
-  // With Redis, gateways tell each other of writes; without, each gateway sees only its own.
-  const bus = responseCache && config.redisUrl ? createPubSub(config.redisUrl) : undefined;
+  // With Redis, gateways tell each other of writes and of trusted-document changes; without, each sees only its own.
+  const bus = config.redisUrl ? createPubSub(config.redisUrl) : undefined;
   const sharedInvalidations = responseCache && bus ? shareInvalidations(responseCache, bus) : undefined;
   // Every delivery of a report's reporter is audited by the identity subgraph (reporter-audit.ts).
   const recordDeliveries = identityDeliveryRecorder(config.subgraphUrls.identity, secret);
   // Partner apps' safelists, on every transport (trusted-documents.ts).
-  const trusted = createTrustedDocuments({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret });
+  const trusted = createTrustedDocuments({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, bus });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
@@ -187,6 +187,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
         await close(server, deadline);
         await apollo.stop();
         await rateLimiter?.dispose();
+        await trusted.dispose();
         // The bus before the cache that listens on it: nothing hears an invalidation after the cache is gone.
         await bus?.close();
         await sharedInvalidations?.dispose();

@@ -8,14 +8,16 @@
  * text) with TRUSTED_DOCUMENT_REQUIRED. When it is off, a listed id still runs its document (so an app can switch to
  * ids before the list is enforced) and anything else passes unchanged. Other callers are not affected.
  *
- * Freshness: a change made through this gateway (the two mutations) drops the cache at once; other gateways and
- * `npm run admin -- load-trusted-documents` are seen when an entry is older than `refreshSeconds`.
+ * Freshness: a change made through this gateway (the two mutations) drops its cache at once and, over the pub/sub
+ * bus (Redis), every other gateway's, as `npm run admin -- load-trusted-documents` does; without a bus, or while it
+ * is down, other gateways see a change when their entry is older than `refreshSeconds`.
  */
 import type { ApolloServerPlugin, GraphQLRequest } from "@apollo/server";
 import { GraphQLError, Kind } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { MaybeCaller } from "../caller/claims";
 import { subgraphHeaders } from "../caller/claims";
+import type { PubSub, Unsubscribe } from "../platform/pubsub";
 import type { GatewayContext } from "./subgraph-client";
 
 /** What a request says about its document, whatever the transport. */
@@ -44,13 +46,20 @@ export interface TrustedDocumentsOptions {
   maxApps?: number;
   /** Characters of documents kept over all apps. Default 32 Mi. */
   maxTotalChars?: number;
+  /** Where gateways (and the admin command) announce changes to each other, e.g. Redis. Default none. */
+  bus?: PubSub;
 }
 
 export interface TrustedDocuments {
   resolve: DocumentResolver;
-  /** Drops every cached list: the next request of each app reads its list again. */
-  invalidate(): void;
+  /** A list changed: drops every cached list here and tells the other gateways to. */
+  changed(): void;
+  /** Stops listening to the other gateways. */
+  dispose(): Promise<void>;
 }
+
+/** The pub/sub topic of list changes: each gateway drops its cached lists when a message arrives. */
+export const TRUSTED_DOCUMENTS_TOPIC = "trusted-documents-changed";
 
 /** An app's list as the identity subgraph answers it. */
 interface TrustedList {
@@ -117,6 +126,14 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
     },
   });
 
+  const { bus } = options;
+  // Messages missed while the link was down: the lists may have changed meanwhile.
+  const stopResync = bus?.onResync(() => lists.clear());
+  const subscription: Promise<Unsubscribe | undefined> | undefined = bus?.subscribe(TRUSTED_DOCUMENTS_TOPIC, () => lists.clear()).catch((error: unknown) => {
+    console.error(`trusted documents: no link to the other gateways, their changes apply within the refresh interval: ${String(error)}`);
+    return undefined;
+  });
+
   return {
     async resolve(caller, source) {
       const clientId = clientIdOf(caller);
@@ -135,7 +152,16 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
       if (!list.required) return { ok: true, query: undefined };
       return { ok: false, error: id === undefined ? documentRequired() : notFound() };
     },
-    invalidate: () => lists.clear(),
+    changed() {
+      lists.clear();
+      // Not awaited: the mutation's answer must not wait on Redis; the refresh interval bounds a lost message.
+      bus?.publish(TRUSTED_DOCUMENTS_TOPIC, {}).catch((error: unknown) => console.error(`trusted documents: could not tell the other gateways of a change: ${String(error)}`));
+    },
+    async dispose() {
+      await stopResync?.();
+      // Not awaited: while Redis is down the UNSUBSCRIBE waits for it, until the bus closes.
+      void subscription?.then((unsubscribe) => unsubscribe?.());
+    },
   };
 }
 
@@ -174,7 +200,7 @@ export function trustedDocumentsPlugin(trusted: TrustedDocuments): ApolloServerP
         async willSendResponse({ operation }) {
           if (operation?.operation !== "mutation") return;
           const changed = operation.selectionSet.selections.some((selection) => selection.kind === Kind.FIELD && CHANGES.has(selection.name.value));
-          if (changed) trusted.invalidate();
+          if (changed) trusted.changed();
         },
       };
     },

@@ -9,6 +9,8 @@ import { identity } from "../subgraphs/identity";
 import { oneTimePassword } from "../subgraphs/identity/credentials";
 import { AccountRole, Integration } from "../subgraphs/identity/entities";
 import { parseManifest, replaceTrustedDocuments } from "../subgraphs/identity/trusted-documents";
+import { TRUSTED_DOCUMENTS_TOPIC } from "../gateway/trusted-documents";
+import { createPubSub } from "../platform/pubsub";
 import { hasAdministrator, insertAccount } from "../subgraphs/identity/seed";
 import { organizations } from "../subgraphs/organizations";
 import { elections } from "../subgraphs/elections";
@@ -31,7 +33,8 @@ import { withGeneratedSecrets } from "./hub";
  * `npm run admin -- load-trusted-documents --client <client id> FILE`: replaces a partner app's trusted documents
  * with the operations of FILE (GraphQL Code Generator's persisted-documents.json or an Apollo persisted-query
  * manifest), checked as a whole and audited, as the loadTrustedDocuments mutation does. Whether the list is
- * enforced stays as it is (setTrustedDocumentsRequired); gateways see the new list within their refresh interval.
+ * enforced stays as it is (setTrustedDocumentsRequired). With REDIS_URL the gateways are told at once; without, they
+ * see the new list within their refresh interval (30 s).
  */
 
 const USAGE = [
@@ -134,7 +137,7 @@ export async function importElections(config: HubConfig, argv: string[]): Promis
 }
 
 /** Runs `load-trusted-documents --client <id> FILE` against `config`'s identity database; the count of operations loaded. */
-export async function loadTrustedDocuments(config: HubConfig, argv: string[]): Promise<{ clientId: string; loaded: number }> {
+export async function loadTrustedDocuments(config: HubConfig, argv: string[]): Promise<{ clientId: string; loaded: number; gatewaysTold: boolean }> {
   const { values, positionals } = parseArgs({ args: argv, options: { client: { type: "string" } }, strict: true, allowPositionals: true });
   if (!values.client || positionals.length !== 1) throw new AdminCommandError(`--client and one manifest file are required\n${USAGE}`);
   const [file] = positionals;
@@ -155,9 +158,20 @@ export async function loadTrustedDocuments(config: HubConfig, argv: string[]): P
     const integration = await storage.reader.getRepository(Integration).findOneBy({ clientId: values.client });
     if (!integration) throw new AdminCommandError(`--client: no partner app with client id ${values.client} (createIntegration registers one)`);
     await storage.write((manager) => replaceTrustedDocuments(manager, integration, entries, null));
-    return { clientId: integration.clientId, loaded: entries.length };
+    return { clientId: integration.clientId, loaded: entries.length, gatewaysTold: config.redisUrl ? await tellGateways(config.redisUrl) : false };
   } finally {
     await storage.close();
+  }
+}
+
+/** Tells the gateways over Redis that a list changed; false when Redis did not take it within 3 s (the load stands). */
+async function tellGateways(redisUrl: URL): Promise<boolean> {
+  const bus = createPubSub(redisUrl);
+  try {
+    const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 3_000, false).unref());
+    return await Promise.race([bus.publish(TRUSTED_DOCUMENTS_TOPIC, {}).then(() => true, () => false), timeout]);
+  } finally {
+    await bus.close();
   }
 }
 
@@ -170,8 +184,8 @@ async function main(): Promise<void> {
     return;
   }
   if (command === "load-trusted-documents") {
-    const { clientId, loaded } = await loadTrustedDocuments(withGeneratedSecrets(loadConfig()), rest);
-    console.log(`Loaded ${loaded} trusted documents for ${clientId}. Gateways use them within 30 s; setTrustedDocumentsRequired switches enforcement.`);
+    const { clientId, loaded, gatewaysTold } = await loadTrustedDocuments(withGeneratedSecrets(loadConfig()), rest);
+    console.log(`Loaded ${loaded} trusted documents for ${clientId}. Gateways use them ${gatewaysTold ? "now" : "within 30 s"}; setTrustedDocumentsRequired switches enforcement.`);
     return;
   }
   if (command !== "create-admin") throw new AdminCommandError(USAGE);

@@ -10,7 +10,7 @@ import { TrustedDocument } from "../../subgraphs/identity/trusted-documents";
 import { AlertCollector, ALERTS, alertClient, subscribersSettled } from "../support/alerts";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { EVENT_STREAM, MULTIPART, multipartParts, openStream, sseAlertClient } from "../support/http-streams";
-import { backends, ormasOf, startTestHub, TestHub } from "../support/hub";
+import { backends, ormasOf, REDIS_URL, skipWithoutRedis, startTestHub, TestHub } from "../support/hub";
 import { activate, call, createAccount, createIntegration, firstAdministrator, NewIntegration, requestToken, TestSession } from "../support/identity";
 import { reportInput } from "../support/report-writers";
 
@@ -48,6 +48,38 @@ async function post(hub: TestHub, token: string, body: Record<string, unknown>):
 }
 
 const byHash = (document: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(document) } } });
+
+describe("trusted documents with Redis: the command's new list applies on the gateways at once", async () => {
+  const skip = await skipWithoutRedis();
+  let hub: TestHub;
+  before(async () => {
+    if (!skip) hub = await startTestHub("sqlite", { KAWAL_RATE_LIMIT_MUTATIONS: "0", REDIS_URL });
+  });
+  after(() => hub?.dispose());
+
+  test("the command tells the gateways over Redis, and the next request runs against the new list", { skip }, async () => {
+    const ids = await loadDemoStory(hub);
+    const admin = await firstAdministrator(hub, ids.org.kesbangpol, "admin@kesbangpol.beltim.go.id", "kapal layar Manggar tujuh");
+    const app = await createIntegration(hub, admin.accessToken, { organizationId: ids.org.bawaslu, scopes: ["read:incidents"], regions: ["19.06"], name: "Dasbor Bawaslu Beltim" });
+    const clientId = app.integration.clientId;
+    assert.equal((await call(hub, LOAD, { clientId, manifest: codegenManifest(LIST_INCIDENTS) }, admin.accessToken)).code, "ok");
+    assert.equal((await call(hub, SWITCH, { clientId, required: true }, admin.accessToken)).code, "ok");
+    const answer = await requestToken(hub, { grant_type: "client_credentials", client_id: clientId, client_secret: app.clientSecret });
+    const token = answer.body.access_token!;
+    assert.equal((await post(hub, token, byHash(LIST_INCIDENTS))).code, "ok", "the gateway now holds the first list");
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kawal-trusted-")), "manifest.json");
+    fs.writeFileSync(file, apolloManifest(COUNT_INCIDENTS));
+    const loaded = await loadTrustedDocuments(hub.hub.config, ["--client", clientId, file]);
+    assert.equal(loaded.gatewaysTold, true);
+    const deadline = Date.now() + 2_000;
+    while ((await post(hub, token, byHash(COUNT_INCIDENTS))).code !== "ok") {
+      assert.ok(Date.now() < deadline, "the new list did not apply within 2 s (the refresh interval is 30 s)");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal((await post(hub, token, byHash(LIST_INCIDENTS))).code, "PERSISTED_QUERY_NOT_FOUND", "the first list is gone here too");
+  });
+});
 
 describe("trusted documents: a partner app runs only the operations its administrator loaded", async () => {
   for (const backend of await backends()) {
@@ -154,8 +186,9 @@ describe("trusted documents: a partner app runs only the operations its administ
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kawal-trusted-")), "persisted-documents.json");
         fs.writeFileSync(file, codegenManifest(LIST_INCIDENTS, COUNT_INCIDENTS, ALERTS));
         const loaded = await loadTrustedDocuments(hub.hub.config, ["--client", dashboard.integration.clientId, file]);
-        assert.deepEqual(loaded, { clientId: dashboard.integration.clientId, loaded: 3 });
-        // A change through this gateway drops its cache: switching the flag makes the command's list current here.
+        assert.deepEqual(loaded, { clientId: dashboard.integration.clientId, loaded: 3, gatewaysTold: false });
+        // Without Redis the command tells no gateway; a change through this gateway drops its cache, so switching the
+        // flag makes the command's list current here.
         assert.equal((await require(dashboard.integration.clientId, false)).code, "ok");
         assert.equal((await require(dashboard.integration.clientId, true)).code, "ok");
         assert.equal((await post(hub, dashboardToken, byHash(LIST_INCIDENTS))).code, "ok");
