@@ -61,10 +61,10 @@ export interface TrustedDocuments {
 /** The pub/sub topic of list changes: each gateway drops its cached lists when a message arrives. */
 export const TRUSTED_DOCUMENTS_TOPIC = "trusted-documents-changed";
 
-/** An app's list as the identity subgraph answers it. */
+/** An app's list as cached: whether it is required, and the documents by id. */
 interface TrustedList {
   required: boolean;
-  documents: Record<string, string>;
+  documents: ReadonlyMap<string, string>;
 }
 
 /** The mutations that change a list or its flag: when this gateway carries one, its cache is dropped. */
@@ -83,8 +83,7 @@ export function namedDocumentId(source: OperationSource): string | undefined {
   return typeof source.documentId === "string" ? source.documentId : undefined;
 }
 
-function listedDocument(list: TrustedList, id: string): string | undefined {
-  const documents = new Map(Object.entries(list.documents));
+function listedDocument({ documents }: TrustedList, id: string): string | undefined {
   return documents.get(id) ?? documents.get(id.replace(/^sha256:/, "")) ?? documents.get(`sha256:${id}`);
 }
 
@@ -109,7 +108,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
   const lists = new LRUCache<string, TrustedList>({
     max: options.maxApps ?? 1_000,
     maxSize: options.maxTotalChars ?? 32 * 1024 * 1024,
-    sizeCalculation: (list) => Object.values(list.documents).reduce((sum, document) => sum + document.length, 1),
+    sizeCalculation: (list) => [...list.documents.values()].reduce((sum, document) => sum + document.length, 1),
     ttl: (options.refreshSeconds ?? 30) * 1000,
     // While the identity subgraph cannot answer, the list last read stands (its flag included).
     allowStaleOnFetchRejection: true,
@@ -122,7 +121,8 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
         signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
       });
       if (!response.ok) throw new Error(`the identity subgraph answered ${response.status}: ${await response.text()}`);
-      return (await response.json()) as TrustedList;
+      const answer = (await response.json()) as { required: boolean; documents: Record<string, string> };
+      return { required: answer.required, documents: new Map(Object.entries(answer.documents)) };
     },
   });
 

@@ -216,6 +216,10 @@ describe("trusted documents: a partner app runs only the operations its administ
             const refused = new AlertCollector(client);
             await refused.failed();
             assert.match(JSON.stringify(refused.errors), /TRUSTED_DOCUMENT_REQUIRED/);
+            const query = await new Promise<unknown>((resolve, reject) => {
+              client.subscribe({ query: "", ...byHash(LIST_INCIDENTS) }, { next: resolve, error: reject, complete: () => undefined });
+            });
+            assert.ok(((query as { data: { incidentReports: { totalCount: number } } }).data.incidentReports.totalCount) > 0, "a listed query by hash runs over the socket too");
             const listed = new AlertCollector(client, {}, "", byHash(ALERTS).extensions);
             await settled(1);
             await fileReport("Fitnah lewat WebSocket, daftar tepercaya");
