@@ -77,7 +77,7 @@ function clientIdOf(caller: MaybeCaller): string | null {
 }
 
 /** The id a request names: the APQ hash first, then `documentId` (with or without a "sha256:" prefix). */
-export function namedDocumentId(source: OperationSource): string | undefined {
+function namedDocumentId(source: OperationSource): string | undefined {
   const persisted = source.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
   if (typeof persisted?.sha256Hash === "string") return persisted.sha256Hash;
   return typeof source.documentId === "string" ? source.documentId : undefined;
@@ -87,12 +87,12 @@ function listedDocument({ documents }: TrustedList, id: string): string | undefi
   return documents.get(id) ?? documents.get(id.replace(/^sha256:/, "")) ?? documents.get(`sha256:${id}`);
 }
 
-export const notFound = () =>
+const notFound = () =>
   new GraphQLError("PersistedQueryNotFound: this app may run only its trusted documents, and the id sent is not one of them: load the app's current manifest (loadTrustedDocuments)", {
     extensions: { code: "PERSISTED_QUERY_NOT_FOUND", http: { status: 400 } },
   });
 
-export const documentRequired = () =>
+const documentRequired = () =>
   new GraphQLError(
     "this app may run only its trusted documents: send the operation's id in extensions.persistedQuery.sha256Hash or documentId instead of its text (the manifest GraphQL Code Generator or Apollo generate lists them)",
     { extensions: { code: "TRUSTED_DOCUMENT_REQUIRED", http: { status: 400 } } },

@@ -123,6 +123,7 @@ export class IntegrationResolver {
         createdAt: new Date().toISOString(),
         createdBy: admin.id,
         revokedAt: null,
+        trustedDocumentsRequired: false,
       });
       await manager.save(created);
       await audit(manager, { kind: AuditKind.INTEGRATION_CREATED, actor: admin, integration: created, clientAddress: context.clientAddress, detail: described(created) });

@@ -14,7 +14,7 @@ import { Account, AuditKind, Integration } from "./entities";
  */
 
 /** Documents in one manifest at most. */
-export const MAX_TRUSTED_DOCUMENTS = 2_000;
+const MAX_TRUSTED_DOCUMENTS = 2_000;
 /** Characters of one document at most. */
 const MAX_DOCUMENT_CHARS = 100_000;
 /** What an operation id may look like: a hash (hex, base64url) or a name-like id, with an optional "sha256:" prefix. */

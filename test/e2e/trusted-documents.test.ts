@@ -112,6 +112,14 @@ describe("trusted documents: a partner app runs only the operations its administ
       after(() => hub.dispose());
 
       test("off by default: a partner app's free-text query runs", async () => {
+        const listed = await call<{ integrations: { edges: Array<{ node: { clientId: string; trustedDocumentsRequired: boolean; trustedDocumentCount: number } }> } }>(
+          hub,
+          `{ integrations(first: 10) { edges { node { clientId trustedDocumentsRequired trustedDocumentCount } } } }`,
+          {},
+          admin.accessToken,
+        );
+        const state = listed.data!.integrations.edges.find(({ node }) => node.clientId === dashboard.integration.clientId)!.node;
+        assert.deepEqual([state.trustedDocumentsRequired, state.trustedDocumentCount], [false, 0]);
         assert.equal((await post(hub, dashboardToken, { query: NOT_LISTED })).code, "ok");
       });
 
