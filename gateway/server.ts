@@ -19,6 +19,7 @@ import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
 import { createHttpPool } from "../platform/http-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions, subscriptionRefusalPlugin } from "./subscriptions";
+import { createTrustedDocuments, trustedDocumentsPlugin } from "./trusted-documents";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -81,11 +82,13 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     buildService: ({ name }) => services[name],
   });
   const responseCache = config.responseCacheSeconds > 0 ? new ResponseCache({ ttlSeconds: config.responseCacheSeconds }) : undefined;
-  // With Redis, gateways tell each other of writes; without, each gateway sees only its own.
-  const bus = responseCache && config.redisUrl ? createPubSub(config.redisUrl) : undefined;
+  // With Redis, gateways tell each other of writes and of trusted-document changes; without, each sees only its own.
+  const bus = config.redisUrl ? createPubSub(config.redisUrl) : undefined;
   const sharedInvalidations = responseCache && bus ? shareInvalidations(responseCache, bus) : undefined;
   // Every delivery of a report's reporter is audited by the identity subgraph (reporter-audit.ts).
   const recordDeliveries = identityDeliveryRecorder(config.subgraphUrls.identity, secret);
+  // Partner apps' safelists, on every transport (trusted-documents.ts).
+  const trusted = createTrustedDocuments({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, bus });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
@@ -100,6 +103,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     validationRules: operationLimitRules(limits),
     parseOptions: operationParseOptions(limits),
     plugins: [
+      // First: every later plugin sees the document that runs (a refused request's stand-in answers nothing).
+      trustedDocumentsPlugin(trusted),
       ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, rateLimits)] : []),
       // After the rate limit: a refused mutation never reaches a subgraph, so it invalidates nothing.
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
@@ -159,6 +164,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     maxConnectionsPerCaller: config.wsMaxConnectionsPerCaller,
     maxSubscriptionsPerCaller: config.wsMaxSubscriptionsPerCaller,
     isProd: config.production,
+    resolveDocument: trusted.resolve,
     onDisclosed: (caller, disclosed) => recordDeliveries(disclosed.map((delivery) => ({ ...delivery, subject: caller.sub }))),
   });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
@@ -181,6 +187,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
         await close(server, deadline);
         await apollo.stop();
         await rateLimiter?.dispose();
+        await trusted.dispose();
         // The bus before the cache that listens on it: nothing hears an invalidation after the cache is gone.
         await bus?.close();
         await sharedInvalidations?.dispose();

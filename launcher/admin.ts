@@ -7,7 +7,10 @@ import { openStorage, Storage } from "../subgraphs/kit/storage";
 import { recordId, regionCode } from "../subgraphs/kit/validate";
 import { identity } from "../subgraphs/identity";
 import { oneTimePassword } from "../subgraphs/identity/credentials";
-import { AccountRole } from "../subgraphs/identity/entities";
+import { AccountRole, Integration } from "../subgraphs/identity/entities";
+import { parseManifest, replaceTrustedDocuments } from "../subgraphs/identity/trusted-documents";
+import { TRUSTED_DOCUMENTS_TOPIC } from "../gateway/trusted-documents";
+import { createPubSub } from "../platform/pubsub";
 import { hasAdministrator, insertAccount } from "../subgraphs/identity/seed";
 import { organizations } from "../subgraphs/organizations";
 import { elections } from "../subgraphs/elections";
@@ -26,11 +29,18 @@ import { withGeneratedSecrets } from "./hub";
  * the identity database directly, on the embedded default (./data) or DATABASE_URL alike; in the
  * docker-compose layout: `docker compose run --rm identity node dist/launcher/admin.js create-admin ...`.
  * Further accounts are made through the API by administrators (createAccount).
+ *
+ * `npm run admin -- load-trusted-documents --client <client id> FILE`: replaces a partner app's trusted documents
+ * with the operations of FILE (GraphQL Code Generator's persisted-documents.json or an Apollo persisted-query
+ * manifest), checked as a whole and audited, as the loadTrustedDocuments mutation does. Whether the list is
+ * enforced stays as it is (setTrustedDocumentsRequired). With REDIS_URL the gateways are told at once; without, they
+ * see the new list within their refresh interval (30 s).
  */
 
 const USAGE = [
   "usage: npm run admin -- create-admin --org <organization id> --login <e-mail or phone> [--regions 19.06[,19.07]] [--role AGENCY|ORMAS]",
   "       npm run admin -- import-elections <file.csv | file.json>",
+  "       npm run admin -- load-trusted-documents --client <client id> <persisted-documents.json | manifest.json>",
 ].join("\n");
 
 /** A refusal of the command line: one line, exit code 1. */
@@ -126,12 +136,56 @@ export async function importElections(config: HubConfig, argv: string[]): Promis
   }
 }
 
+/** Runs `load-trusted-documents --client <id> FILE` against `config`'s identity database; the count of operations loaded. */
+export async function loadTrustedDocuments(config: HubConfig, argv: string[]): Promise<{ clientId: string; loaded: number; gatewaysTold: boolean }> {
+  const { values, positionals } = parseArgs({ args: argv, options: { client: { type: "string" } }, strict: true, allowPositionals: true });
+  if (!values.client || positionals.length !== 1) throw new AdminCommandError(`--client and one manifest file are required\n${USAGE}`);
+  const [file] = positionals;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new AdminCommandError(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
+  }
+  let entries: ReturnType<typeof parseManifest>;
+  try {
+    entries = parseManifest(text, file);
+  } catch (error) {
+    throw new AdminCommandError(error instanceof Error ? error.message : String(error));
+  }
+  const storage = await openStorage({ name: "identity", entities: identity.entities, migrations: identity.migrations }, config);
+  try {
+    const integration = await storage.reader.getRepository(Integration).findOneBy({ clientId: values.client });
+    if (!integration) throw new AdminCommandError(`--client: no partner app with client id ${values.client} (createIntegration registers one)`);
+    await storage.write((manager) => replaceTrustedDocuments(manager, integration, entries, null));
+    return { clientId: integration.clientId, loaded: entries.length, gatewaysTold: config.redisUrl ? await tellGateways(config.redisUrl) : false };
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Tells the gateways over Redis that a list changed; false when Redis did not take it within 3 s (the load stands). */
+async function tellGateways(redisUrl: URL): Promise<boolean> {
+  const bus = createPubSub(redisUrl);
+  try {
+    const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 3_000, false).unref());
+    return await Promise.race([bus.publish(TRUSTED_DOCUMENTS_TOPIC, {}).then(() => true, () => false), timeout]);
+  } finally {
+    await bus.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === "import-elections") {
     const counts = await importElections(withGeneratedSecrets(loadConfig()), rest);
     const line = (what: string, c: ImportCounts["elections"]) => `${what}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
     console.log(`Imported. ${line("Elections", counts.elections)}; ${line("candidate pairs", counts.pairs)}.`);
+    return;
+  }
+  if (command === "load-trusted-documents") {
+    const { clientId, loaded, gatewaysTold } = await loadTrustedDocuments(withGeneratedSecrets(loadConfig()), rest);
+    console.log(`Loaded ${loaded} trusted documents for ${clientId}. Gateways use them ${gatewaysTold ? "now" : "within 30 s"}; setTrustedDocumentsRequired switches enforcement.`);
     return;
   }
   if (command !== "create-admin") throw new AdminCommandError(USAGE);

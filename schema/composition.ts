@@ -35,6 +35,10 @@ export const apiHeader = (version: string) => `# Kawal Damai: the public GraphQL
 #   SUBGRAPH_UNAVAILABLE a service could not be reached; nothing was sent to it. Retry later.
 #   PASSWORD_CHANGE_REQUIRED  signIn with a password an administrator set: call changePassword first.
 #   SIGNING_UNAVAILABLE  this hub signs no tokens (it trusts an external identity provider only): sign in there.
+#   PERSISTED_QUERY_NOT_FOUND  the hash (extensions.persistedQuery.sha256Hash or documentId) is unknown: for automatic
+#                        persisted queries send the text once with it; a partner app whose trusted documents are on
+#                        may send only the ids on its list.
+#   TRUSTED_DOCUMENT_REQUIRED  a partner app whose trusted documents are on sent an operation's text: send its id.
 #   clientCredentialsToken refusals also carry extensions.oauth, the OAuth 2.0 error (invalid_client,
 #   unauthorized_client, invalid_scope) that POST /oauth/token answers with.
 #

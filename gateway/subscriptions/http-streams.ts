@@ -10,6 +10,7 @@ import { GraphQLError, GraphQLFormattedError } from "graphql";
 import type { Caller, MaybeCaller } from "../../caller/claims";
 import { sendJson } from "../../platform/http";
 import type { TokenVerifier } from "../auth";
+import type { DocumentResolver } from "../trusted-documents";
 import type { SubscriptionEngine } from "./engine";
 import { authenticate, SubscriptionAuthorizer } from "./policies/authorize";
 import { Backpressure, createBackpressure, Outlet } from "./policies/backpressure";
@@ -44,6 +45,8 @@ export interface HttpStreamOptions {
   maxBufferedBytes?: number;
   /** Largest request body accepted. Default 64 KiB (a subscription document is far smaller). */
   maxBodyBytes?: number;
+  /** The document a request runs (partner apps' trusted documents). Default: the text sent. */
+  resolveDocument?: DocumentResolver;
 }
 
 /** An HTTP answer that refuses a subscription before its stream starts. */
@@ -123,7 +126,7 @@ export interface HttpStreams {
 }
 
 export function createHttpStreams(options: HttpStreamOptions): HttpStreams {
-  const sessions: Sessions = createSessions({ engine: options.engine, authorize: options.authorize, quotas: options.quotas });
+  const sessions: Sessions = createSessions({ engine: options.engine, authorize: options.authorize, quotas: options.quotas, resolveDocument: options.resolveDocument });
   const responses = new Set<ServerResponse>();
   return {
     backpressure: createBackpressure({ maxBufferedBytes: options.maxBufferedBytes }),

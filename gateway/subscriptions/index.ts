@@ -11,6 +11,7 @@ import type { Caller, MaybeCaller } from "../../caller/claims";
 import { sendJson } from "../../platform/http";
 import type { Disclosure } from "../../caller/disclosures";
 import type { TokenVerifier } from "../auth";
+import type { DocumentResolver } from "../trusted-documents";
 import { GatewayContext, SubgraphClient } from "../subgraph-client";
 import { alertSubscriptionPolicy } from "./alert-access";
 import { latestAlertSequence } from "./alert-cursor";
@@ -83,6 +84,8 @@ export interface AttachSubscriptionsOptions {
   isProd?: boolean;
   /** Audits each delivery of a report's reporter to a subscriber (see the engine's onDisclosed). Default none. */
   onDisclosed?: (caller: Caller, disclosed: readonly Disclosure[]) => Promise<void>;
+  /** The document each request runs: partner apps' trusted documents (gateway/trusted-documents.ts). Default: the text sent. */
+  resolveDocument?: DocumentResolver;
 }
 
 export interface SubscriptionStats extends SubscriptionEngineStats, WsAdapterStats {
@@ -143,9 +146,10 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     maxBufferedBytes: options.maxBufferedBytes,
     allowedOrigins: options.allowedOrigins,
     isProd: options.isProd,
+    resolveDocument: options.resolveDocument,
   });
   // SSE and multipart: the same engine, verifier, rule and quotas as the WebSocket.
-  const streaming = { engine, verifier: options.verifier, authorize, quotas, maxBufferedBytes: options.maxBufferedBytes, executeOperation: options.executeOperation };
+  const streaming = { engine, verifier: options.verifier, authorize, quotas, maxBufferedBytes: options.maxBufferedBytes, executeOperation: options.executeOperation, resolveDocument: options.resolveDocument };
   const sse = createSseAdapter(streaming);
   const multipart = createMultipartAdapter({ ...streaming, heartbeatMs: options.multipartHeartbeatMs });
   const path = options.path ?? "/graphql";

@@ -56,12 +56,15 @@ function paramsOf(text: string): Params | string {
     return "the request body is not valid JSON";
   }
   if (!isRecord(body)) return "the request body must be a JSON object";
-  const { query, operationName, variables, extensions } = body;
-  if (typeof query !== "string") return "query: must be a string (persisted queries are not served over multipart)";
+  const { query, operationName, variables, extensions, documentId } = body;
+  if (documentId != null && typeof documentId !== "string") return "documentId: must be a string";
+  if (extensions != null && !isRecord(extensions)) return "extensions: must be an object";
+  // A GraphQL-over-HTTP documentId travels on as the persisted-query id every transport reads.
+  const named = typeof documentId === "string" && !isRecord(extensions?.persistedQuery) ? { ...extensions, persistedQuery: { version: 1, sha256Hash: documentId } } : extensions;
+  if (typeof query !== "string" && !isRecord(named?.persistedQuery)) return "query: must be a string, unless the operation is named by extensions.persistedQuery or documentId";
   if (operationName != null && typeof operationName !== "string") return "operationName: must be a string";
   if (variables != null && !isRecord(variables)) return "variables: must be an object";
-  if (extensions != null && !isRecord(extensions)) return "extensions: must be an object";
-  return { query, operationName: operationName ?? undefined, variables: variables ?? undefined, extensions: extensions ?? undefined };
+  return { query: typeof query === "string" ? query : "", operationName: operationName ?? undefined, variables: variables ?? undefined, extensions: named ?? undefined };
 }
 
 const badRequest = (message: string, status = 400): Refusal => ({
@@ -121,7 +124,12 @@ export function createMultipartAdapter(options: MultipartAdapterOptions): HttpTr
       const opened = await streams.open(req);
       if (!opened.ok) return sendRefusal(res, opened.refusal);
       const session = opened.session;
-      const prepared = engine.prepare(params.query, params.operationName);
+      const documented = await session.document(params);
+      if (!documented.ok) {
+        session.close();
+        return sendRefusal(res, refusalOf(documented.errors));
+      }
+      const prepared = engine.prepare(documented.query, params.operationName);
       if (prepared.ok && prepared.operation.kind === "subscription") return stream(res, session, prepared.operation, params.variables);
       session.close();
       if (!prepared.ok) return sendRefusal(res, refusalOf(prepared.errors));

@@ -11,6 +11,7 @@
 import { GraphQLError } from "graphql";
 import type { Caller, MaybeCaller } from "../../caller/claims";
 import { AsyncQueue } from "../../platform/async-queue";
+import type { DocumentResolver, OperationSource } from "../trusted-documents";
 import type { PreparedOperation, SubscribeOptions, SubscriptionEngine } from "./engine";
 import { authorizeSubscription, SubscriptionAuthorizer } from "./policies/authorize";
 import { tokenExpired, watchExpiry } from "./policies/expiry";
@@ -26,6 +27,8 @@ export interface SessionOptions {
    * Default: createQuotas() (20 connections and 50 subscriptions per caller).
    */
   quotas?: Quotas;
+  /** The document a request runs (a partner app's trusted documents, gateway/trusted-documents.ts). Default: the text sent. */
+  resolveDocument?: DocumentResolver;
 }
 
 /**
@@ -39,12 +42,15 @@ export type SessionStream = AsyncQueue<never>;
 export type Deliver = (payload: string, cursor?: string) => void;
 
 export type Opened = { ok: true; session: Session } | { ok: false; reason: string };
+export type Documented = { ok: true; query: string } | { ok: false; errors: readonly GraphQLError[] };
 export type Subscribed = { ok: true; stream: SessionStream } | { ok: false; errors: readonly GraphQLError[] };
 
 export interface Session {
   readonly caller: MaybeCaller;
   /** Why the session acts no more (its token expired), for any operation; undefined while it may act. */
   refusal(): GraphQLError | undefined;
+  /** The text to prepare for a request: the trusted document it names, the text it carries, or why none runs. */
+  document(source: OperationSource): Promise<Documented>;
   /**
    * Starts a subscription whose payloads (the engine's shared strings) go to `deliver`, each with its
    * resume cursor when the subscription tracks one.
@@ -113,6 +119,11 @@ export function createSessions(options: SessionOptions): Sessions {
     const session: Session = {
       caller,
       refusal: () => (expiry.expired ? tokenExpired() : undefined),
+      async document(source) {
+        const resolved = options.resolveDocument ? await options.resolveDocument(caller, source) : { ok: true as const, query: undefined };
+        if (!resolved.ok) return { ok: false, errors: [resolved.error] };
+        return { ok: true, query: resolved.query ?? source.query ?? "" };
+      },
       subscribe,
       close() {
         if (closed) return;

@@ -73,7 +73,9 @@ export function createSseAdapter(options: SseAdapterOptions): HttpTransport {
     },
     onSubscribe: async (req, params) => {
       const session = req.context.session!;
-      const prepared = engine.prepare(params.query, params.operationName);
+      const documented = await session.document(params);
+      if (!documented.ok) return sseResponse(refusalOf(documented.errors));
+      const prepared = engine.prepare(documented.query, params.operationName);
       if (!prepared.ok) return sseResponse(refusalOf(prepared.errors));
       const operation = prepared.operation;
       if (operation.kind !== "subscription") {

@@ -31,6 +31,7 @@ import { authenticate, SubscriptionAuthorizer } from "./policies/authorize";
 import { createBackpressure, Outlet } from "./policies/backpressure";
 import { createFrameCache } from "./policies/frames";
 import type { Quotas } from "./policies/quotas";
+import type { DocumentResolver } from "../trusted-documents";
 import { createSessions, Session, SessionStream } from "./sessions";
 
 /** A query or mutation sent over the socket, as the executor receives it. */
@@ -60,6 +61,8 @@ export interface WsAdapterOptions {
    * shared with the gateway's other transports. Default: createQuotas(), 20 sockets and 50 subscriptions.
    */
   quotas?: Quotas;
+  /** The document a request runs (partner apps' trusted documents). Default: the text sent. */
+  resolveDocument?: DocumentResolver;
   /** Path of the WebSocket endpoint on the http server. Default "/graphql" (the HTTP endpoint's path). */
   path?: string;
   /** WebSocket-level ping interval; a socket silent for a whole interval after a ping is terminated. Default 12,000 ms. */
@@ -132,7 +135,7 @@ function outletOf(socket: WebSocket): Outlet {
 
 export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptions): WsAdapter {
   const { engine, executeOperation, allowedOrigins } = options;
-  const sessions = createSessions({ engine, authorize: options.authorize, quotas: options.quotas });
+  const sessions = createSessions({ engine, authorize: options.authorize, quotas: options.quotas, resolveDocument: options.resolveDocument });
   const backpressure = createBackpressure({ maxBufferedBytes: options.maxBufferedBytes });
   const frames = createFrameCache("}");
   const wss = new WebSocketServer({
@@ -176,13 +179,15 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
         return true;
       },
 
-      onSubscribe: (ctx: AdapterContext, id: string, payload: SubscribePayload) => {
+      onSubscribe: async (ctx: AdapterContext, id: string, payload: SubscribePayload) => {
         const session = ctx.extra.session;
         if (!session) return [new GraphQLError("connection not initialised")];
         // An expired token acts no more on this socket: not for subscriptions, queries or mutations.
         const refusal = session.refusal();
         if (refusal) return [refusal];
-        const prepared = engine.prepare(payload.query, payload.operationName);
+        const documented = await session.document({ query: payload.query, extensions: payload.extensions });
+        if (!documented.ok) return [...documented.errors];
+        const prepared = engine.prepare(documented.query, payload.operationName);
         if (!prepared.ok) return prepared.errors;
         const operation = prepared.operation;
         const args = (contextValue: OperationValue): ExecutionArgs => ({

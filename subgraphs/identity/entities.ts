@@ -28,6 +28,10 @@ export enum AuditKind {
   INTEGRATION_TOKEN_REFUSED = "INTEGRATION_TOKEN_REFUSED",
   /** A report's reporter (whistleblower identity) left the gateway in an answer to someone. */
   REPORTER_DELIVERED = "REPORTER_DELIVERED",
+  /** A partner app's trusted documents were loaded (the whole list replaced). */
+  TRUSTED_DOCUMENTS_LOADED = "TRUSTED_DOCUMENTS_LOADED",
+  /** A partner app's trusted documents were switched on (only listed operations run) or off. */
+  TRUSTED_DOCUMENTS_SWITCHED = "TRUSTED_DOCUMENTS_SWITCHED",
 }
 registerEnumType(AuditKind, { name: "AuditKind" });
 
@@ -144,6 +148,9 @@ export class Integration {
   @Field(() => String, { nullable: true, description: "ISO date-time (UTC) it was revoked; a revoked app gets no token" })
   @Column({ type: "varchar", length: 24, nullable: true })
   revokedAt: string | null;
+  @Field({ description: "the gateway runs only the app's trusted documents, named by id (off by default; setTrustedDocumentsRequired)" })
+  @Column({ type: "boolean", default: false })
+  trustedDocumentsRequired: boolean;
 }
 
 /** Recent sign-in failures under one key (throttle.ts), shared by every replica of the identity subgraph. */

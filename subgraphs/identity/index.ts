@@ -7,14 +7,16 @@ import { IntegrationListResolver, IntegrationResolver } from "./integrations";
 import { migrations } from "./migrations";
 import { AccountListResolver, AccountResolver, AuditEventResolver } from "./resolvers";
 import { SignInResolver } from "./sign-in";
+import { TrustedDocument, trustedDocumentsOf } from "./trusted-documents";
+import { TrustedDocumentsResolver } from "./trusted-documents-resolver";
 import { IdentityState, identityState } from "./state";
 
 /** Who is who: people's accounts, their sign-in and sessions, their administration, partner apps, and the audit trail. */
 export const identity: SubgraphDefinition<IdentityState> = {
   name: "identity",
-  entities: [Account, RefreshToken, AuditEvent, Integration, SignInFailureCount],
+  entities: [Account, RefreshToken, AuditEvent, Integration, SignInFailureCount, TrustedDocument],
   migrations,
-  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver, IntegrationResolver, IntegrationListResolver, ClientCredentialsResolver],
+  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver, IntegrationResolver, IntegrationListResolver, ClientCredentialsResolver, TrustedDocumentsResolver],
   state: identityState,
-  internalRoutes: { "reporter-deliveries": recordReporterDeliveries },
+  internalRoutes: { "reporter-deliveries": recordReporterDeliveries, "trusted-documents": trustedDocumentsOf },
 };

@@ -56,17 +56,21 @@ function checkScopes(field: string, scopes: string[], admin: Account): string[] 
   }))];
 }
 
-/** The integration `id`, when the administrator may manage it: organization (ORMAS), regions and scopes within its own. */
+/** Whether the administrator may manage the integration: organization (ORMAS), regions and scopes within its own. */
+export function administers(admin: Account, integration: Integration): boolean {
+  const own = regionsOf(admin.regions);
+  return (
+    regionsOf(integration.regions).every((code) => regionWithin(code, own)) &&
+    regionsOf(integration.scopes).every((scope) => GRANTABLE[admin.role].includes(scope)) &&
+    (admin.role === AccountRole.AGENCY || integration.organizationId === admin.organizationId)
+  );
+}
+
+/** The integration `id`, when the administrator may manage it. */
 async function managedIntegration(context: IdentityContext, admin: Account, rawId: string): Promise<Integration> {
   const id = recordId("id", rawId);
   const integration = await context.db.getRepository(Integration).findOneBy({ id });
-  const own = regionsOf(admin.regions);
-  const within =
-    integration !== null &&
-    regionsOf(integration.regions).every((code) => regionWithin(code, own)) &&
-    regionsOf(integration.scopes).every((scope) => GRANTABLE[admin.role].includes(scope)) &&
-    (admin.role === AccountRole.AGENCY || integration.organizationId === admin.organizationId);
-  if (!within) throw forbiddenInput("id", "must be an integration you administer (its organization, regions and scopes within yours)");
+  if (!integration || !administers(admin, integration)) throw forbiddenInput("id", "must be an integration you administer (its organization, regions and scopes within yours)");
   return integration;
 }
 
@@ -119,6 +123,7 @@ export class IntegrationResolver {
         createdAt: new Date().toISOString(),
         createdBy: admin.id,
         revokedAt: null,
+        trustedDocumentsRequired: false,
       });
       await manager.save(created);
       await audit(manager, { kind: AuditKind.INTEGRATION_CREATED, actor: admin, integration: created, clientAddress: context.clientAddress, detail: described(created) });

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableColumnOptions, TableIndex } from "typeorm";
-import { idColumn, intColumn, textColumn, timeColumn } from "../kit/columns";
+import { idColumn, intColumn, longTextColumn, textColumn, timeColumn } from "../kit/columns";
 
 const flagColumn = (name: string): TableColumnOptions => ({ name, type: "boolean", isNullable: false });
 
@@ -158,4 +158,25 @@ export class SharedSignInFailures1737000000031 implements MigrationInterface {
   }
 }
 
-export const migrations = [CreateIdentity1737000000006, PartnerApps1737000000016, AppendOnlyAudit1737000000026, SharedSignInFailures1737000000031];
+
+/** Trusted documents: each partner app's list of operations, and the flag that makes the gateway run only those. */
+export class TrustedDocuments1737000000036 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({
+        name: "trusted_documents",
+        columns: [idColumn(), intColumn("integrationId"), textColumn("documentId", 128), longTextColumn("document"), textColumn("operationName", 100, true), timeColumn("loadedAt")],
+        indices: [{ name: "UQ_trusted_documents_id", columnNames: ["integrationId", "documentId"], isUnique: true }],
+        foreignKeys: [{ columnNames: ["integrationId"], referencedTableName: "integrations", referencedColumnNames: ["id"], onDelete: "CASCADE" }],
+      }),
+    );
+    await queryRunner.addColumn("integrations", new TableColumn({ ...flagColumn("trustedDocumentsRequired"), default: 0 }));
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropColumn("integrations", "trustedDocumentsRequired");
+    await queryRunner.dropTable("trusted_documents");
+  }
+}
+
+export const migrations = [CreateIdentity1737000000006, PartnerApps1737000000016, AppendOnlyAudit1737000000026, SharedSignInFailures1737000000031, TrustedDocuments1737000000036];

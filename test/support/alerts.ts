@@ -29,7 +29,7 @@ export function alertClient(httpUrl: string, token: string | null, options: { re
 /** A subscribing client as the collector uses it: graphql-ws's and graphql-sse's clients both are one. */
 export interface AlertSource {
   subscribe(
-    request: { query: string; variables?: Record<string, unknown> },
+    request: { query: string; variables?: Record<string, unknown>; extensions?: Record<string, unknown> },
     sink: { next(value: { data?: { incidentAlerts: ReceivedAlert } | null; errors?: readonly unknown[] }): void; error(error: unknown): void; complete(): void },
   ): () => void;
 }
@@ -44,9 +44,10 @@ export class AlertCollector {
   private waiters: Array<() => void> = [];
   readonly unsubscribe: () => void;
 
-  constructor(client: AlertSource, variables: Record<string, unknown> = {}, query = ALERTS) {
+  /** `extensions` names a persisted or trusted document (then `query` may be ""). */
+  constructor(client: AlertSource, variables: Record<string, unknown> = {}, query = ALERTS, extensions?: Record<string, unknown>) {
     this.unsubscribe = client.subscribe(
-      { query, variables },
+      { query, variables, ...(extensions ? { extensions } : {}) },
       {
         next: (value) => {
           if (value.errors) this.errors.push(...value.errors);

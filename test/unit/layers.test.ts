@@ -19,6 +19,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   subgraphs: ["platform", "caller"],
   launcher: ["platform", "caller", "gateway", "subgraphs"],
   schema: ["platform", "caller", "subgraphs"],
+  // A partner's code, as a partner would write it: it knows the hub only by its public API.
+  examples: [],
 };
 
 function sourceFiles(folder: string): string[] {
