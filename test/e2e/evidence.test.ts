@@ -94,6 +94,19 @@ describe("evidence with a chain of custody", async () => {
         assert.ok(photo.includes("Galaksi") && !stored.includes("Galaksi"), "the phone's name is gone");
       });
 
+      test("a report filed with its photo's upload id carries it from the start; an unknown upload id refuses the whole report", async () => {
+        const uploaded = await upload(await photoWithGps());
+        const document = `mutation ($input: ReportIncidentInput!) { reportIncident(input: $input) { id evidence { id sha256 } } }`;
+        const { data, errors } = await hub.query<{ reportIncident: { evidence: Shown[] } }>(document, { input: { ...hoaxReport("Spanduk ancaman, dengan foto"), evidenceIds: [uploaded.body.id] } }, pemuda());
+        assert.equal(errors, undefined, JSON.stringify(errors));
+        assert.deepEqual(data!.reportIncident.evidence, [{ id: uploaded.body.id, sha256: uploaded.body.sha256 }]);
+        const missing = "00000000-0000-4000-8000-000000000000";
+        const refused = await hub.query(document, { input: { ...hoaxReport("Laporan dengan bukti yang tidak ada"), evidenceIds: [missing] } }, pemuda());
+        assert.equal(refused.errors?.[0]?.extensions?.field, "input.evidenceIds", JSON.stringify(refused.errors));
+        const { data: listed } = await hub.query<{ incidentReports: { edges: Array<{ node: { title: string } }> } }>(`{ incidentReports(first: 100) { edges { node { title } } } }`, {}, pemuda());
+        assert.ok(!listed!.incidentReports.edges.some((edge) => edge.node.title === "Laporan dengan bukti yang tidak ada"), "the refused report was not stored");
+      });
+
       test("a PDF is stored as uploaded and flagged as possibly carrying its author's metadata", async () => {
         const pdf = pdfBytes();
         const uploaded = await upload(pdf, "surat.pdf");
