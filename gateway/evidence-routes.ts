@@ -60,15 +60,16 @@ interface Answer {
 }
 
 /**
- * Streams `file` to the subgraph and resolves with its answer. A file stream that fails (the client's upload cut
- * off) destroys the request to the subgraph, which then stores nothing.
+ * Streams `file` to the subgraph and resolves with its answer. A file stream that fails (the form ended inside the
+ * file) or `signal` (the client went away) destroys the request to the subgraph, which then stores nothing.
  */
-function forwardUpload(file: Readable, target: URL, headers: Record<string, string>): Promise<Answer> {
+function forwardUpload(file: Readable, target: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const upstream = http.request(target, { method: "POST", headers: { ...headers, "content-type": "application/octet-stream" } });
+    const upstream = http.request(target, { method: "POST", headers: { ...headers, "content-type": "application/octet-stream" }, signal });
     upstream.once("response", (response) => readAll(response).then((body) => resolve({ status: response.statusCode ?? 502, body }), reject));
-    upstream.once("error", reject);
-    file.once("error", (error) => {
+    // `on`, not `once`: a subgraph that refused early closes its end while the rest of the file is still being written.
+    upstream.on("error", reject);
+    file.on("error", (error) => {
       upstream.destroy(error);
       reject(new CutOff());
     });
@@ -114,6 +115,9 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
     } catch {
       return failAndClose(req, res, 415, "BAD_USER_INPUT", `the body must be multipart/form-data with one file field named "${FILE_FIELD}"`, "multipart/form-data");
     }
+    // A client that goes away mid-upload: the form never ends, so the request to the subgraph is cut here.
+    const gone = new AbortController();
+    req.once("close", () => req.complete || gone.abort());
     const answered = new Promise<Answer>((resolve, reject) => {
       let sawFile = false;
       form.on("file", (name, file) => {
@@ -122,13 +126,14 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
           file.resume();
           return reject(new Refused(400, `the file must be sent in the field named "${FILE_FIELD}" (got "${name}")`, "file field"));
         }
-        forwardUpload(file, uploadTarget, headersFor(req, caller)).then(resolve, reject);
+        forwardUpload(file, uploadTarget, headersFor(req, caller), gone.signal).then(resolve, reject);
       });
       const onlyOne = () => reject(new Refused(400, `one file per upload, in the field "${FILE_FIELD}", and nothing else`, "one file"));
       form.on("filesLimit", onlyOne);
       form.on("fieldsLimit", onlyOne);
       form.on("close", () => sawFile || reject(new Refused(400, `the form carries no file: send it in the field named "${FILE_FIELD}"`, "file field")));
       form.on("error", () => reject(new CutOff()));
+      gone.signal.addEventListener("abort", () => reject(new CutOff()));
     });
     req.pipe(form);
     try {

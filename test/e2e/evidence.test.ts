@@ -8,7 +8,7 @@ import { Evidence } from "../../subgraphs/incidents/evidence/entity";
 import { removeUnattached, RETENTION_MS } from "../../subgraphs/incidents/evidence/retention";
 import type { IncidentsState } from "../../subgraphs/incidents/state";
 import { DemoIds, loadDemoStory } from "../support/demo";
-import { cutOffUpload, downloadEvidence, pdfBytes, photoWithGps, sha256, uploadEvidence, zipBytes } from "../support/evidence";
+import { abandonedUpload, cutOffUpload, downloadEvidence, pdfBytes, photoWithGps, sha256, uploadEvidence, zipBytes } from "../support/evidence";
 import { agencyOf, backends, ormasOf, startTestHub, TestHub } from "../support/hub";
 import { fileReport, hoaxReport } from "../support/reports";
 
@@ -173,6 +173,13 @@ describe("evidence with a chain of custody", async () => {
         assert.equal(await evidenceRows(), rows);
         assert.equal(storedFiles().length, files);
         await waitFor(() => incomingFiles().length === 0);
+      });
+
+      test("a phone that loses its connection mid-upload leaves nothing: the temp file goes, no record is made", async () => {
+        const rows = await evidenceRows();
+        await abandonedUpload(hub.url, await hub.token(pemuda()), jpegOfSize(80_000), () => incomingFiles().length > 0);
+        await waitFor(() => incomingFiles().length === 0);
+        assert.equal(await evidenceRows(), rows);
       });
 
       test("an upload not attached within 24 hours is removed by the retention job; an attached one stays", async () => {

@@ -60,13 +60,37 @@ export async function downloadEvidence(gatewayUrl: string, token: string, id: st
   return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()), sha256Header: response.headers.get("x-kawal-evidence-sha256") };
 }
 
+/** Multipart head of a JPEG in the field "file", for hand-made uploads. */
+function formHead(boundary: string): Buffer {
+  return Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="bukti.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`);
+}
+
+/**
+ * A phone that loses its connection mid-upload: sends half of `bytes`, waits until `received()` says the hub has
+ * them, then drops the connection without finishing the request.
+ */
+export async function abandonedUpload(gatewayUrl: string, token: string, bytes: Buffer, received: () => boolean): Promise<void> {
+  const boundary = "----kawal-gone";
+  const request = http.request(new URL("/evidence", gatewayUrl), {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": `multipart/form-data; boundary=${boundary}` },
+  });
+  request.on("error", () => undefined); // the connection is dropped on purpose
+  request.write(Buffer.concat([formHead(boundary), bytes.subarray(0, Math.floor(bytes.length / 2))]));
+  for (let tries = 0; !received(); tries++) {
+    if (tries > 100) throw new Error("the hub never received the first half");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  request.destroy();
+}
+
 /**
  * An upload whose form stops halfway through the file (the phone lost its connection; the request itself ends):
  * resolves with the gateway's status and body.
  */
 export function cutOffUpload(gatewayUrl: string, token: string, bytes: Buffer): Promise<{ status: number; body: string }> {
   const boundary = "----kawal-cut";
-  const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="bukti.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`);
+  const head = formHead(boundary);
   return new Promise((resolve, reject) => {
     const request = http.request(new URL("/evidence", gatewayUrl), {
       method: "POST",
