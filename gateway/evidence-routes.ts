@@ -5,8 +5,7 @@ import busboy from "busboy";
 import { CLIENT_ADDRESS_HEADER, Caller, subgraphHeaders } from "../caller/claims";
 import { DISCLOSED_HEADER, disclosureList } from "../caller/disclosures";
 import { sendJson } from "../platform/http";
-import type { TokenVerifier } from "./auth";
-import { TokenError } from "./auth";
+import { TokenError, TokenVerifier } from "./auth";
 import type { AuthRoutes } from "./auth-routes";
 import type { RateLimiter } from "./rate-limit";
 import type { DeliveryRecorder } from "./reporter-audit";
@@ -34,6 +33,20 @@ export interface EvidenceRoutesOptions {
 
 /** The multipart field that carries the file. */
 export const FILE_FIELD = "file";
+
+/** The form ended inside the file, or the client went away: nothing is stored. */
+class CutOff extends Error {}
+
+/** A form the gateway refuses itself (no file, another field, more than one part). */
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly rule: string,
+  ) {
+    super(message);
+  }
+}
 
 function fail(res: ServerResponse, status: number, code: string, message: string, rule?: string, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -77,7 +90,6 @@ function forwardUpload(file: Readable, target: URL, headers: Record<string, stri
   });
 }
 
-class CutOff extends Error {}
 
 export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes {
   const uploadTarget = new URL("/internal/evidence", options.incidentsUrl);
@@ -195,14 +207,4 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
       }
     },
   };
-}
-
-class Refused extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly rule: string,
-  ) {
-    super(message);
-  }
 }

@@ -9,7 +9,7 @@ import { removeUnattached, RETENTION_MS } from "../../subgraphs/incidents/eviden
 import type { IncidentsState } from "../../subgraphs/incidents/state";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { abandonedUpload, cutOffUpload, downloadEvidence, pdfBytes, photoWithGps, sha256, uploadEvidence, zipBytes } from "../support/evidence";
-import { agencyOf, backends, ormasOf, startTestHub, TestHub } from "../support/hub";
+import { agencyOf, backends, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
 import { fileReport, hoaxReport } from "../support/reports";
 
 /*
@@ -141,6 +141,14 @@ describe("evidence with a chain of custody", async () => {
         const { errors } = await attach(uploaded.body.id!, ormasOf(ids.org.gantung));
         assert.equal(errors?.[0]?.extensions?.code, "FORBIDDEN", JSON.stringify(errors));
         assert.equal(errors?.[0]?.extensions?.field, "reportId");
+      });
+
+      test("the public cannot upload (401), nor a partner app, which acts for no organization (403)", async () => {
+        const photo = await photoWithGps();
+        assert.equal((await uploadEvidence(hub.url, null, photo)).status, 401);
+        const partner = await uploadEvidence(hub.url, await hub.token(integrator(["read:incidents"])), photo);
+        assert.equal(partner.status, 403);
+        assert.equal(partner.body.error?.rule, "forbidden");
       });
 
       test("a .jpg that is a ZIP archive is refused by its content", async () => {
