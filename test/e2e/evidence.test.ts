@@ -8,7 +8,7 @@ import { Evidence } from "../../subgraphs/incidents/evidence/entity";
 import { removeUnattached, RETENTION_MS } from "../../subgraphs/incidents/evidence/retention";
 import type { IncidentsState } from "../../subgraphs/incidents/state";
 import { DemoIds, loadDemoStory } from "../support/demo";
-import { abandonedUpload, cutOffUpload, downloadEvidence, pdfBytes, photoWithGps, sha256, uploadEvidence, zipBytes } from "../support/evidence";
+import { abandonedUpload, cutOffUpload, downloadEvidence, pdfBytes, photoWithGps, pngDeclaring, sha256, uploadEvidence, zipBytes } from "../support/evidence";
 import { agencyOf, backends, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
 import { fileReport, hoaxReport } from "../support/reports";
 
@@ -165,6 +165,12 @@ describe("evidence with a chain of custody", async () => {
         assert.equal(answer.status, 413);
         assert.equal(answer.body.error?.rule, "too large");
         assert.match(answer.body.error!.message, /at most 100000 bytes/);
+      });
+
+      test("a decompression bomb (a tiny PNG declaring 225 megapixels) is refused before it is decoded", async () => {
+        const answer = await upload(pngDeclaring(15_000, 15_000), "bom.png");
+        assert.equal(answer.status, 413, JSON.stringify(answer.body));
+        assert.match(answer.body.error!.message, /at most 200 megapixels/);
       });
 
       test("an empty file is refused", async () => {

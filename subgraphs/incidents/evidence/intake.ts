@@ -99,14 +99,23 @@ async function writeChecked(body: AsyncIterable<Buffer>, file: string, limits: E
   return { ...type, sha256: hash.digest("hex"), size };
 }
 
+/**
+ * Most pixels an image may have: a 200-megapixel phone photo fits; a small file declaring a huge canvas (a
+ * decompression bomb) does not get decoded.
+ */
+export const MAX_IMAGE_PIXELS = 200_000_000;
+
 /** Re-encodes an image without any metadata (orientation applied first, so the picture stands as it was taken). */
 async function stripImage(file: string, contentType: string, target: string): Promise<void> {
   const format = contentType === "image/png" ? "png" : contentType === "image/webp" ? "webp" : "jpeg";
   try {
     // sharp writes no metadata unless told to keep it.
-    await sharp(file, { failOn: "error" }).rotate().toFormat(format).toFile(target);
+    await sharp(file, { failOn: "error", limitInputPixels: MAX_IMAGE_PIXELS }).rotate().toFormat(format).toFile(target);
   } catch (error) {
     await fs.promises.rm(target, { force: true });
+    if (error instanceof Error && /pixel limit/i.test(error.message)) {
+      throw new EvidenceRefusal(413, "too large", `too large: an image may have at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels`);
+    }
     throw new EvidenceRefusal(415, "type not allowed", `type not allowed: the file starts like ${contentType} but cannot be read as an image (${error instanceof Error ? error.message : String(error)})`);
   }
   await fsyncFile(target);

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
@@ -48,7 +49,10 @@ async function upload(req: IncomingMessage, res: ServerResponse, context: Incide
   const id = crypto.randomUUID();
   try {
     const file = await receiveUpload(req, state.evidence.incoming, id, config.evidenceLimits);
-    await state.evidence.put(id, file.file, file.size);
+    await state.evidence.put(id, file.file, file.size).catch(async (error: unknown) => {
+      await fs.promises.rm(file.file, { force: true });
+      throw error;
+    });
     const row: Evidence = {
       id,
       reportId: null,
