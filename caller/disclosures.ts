@@ -8,6 +8,9 @@
 /** The extension key a subgraph lists its disclosures under (the gateway removes it before answering). */
 export const DISCLOSED_EXTENSION = "kawalDisclosedReporters";
 
+/** The response header a subgraph's file download lists its disclosures in, as JSON (the gateway removes it). */
+export const DISCLOSED_HEADER = "x-kawal-disclosed-reporters";
+
 /** One report whose reporter an answer holds. */
 export interface Disclosure {
   reportId: string;
@@ -17,7 +20,11 @@ export interface Disclosure {
 
 /** The disclosures of a subgraph answer's extensions; [] when there are none or they are malformed. */
 export function disclosuresOf(extensions: Record<string, unknown> | undefined): Disclosure[] {
-  const listed = extensions?.[DISCLOSED_EXTENSION];
+  return disclosureList(extensions?.[DISCLOSED_EXTENSION]);
+}
+
+/** The disclosures of a list as a subgraph gives it (extension or header); [] when malformed. */
+export function disclosureList(listed: unknown): Disclosure[] {
   if (!Array.isArray(listed)) return [];
   return listed.filter(
     (item): item is Disclosure => typeof item === "object" && item !== null && typeof (item as Disclosure).reportId === "string" && typeof (item as Disclosure).regionCode === "string",

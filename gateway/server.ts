@@ -9,6 +9,7 @@ import { createHttpDrain } from "../platform/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
 import { createIdentityRoutes } from "./identity-routes";
+import { createEvidenceRoutes } from "./evidence-routes";
 import { identityDeliveryRecorder, reporterAuditPlugin } from "./reporter-audit";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
@@ -142,9 +143,12 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   });
   // /auth/*, /oauth/token (forwarded to the identity subgraph, rate-limited per address) and /.well-known/jwks.json.
   const identityRoutes = createIdentityRoutes({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, limiter: rateLimiter, limits: rateLimits, signingKey: config.signingKey });
+  // POST /evidence (upload) and GET /evidence/<id> (download), streamed to the incidents subgraph.
+  const evidenceRoutes = createEvidenceRoutes({ incidentsUrl: config.subgraphUrls.incidents, subgraphSecret: secret, verifier, recordDeliveries, limiter: rateLimiter });
   // Subscriptions over SSE and multipart HTTP are routed by their Accept header; see `subscriptions` below.
   const route: http.RequestListener = (req, res) => {
     if (identityRoutes.matches(req)) return void identityRoutes.handle(req, res);
+    if (evidenceRoutes.matches(req)) return void evidenceRoutes.handle(req, res);
     if (subscriptions.http.accepts(req)) return void subscriptions.http.handle(req, res);
     void handler(req, res);
   };

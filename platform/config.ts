@@ -74,10 +74,39 @@ export interface HubConfig {
    * period; 0 stops at once.
    */
   drainSeconds: number;
+  /** Largest evidence file accepted per kind, in bytes (see EvidenceLimits). */
+  evidenceLimits: EvidenceLimits;
+  /** KAWAL_EVIDENCE_S3_*: where evidence files are kept in production. Unset: files under `<dataDir>/evidence/`. */
+  evidenceS3?: EvidenceS3Config;
   /** Where the gateway finds each subgraph: `<NAME>_URL`, default http://127.0.0.1:400N/graphql. */
   subgraphUrls: Record<SubgraphName, string>;
   /** true when NODE_ENV=production. */
   production: boolean;
+}
+
+/** Largest evidence file accepted per kind, in bytes. */
+export interface EvidenceLimits {
+  /** KAWAL_EVIDENCE_MAX_IMAGE_BYTES: JPEG, PNG, WebP photos and screenshots, as uploaded. Default 10 MiB. */
+  image: number;
+  /** KAWAL_EVIDENCE_MAX_PDF_BYTES: PDF documents. Default 20 MiB. */
+  pdf: number;
+  /** KAWAL_EVIDENCE_MAX_VIDEO_BYTES: MP4, QuickTime and WebM videos. Default 50 MiB. */
+  video: number;
+}
+
+/** An S3-compatible object store for evidence files (AWS S3, MinIO, ...). */
+export interface EvidenceS3Config {
+  /** KAWAL_EVIDENCE_S3_BUCKET: the bucket; it must exist. */
+  bucket: string;
+  /** KAWAL_EVIDENCE_S3_ENDPOINT: e.g. http://minio:9000; unset for AWS S3 itself. Path-style addressing is used with an endpoint. */
+  endpoint?: URL;
+  /** KAWAL_EVIDENCE_S3_REGION. Default us-east-1 (what MinIO expects unless told otherwise). */
+  region: string;
+  /**
+   * KAWAL_EVIDENCE_S3_ACCESS_KEY_ID and KAWAL_EVIDENCE_S3_SECRET_ACCESS_KEY, both or neither. Neither: the AWS
+   * SDK's own chain (AWS_ACCESS_KEY_ID, instance roles, ...).
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -160,6 +189,24 @@ function origins(env: Env, variable: string): string[] | undefined {
   });
 }
 
+const MIB = 1024 * 1024;
+
+function evidenceS3(env: Env): EvidenceS3Config | undefined {
+  const bucket = env.KAWAL_EVIDENCE_S3_BUCKET;
+  if (bucket === undefined || bucket === "") return undefined;
+  const accessKeyId = env.KAWAL_EVIDENCE_S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.KAWAL_EVIDENCE_S3_SECRET_ACCESS_KEY || undefined;
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError("KAWAL_EVIDENCE_S3_SECRET_ACCESS_KEY", "must be set together with KAWAL_EVIDENCE_S3_ACCESS_KEY_ID, or neither", accessKeyId ? "unset" : "set");
+  }
+  return {
+    bucket,
+    endpoint: url(env, "KAWAL_EVIDENCE_S3_ENDPOINT", ["http:", "https:"]),
+    region: env.KAWAL_EVIDENCE_S3_REGION || "us-east-1",
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+  };
+}
+
 /** Reads and validates the environment; throws ConfigError with one clear line on a bad value. */
 export function loadConfig(env: Env = process.env): HubConfig {
   const subgraphUrls = {} as Record<SubgraphName, string>;
@@ -188,6 +235,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     clientSecretGraceSeconds: wholeNumber(env, "KAWAL_CLIENT_SECRET_GRACE_SECONDS", 86_400, 2_592_000),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
     drainSeconds: wholeNumber(env, "KAWAL_DRAIN_SECONDS", 8, 300),
+    evidenceLimits: {
+      image: positiveNumber(env, "KAWAL_EVIDENCE_MAX_IMAGE_BYTES", 10 * MIB, 1024 * MIB),
+      pdf: positiveNumber(env, "KAWAL_EVIDENCE_MAX_PDF_BYTES", 20 * MIB, 1024 * MIB),
+      video: positiveNumber(env, "KAWAL_EVIDENCE_MAX_VIDEO_BYTES", 50 * MIB, 1024 * MIB),
+    },
+    evidenceS3: evidenceS3(env),
     subgraphUrls,
     production: env.NODE_ENV === "production",
   };

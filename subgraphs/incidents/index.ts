@@ -5,6 +5,9 @@ import { IncidentAlert, IncidentReport, IncidentReportVersion, IncidentStatusCha
 import { IncidentChangeResolver } from "./changes";
 import { EventIncidentsResolver, OrganizationIncidentsResolver } from "./extensions";
 import { migrations } from "./migrations";
+import { Evidence } from "./evidence/entity";
+import { EvidenceMutationResolver, EvidenceResolver, ReportEvidenceResolver } from "./evidence/resolvers";
+import { evidenceRoutes } from "./evidence/routes";
 import { IncidentMutationResolver } from "./mutations";
 import { IncidentsState, incidentsState } from "./state";
 import { HandlingExtensionResolver, incidentReferences, IncidentReportResolver, IncidentReportVersionResolver, IncidentStatusChangeResolver } from "./resolvers";
@@ -12,7 +15,7 @@ import { HandlingExtensionResolver, incidentReferences, IncidentReportResolver, 
 /** Incident reports (laporan pelanggaran), their handling, and the alerts agencies watch. */
 export const incidents: SubgraphDefinition<IncidentsState> = {
   name: "incidents",
-  entities: [IncidentReport, IncidentStatusChange, IncidentReportVersion, IncidentAlert],
+  entities: [IncidentReport, IncidentStatusChange, IncidentReportVersion, IncidentAlert, Evidence],
   migrations,
   resolvers: [
     IncidentReportResolver,
@@ -25,7 +28,12 @@ export const incidents: SubgraphDefinition<IncidentsState> = {
     IncidentAlertSubscriptionResolver,
     OrganizationIncidentsResolver,
     EventIncidentsResolver,
+    ReportEvidenceResolver,
+    EvidenceResolver,
+    EvidenceMutationResolver,
   ],
   references: incidentReferences,
   state: incidentsState,
+  // Evidence files: POST /internal/evidence (upload) and GET /internal/evidence/<id> (download), for the gateway.
+  streamRoutes: evidenceRoutes,
 };

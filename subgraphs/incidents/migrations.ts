@@ -219,10 +219,49 @@ export class ReportHandling1736000000005 implements MigrationInterface {
   }
 }
 
+/**
+ * Evidence files (issue 18): one row per upload, attached to at most one report. Rows are never updated but by
+ * attaching, and deleted only by the retention job while unattached.
+ */
+export class IncidentEvidence1737000000005 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({
+        name: "incident_evidence",
+        columns: [
+          { ...textColumn("id", 36), isPrimary: true },
+          intColumn("reportId", true),
+          textColumn("contentType", 100),
+          intColumn("size"),
+          textColumn("sha256", 64),
+          textColumn("originalSha256", 64),
+          intColumn("originalSize"),
+          { name: "mayCarryMetadata", type: "boolean" },
+          timeColumn("uploadedAt"),
+          intColumn("uploadedByOrgId"),
+          textColumn("uploadedBySub", 200),
+          timeColumn("attachedAt", true),
+        ],
+        indices: [
+          { name: "IDX_incident_evidence_report", columnNames: ["reportId", "attachedAt"] },
+          // The retention job's scan: unattached uploads, oldest first.
+          { name: "IDX_incident_evidence_uploaded", columnNames: ["uploadedAt"] },
+        ],
+        foreignKeys: [{ columnNames: ["reportId"], referencedTableName: "incident_reports", referencedColumnNames: ["id"] }],
+      }),
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable("incident_evidence");
+  }
+}
+
 export const migrations = [
   CreateIncidents1732000000005,
   IncidentRegionCategoryIndex1733000000005,
   IncidentListIndexes1734000000005,
   ReportListVersion1735000000005,
   ReportHandling1736000000005,
+  IncidentEvidence1737000000005,
 ];

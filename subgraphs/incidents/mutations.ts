@@ -13,6 +13,7 @@ import { publishAlert } from "./alert-subscription";
 import { assertWithinElectionCalendar } from "./calendar-window";
 import { escalates, raiseAlert } from "./raise";
 import { defaultSeverity } from "./severity";
+import { attachUploads } from "./evidence/attach";
 
 @InputType()
 class ReportIncidentInput {
@@ -32,6 +33,8 @@ class ReportIncidentInput {
   @Field(() => ID, { nullable: true }) candidatePairId?: string;
   @Field(() => ID, { nullable: true }) eventId?: string;
   @Field(() => Severity, { nullable: true, description: "default by category: HIGH for black campaign, SARA and intimidation" }) severity?: Severity;
+  @Field(() => [ID], { nullable: true, description: "uploads of your organization (POST /evidence) to attach at once, as attachEvidence would" })
+  evidenceIds?: string[];
   @Field({ nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey?: string;
 }
 
@@ -112,6 +115,7 @@ export class IncidentMutationResolver {
           const report = await reports.save(reports.create({ ...checked, reportingDueAt, reporterOrgId, reportedAt, status: IncidentStatus.RECEIVED }));
           await manager.getRepository(IncidentStatusChange).insert({ reportId: report.id, status: IncidentStatus.RECEIVED, note: null, at: reportedAt, byOrgId: reporterOrgId });
           await recordVersion(manager, report, { kind: ReportChangeKind.FILED, changed: [], reason: null, at: reportedAt, byOrgId: reporterOrgId });
+          await attachUploads(manager, report, input.evidenceIds ?? [], reporterOrgId, "input.evidenceIds", reportedAt);
           return { report, alert: await raiseAlert(manager, AlertKind.REPORTED, report, reportedAt) };
         },
         idOf: ({ report }) => report.id,

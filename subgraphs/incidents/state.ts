@@ -5,6 +5,8 @@ import { ListMemo } from "../kit/list-versions";
 import type { Storage } from "../kit/storage";
 import type { InstanceState } from "../kit/subgraph";
 import { DeadlineClock } from "./deadline-clock";
+import { startRetention } from "./evidence/retention";
+import { EvidenceStore, openEvidenceStore } from "./evidence/store";
 
 /** What one running incidents instance keeps beside its database. */
 export interface IncidentsState {
@@ -14,6 +16,8 @@ export interface IncidentsState {
   alerts: PubSub;
   /** Raises DEADLINE_NEAR while this replica holds the clock's lease; ticks every DEFAULT_TICK_MS. */
   deadlines: DeadlineClock;
+  /** Where evidence files are kept (KAWAL_EVIDENCE_S3_BUCKET, else `<dataDir>/evidence/`). */
+  evidence: EvidenceStore;
 }
 
 export type IncidentsContext = SubgraphContext<IncidentsState>;
@@ -22,10 +26,13 @@ export async function incidentsState(storage: Storage, config: HubConfig): Promi
   const alerts = createPubSub(config.redisUrl);
   const deadlines = new DeadlineClock({ storage, alerts });
   const stopClock = deadlines.start();
+  const evidence = openEvidenceStore(config);
+  const stopRetention = startRetention(storage, evidence);
   return {
-    value: { reportLists: new ListMemo(storage.reader, "incident_reports"), alerts, deadlines },
+    value: { reportLists: new ListMemo(storage.reader, "incident_reports"), alerts, deadlines, evidence },
     dispose: () => {
       stopClock();
+      stopRetention();
       return alerts.close();
     },
   };

@@ -17,6 +17,7 @@ import { close, graphqlHttpHandler, listen, sendJson } from "../../platform/http
 import { attachSubgraphSubscriptions } from "./subscription-server";
 import { createSubgraphPeers } from "./lookups";
 import { disclosuresPlugin, InternalRoute, internalRoutes } from "./internal-routes";
+import { StreamRoute, streamRoutes } from "./stream-routes";
 
 /** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */
 export type ReferenceResolver = (reference: Record<string, unknown>, context: SubgraphContext) => unknown;
@@ -58,6 +59,8 @@ export interface SubgraphDefinition<S = unknown> {
   state?: (storage: Storage, config: HubConfig) => Promise<InstanceState<S>>;
   /** Routes for the gateway's own requests, served at POST /internal/<name> with the subgraph secret. Default none. */
   internalRoutes?: Record<string, InternalRoute>;
+  /** Routes whose bodies stream (files), for the gateway's own requests with the subgraph secret. Default none. */
+  streamRoutes?: StreamRoute<S>[];
 }
 
 /**
@@ -206,7 +209,14 @@ async function serveSubgraph<S>(
     },
   });
   const internal = definition.internalRoutes ? internalRoutes(definition.internalRoutes, secret, () => contextFor(null, storage, config, peers, state?.value)) : undefined;
-  const drain = createHttpDrain((req, res) => void (internal?.matches(req) ? internal.handle(req, res) : handler(req, res)));
+  const streams = definition.streamRoutes
+    ? streamRoutes(definition.streamRoutes, secret, (req) => contextFor(callerFromRequest(req), storage, config, peers, state?.value as S, clientAddressFromRequest(req)))
+    : undefined;
+  const drain = createHttpDrain((req, res) => {
+    if (internal?.matches(req)) return void internal.handle(req, res);
+    if (streams?.matches(req)) return void streams.handle(req, res);
+    void handler(req, res);
+  });
   const server = http.createServer(drain.listener);
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.

@@ -69,6 +69,18 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     );
   }
 
+  if (results.evidence) {
+    const run = results.evidence;
+    parts.push("## Evidence uploads (issue 18)");
+    parts.push(
+      `A noisy ${(run.imageBytes / 1e6).toFixed(1)} MB JPEG photo with EXIF, sent as multipart/form-data to the gateway's POST /evidence ` +
+        `by ${run.concurrency} uploaders at once (${run.uploads} uploads, after one warm-up), streamed to the incidents subgraph, hashed, ` +
+        `re-encoded without metadata (${(run.storedBytes / 1e6).toFixed(1)} MB stored) and fsync'd under the data folder (SQLite, one process). ` +
+        "Latency is from sending to the answer with the stored file's hash.",
+    );
+    parts.push(table(["uploads", "at once", "p50 ms", "p99 ms", "max ms", "uploads/s"], [[run.uploads, run.concurrency, run.latencyMs.p50, run.latencyMs.p99, run.latencyMs.max, run.uploadsPerSecond]]));
+  }
+
   if (results.gateway) {
     parts.push("## Gateway query path: ours against a plain @apollo/gateway");
     parts.push(

@@ -1,4 +1,5 @@
 import type { EntityResult } from "./entities-bench";
+import type { EvidenceRun } from "./evidence-bench";
 import type { FanoutRun } from "./fanout";
 import type { Machine } from "./machine";
 import type { Comparison, LoadSettings } from "./scenario";
@@ -24,6 +25,8 @@ export interface BenchResults {
   gateway?: { data: string; comparisons: Comparison[] };
   /** Live-alert fan-out (issue 3). */
   fanout?: FanoutRun[];
+  /** Evidence uploads (issue 18). */
+  evidence?: EvidenceRun;
   scale: ScaleRun[];
   seconds: number;
 }

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { testConfig, dropTestData } from "../support/hub";
+import { benchEvidence } from "./evidence-bench";
 import { benchFanouts } from "./fanout";
 import { benchGateways } from "./gateway-bench";
 import { describeMachine, packageVersions } from "./machine";
@@ -20,7 +21,7 @@ import { round } from "./stats";
  * and, for a full run, docs/BENCHMARKS.md.
  *
  *   --quick                 smoke mode for CI: 3 s loads, 1% on SQLite only (< 90 s)
- *   --parts gateway,fanout,scale   which parts to run (default all)
+ *   --parts gateway,fanout,evidence,scale   which parts to run (default all)
  *   --fanout-subscribers 1000      only the fan-out rounds of that size (at 1,000: graphql-ws, SSE, multipart)
  *   --backends sqlite,mysql --scales 0.01,0.1,1
  *   --connections 16 --duration 10 --warmup 2
@@ -61,7 +62,7 @@ function parseOptions(argv: string[]): Options {
   };
   return {
     quick,
-    parts: list("parts", "gateway,fanout,scale"),
+    parts: list("parts", "gateway,fanout,evidence,scale"),
     backends: backends as Backend[],
     scales,
     settings: { connections: number("connections", 16), durationSeconds: number("duration", quick ? 3 : 10), warmupSeconds: number("warmup", quick ? 1 : 2) },
@@ -114,6 +115,10 @@ async function main(): Promise<void> {
   if (options.parts.includes("fanout")) {
     log("live-alert fan-out (demo data, SQLite)");
     results.fanout = await benchFanouts(options.quick, log, options.fanoutSubscribers);
+  }
+  if (options.parts.includes("evidence")) {
+    log("evidence uploads (5 MB photos, SQLite, data folder)");
+    results.evidence = await benchEvidence(options.quick, log);
   }
   if (options.parts.includes("scale")) {
     for (const backend of options.backends) {

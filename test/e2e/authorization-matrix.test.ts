@@ -5,6 +5,7 @@ import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
 import { activate, CREATE, CREATE_INTEGRATION, createAccount, createIntegration, firstAdministrator, requestToken } from "../support/identity";
 import { postGraphQL } from "../../platform/graphql-fetch";
+import { photoWithGps, uploadEvidence } from "../support/evidence";
 
 /*
  * Every role against every mutation and every restricted field, each cell asserted. The organization in
@@ -56,6 +57,8 @@ interface Fixtures {
   /** Two more, still RECEIVED, for correction and withdrawal. */
   correctableId: string;
   withdrawableId: string;
+  /** An evidence upload of each role's own organization (integrators have none: they get pemuda's). */
+  uploads: Record<Role, string>;
 }
 
 interface MutationCase {
@@ -138,6 +141,13 @@ const MUTATIONS: MutationCase[] = [
     expected: only(),
   },
   {
+    // Each role attaches an upload of its own organization (only those may be attached).
+    name: "attachEvidence",
+    document: `mutation ($r: ID!, $e: ID!) { attachEvidence(reportId: $r, evidenceId: $e) { id } }`,
+    variables: ({ reportId, uploads }, role) => ({ r: reportId, e: uploads[role] }),
+    expected: only("ormasOfTheOrganization", "agencyInRegion"),
+  },
+  {
     name: "withdrawIncident",
     document: `mutation ($id: ID!) { withdrawIncident(id: $id, reason: "Salah lapor") { id } }`,
     variables: ({ withdrawableId }) => ({ id: withdrawableId }),
@@ -164,7 +174,14 @@ describe("the authorization matrix", () => {
       );
       return data!.reportIncident.id;
     };
-    fixtures = { ids, reportId: await file(), takenUpId: await file(), correctableId: await file(), withdrawableId: await file() };
+    const photo = await photoWithGps();
+    const uploads = {} as Record<Role, string>;
+    for (const role of ROLES) {
+      const caller = who[role]?.role === "INTEGRATOR" || role === "public" ? who.ormasOfTheOrganization : who[role];
+      const uploaded = await uploadEvidence(hub.url, await hub.token(caller!), photo);
+      uploads[role] = uploaded.body.id!;
+    }
+    fixtures = { ids, reportId: await file(), takenUpId: await file(), correctableId: await file(), withdrawableId: await file(), uploads };
     await hub.query(`mutation ($id: ID!) { reviewIncident(id: $id, status: UNDER_REVIEW) { id } }`, { id: fixtures.takenUpId }, who.agencyInRegion);
   });
   after(() => hub.dispose());

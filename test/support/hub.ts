@@ -96,7 +96,14 @@ export interface TestHub {
 
 /** The whole hub on free ports and a fresh database; `env` adds or overrides configuration variables. */
 export async function startTestHub(backend: Backend = "sqlite", env: Record<string, string> = {}): Promise<TestHub> {
-  const config = testConfig(backend, env);
+  return testHubOn(testConfig(backend, env));
+}
+
+/**
+ * The whole hub on free ports over `config` (from testConfig); `dispose` drops the data unless `keepData`, so a
+ * second hub on the same configuration finds what the first stored (a restart).
+ */
+export async function testHubOn(config: HubConfig, { keepData = false } = {}): Promise<TestHub> {
   const hub = await startHub(config, { port: 0, freePorts: true });
   const secret = config.jwtSecret!;
   const token = (caller: Caller, expiresIn?: string) => signToken(secret, caller, expiresIn);
@@ -109,7 +116,7 @@ export async function startTestHub(backend: Backend = "sqlite", env: Record<stri
     },
     async dispose() {
       await hub.dispose();
-      await dropTestData(config);
+      if (!keepData) await dropTestData(config);
     },
   };
 }

@@ -25,3 +25,26 @@ test("MySQL, Redis and subgraph locations are read from the environment", () => 
   assert.equal(config.redisUrl?.port, "6379");
   assert.equal(config.subgraphUrls.events, "http://events:4003/graphql");
 });
+
+test("evidence: 10 MiB images, 20 MiB PDFs and 50 MiB videos by default, files under the data folder", () => {
+  const config = loadConfig({});
+  assert.deepEqual(config.evidenceLimits, { image: 10 * 1024 * 1024, pdf: 20 * 1024 * 1024, video: 50 * 1024 * 1024 });
+  assert.equal(config.evidenceS3, undefined);
+});
+
+test("evidence: limits and the S3 bucket are read from the environment; half a credential pair is refused", () => {
+  const config = loadConfig({
+    KAWAL_EVIDENCE_MAX_VIDEO_BYTES: "104857600",
+    KAWAL_EVIDENCE_S3_BUCKET: "kawal-evidence",
+    KAWAL_EVIDENCE_S3_ENDPOINT: "http://minio:9000",
+    KAWAL_EVIDENCE_S3_ACCESS_KEY_ID: "kawal",
+    KAWAL_EVIDENCE_S3_SECRET_ACCESS_KEY: "rahasia-minio",
+  });
+  assert.equal(config.evidenceLimits.video, 104857600);
+  assert.deepEqual(
+    [config.evidenceS3?.bucket, config.evidenceS3?.endpoint?.host, config.evidenceS3?.region, config.evidenceS3?.credentials?.accessKeyId],
+    ["kawal-evidence", "minio:9000", "us-east-1", "kawal"],
+  );
+  assert.throws(() => loadConfig({ KAWAL_EVIDENCE_S3_BUCKET: "b", KAWAL_EVIDENCE_S3_ACCESS_KEY_ID: "kawal" }), /KAWAL_EVIDENCE_S3_SECRET_ACCESS_KEY: must be set together/);
+  assert.throws(() => loadConfig({ KAWAL_EVIDENCE_MAX_IMAGE_BYTES: "0" }), /KAWAL_EVIDENCE_MAX_IMAGE_BYTES: must be a whole number from 1/);
+});

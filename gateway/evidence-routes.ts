@@ -1,0 +1,210 @@
+import http, { IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import busboy from "busboy";
+import { CLIENT_ADDRESS_HEADER, Caller, subgraphHeaders } from "../caller/claims";
+import { DISCLOSED_HEADER, disclosureList } from "../caller/disclosures";
+import { sendJson } from "../platform/http";
+import { TokenError, TokenVerifier } from "./auth";
+import type { AuthRoutes } from "./auth-routes";
+import type { RateLimiter } from "./rate-limit";
+import type { DeliveryRecorder } from "./reporter-audit";
+
+/*
+ * Evidence files over plain HTTP, beside GraphQL:
+ *   POST /evidence      multipart/form-data with one file field named "file" -> 201 {id, contentType, size, sha256, ...}
+ *   GET  /evidence/<id> the file, to callers who may see the report's reporter
+ * The bearer token is verified as for GraphQL; the file streams (never whole in memory) with the caller's claims and
+ * the subgraph secret to the incidents subgraph, which checks, hashes and stores it (subgraphs/incidents/evidence/).
+ * A download is a delivery of whistleblower data: it is audited, like the `reporter` field, before a byte is sent.
+ * Errors answer {"error": {"code", "message", "rule"}}.
+ */
+
+export interface EvidenceRoutesOptions {
+  /** The incidents subgraph's GraphQL URL; its evidence routes are beside it. */
+  incidentsUrl: string;
+  subgraphSecret: string;
+  verifier: TokenVerifier;
+  /** Records downloads in the reporter audit; rejects when they were not stored. */
+  recordDeliveries: DeliveryRecorder;
+  /** The gateway's rate limiter: an upload counts as one mutation of its caller. Unset: no limit. */
+  limiter?: RateLimiter;
+}
+
+/** The multipart field that carries the file. */
+export const FILE_FIELD = "file";
+
+/** The form ended inside the file, or the client went away: nothing is stored. */
+class CutOff extends Error {}
+
+/** A form the gateway refuses itself (no file, another field, more than one part). */
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly rule: string,
+  ) {
+    super(message);
+  }
+}
+
+function fail(res: ServerResponse, status: number, code: string, message: string, rule?: string, headers: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  sendJson(res, status, { error: { code, message, ...(rule ? { rule } : {}) } });
+}
+
+/** Answers, then stops reading what the client still sends. */
+function failAndClose(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, rule?: string): void {
+  if (res.headersSent) return void res.destroy();
+  res.setHeader("connection", "close");
+  fail(res, status, code, message, rule);
+  res.once("finish", () => req.destroy());
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/**
+ * Streams `file` to the subgraph and resolves with its answer. A file stream that fails (the form ended inside the
+ * file) or `signal` (the client went away) destroys the request to the subgraph, which then stores nothing.
+ */
+function forwardUpload(file: Readable, target: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const upstream = http.request(target, { method: "POST", headers: { ...headers, "content-type": "application/octet-stream" }, signal });
+    upstream.once("response", (response) => readAll(response).then((body) => resolve({ status: response.statusCode ?? 502, body }), reject));
+    // `on`, not `once`: a subgraph that refused early closes its end while the rest of the file is still being written.
+    upstream.on("error", reject);
+    file.on("error", (error) => {
+      upstream.destroy(error);
+      reject(new CutOff());
+    });
+    file.pipe(upstream);
+  });
+}
+
+
+export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes {
+  const uploadTarget = new URL("/internal/evidence", options.incidentsUrl);
+  const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://localhost").pathname;
+
+  /** The verified caller, or an answer already sent (401). */
+  async function callerOf(req: IncomingMessage, res: ServerResponse): Promise<Caller | null> {
+    try {
+      const caller = await options.verifier.verifyHeader(req.headers.authorization);
+      if (caller) return caller;
+      failAndClose(req, res, 401, "UNAUTHENTICATED", "sign in first: evidence needs a bearer token");
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      res.setHeader("www-authenticate", "Bearer");
+      failAndClose(req, res, 401, "UNAUTHENTICATED", error.message);
+    }
+    return null;
+  }
+
+  function headersFor(req: IncomingMessage, caller: Caller): Record<string, string> {
+    return { ...subgraphHeaders(options.subgraphSecret, caller), [CLIENT_ADDRESS_HEADER]: req.socket.remoteAddress ?? "" };
+  }
+
+  async function upload(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
+    if (options.limiter) {
+      const decision = await options.limiter.hit(`sub:${caller.sub}`, 1);
+      if (!decision.allowed) {
+        res.setHeader("retry-after", String(decision.retryAfterSeconds));
+        return failAndClose(req, res, 429, "RATE_LIMITED", `too many requests: an upload counts as a mutation; retry in ${decision.retryAfterSeconds} s`);
+      }
+    }
+    let form: busboy.Busboy;
+    try {
+      form = busboy({ headers: req.headers, limits: { files: 1, fields: 0 } });
+    } catch {
+      return failAndClose(req, res, 415, "BAD_USER_INPUT", `the body must be multipart/form-data with one file field named "${FILE_FIELD}"`, "multipart/form-data");
+    }
+    // A client that goes away mid-upload: the form never ends, so the request to the subgraph is cut here.
+    const gone = new AbortController();
+    req.once("close", () => req.complete || gone.abort());
+    const answered = new Promise<Answer>((resolve, reject) => {
+      let sawFile = false;
+      form.on("file", (name, file) => {
+        sawFile = true;
+        if (name !== FILE_FIELD) {
+          file.resume();
+          return reject(new Refused(400, `the file must be sent in the field named "${FILE_FIELD}" (got "${name}")`, "file field"));
+        }
+        forwardUpload(file, uploadTarget, headersFor(req, caller), gone.signal).then(resolve, reject);
+      });
+      const onlyOne = () => reject(new Refused(400, `one file per upload, in the field "${FILE_FIELD}", and nothing else`, "one file"));
+      form.on("filesLimit", onlyOne);
+      form.on("fieldsLimit", onlyOne);
+      form.on("close", () => sawFile || reject(new Refused(400, `the form carries no file: send it in the field named "${FILE_FIELD}"`, "file field")));
+      form.on("error", () => reject(new CutOff()));
+      gone.signal.addEventListener("abort", () => reject(new CutOff()));
+    });
+    req.pipe(form);
+    try {
+      const { status, body } = await answered;
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), ...(status >= 400 ? { connection: "close" } : {}) });
+      res.end(body);
+      if (status >= 400) res.once("finish", () => req.destroy());
+    } catch (error) {
+      if (error instanceof Refused) return failAndClose(req, res, error.status, "BAD_USER_INPUT", error.message, error.rule);
+      if (error instanceof CutOff) return failAndClose(req, res, 400, "BAD_USER_INPUT", "cut off: the upload ended before the file was complete; nothing was stored, send it again", "cut off");
+      console.error(`evidence upload: the incidents subgraph could not be reached: ${String(error)}`);
+      failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", "the hub could not store the file right now; nothing was stored: send it again in a moment");
+    }
+  }
+
+  async function download(req: IncomingMessage, res: ServerResponse, caller: Caller, id: string): Promise<void> {
+    const target = new URL(`/internal/evidence/${encodeURIComponent(id)}`, options.incidentsUrl);
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(target, { headers: headersFor(req, caller) }, resolve).once("error", reject));
+    if (response.statusCode !== 200) {
+      const body = await readAll(response);
+      res.writeHead(response.statusCode ?? 502, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+      return void res.end(body);
+    }
+    const listed = response.headers[DISCLOSED_HEADER];
+    const disclosed = typeof listed === "string" ? disclosureList(JSON.parse(listed)) : [];
+    if (disclosed.length > 0) {
+      try {
+        await options.recordDeliveries(disclosed.map((item) => ({ ...item, subject: caller.sub, clientAddress: req.socket.remoteAddress })));
+      } catch (error) {
+        response.destroy();
+        console.error(`reporter audit: not stored, the evidence download is withheld: ${String(error)}`);
+        return fail(res, 503, "STORAGE_UNAVAILABLE", "the hub could not record who receives this evidence, so it is not sent: try again in a moment", undefined, { "retry-after": "1" });
+      }
+    }
+    const passed = ["content-type", "content-length", "content-disposition", "cache-control", "x-content-type-options", "x-kawal-evidence-sha256"];
+    res.writeHead(200, Object.fromEntries(passed.flatMap((name) => (response.headers[name] === undefined ? [] : [[name, response.headers[name]!]]))));
+    // The subgraph cuts the stream when the file no longer hashes to its SHA-256: the client gets a broken download.
+    await pipeline(response, res).catch(() => res.destroy());
+  }
+
+  return {
+    matches: (req) => /^\/evidence(\/[^/]*)?$/.test(pathOf(req)),
+    async handle(req, res) {
+      const path = pathOf(req);
+      const id = /^\/evidence\/([^/]+)$/.exec(path)?.[1];
+      const allowed = id === undefined ? "POST" : "GET";
+      if (req.method !== allowed) {
+        res.setHeader("allow", allowed);
+        return failAndClose(req, res, 405, "METHOD_NOT_ALLOWED", `${path} takes ${allowed}`);
+      }
+      try {
+        const caller = await callerOf(req, res);
+        if (!caller) return;
+        if (id === undefined) await upload(req, res, caller);
+        else await download(req, res, caller, id);
+      } catch (error) {
+        console.error(`evidence ${req.method} ${path}: ${String(error)}`);
+        failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", "the hub could not reach its evidence store right now: try again in a moment");
+      }
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import fs from "node:fs";
+import path from "node:path";
+import { IsNull, LessThan } from "typeorm";
+import type { Storage } from "../../kit/storage";
+import { Evidence } from "./entity";
+import type { EvidenceStore } from "./store";
+
+/*
+ * Uploads never attached to a report are removed 24 hours after receipt, each removal logged (what, whose, its hash):
+ * the only way evidence is ever deleted. The row goes first, in a transaction that matches it only while it is still
+ * unattached, so an attach at the last moment wins; its file goes after. Temp files of uploads that never completed
+ * (a process killed mid-upload) go after the same time.
+ */
+
+/** How long an upload waits to be attached. */
+export const RETENTION_MS = 24 * 60 * 60 * 1000;
+/** How often a replica looks for stale uploads. */
+const INTERVAL_MS = 60 * 60 * 1000;
+/** Most uploads removed per round; the rest wait for the next. */
+const BATCH = 500;
+
+/** Removes what is past retention at `now`; returns the removed upload ids. */
+export async function removeUnattached(storage: Storage, store: EvidenceStore, now = Date.now()): Promise<string[]> {
+  const cutoff = new Date(now - RETENTION_MS).toISOString();
+  const stale = await storage.reader.getRepository(Evidence).find({ where: { reportId: IsNull(), uploadedAt: LessThan(cutoff) }, order: { uploadedAt: "ASC" }, take: BATCH });
+  const removed: string[] = [];
+  for (const file of stale) {
+    const { affected } = await storage.write((manager) => manager.getRepository(Evidence).delete({ id: file.id, reportId: IsNull() }));
+    if (affected !== 1) continue; // attached meanwhile, or removed by another replica
+    await store.remove(file.id);
+    console.log(`evidence retention: removed upload ${file.id} (${file.contentType}, ${file.size} bytes, sha256 ${file.sha256}), uploaded ${file.uploadedAt} by organization ${file.uploadedByOrgId} (${file.uploadedBySub}) and never attached`);
+    removed.push(file.id);
+  }
+  for (const name of await fs.promises.readdir(store.incoming)) {
+    const temp = path.join(store.incoming, name);
+    const { mtimeMs } = await fs.promises.stat(temp);
+    if (mtimeMs < now - RETENTION_MS) {
+      await fs.promises.rm(temp, { force: true });
+      console.log(`evidence retention: removed ${name}, an upload that never completed`);
+    }
+  }
+  return removed;
+}
+
+/** Runs removeUnattached hourly until the returned function is called; a failed round is logged and tried next time. */
+export function startRetention(storage: Storage, store: EvidenceStore): () => void {
+  const timer = setInterval(() => {
+    removeUnattached(storage, store).catch((error: unknown) => console.error(`evidence retention: round failed (will try again): ${String(error)}`));
+  }, INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

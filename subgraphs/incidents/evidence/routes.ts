@@ -1,0 +1,147 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import { GraphQLError } from "graphql";
+import { DISCLOSED_HEADER } from "../../../caller/disclosures";
+import { actsFor, mayRead } from "../../../caller/access";
+import { sendJson } from "../../../platform/http";
+import { idOrNull } from "../../kit/references";
+import type { StreamRoute } from "../../kit/stream-routes";
+import { IncidentReport } from "../entities";
+import { seesReporter } from "../resolvers";
+import type { IncidentsContext, IncidentsState } from "../state";
+import { Evidence } from "./entity";
+import { receiveUpload } from "./intake";
+import { EvidenceRefusal } from "./refusal";
+import type { EvidenceStore } from "./store";
+
+/*
+ * The incidents subgraph's side of the gateway's evidence endpoint: POST /internal/evidence takes the file's bytes as
+ * the body (the gateway has parsed the multipart form) and answers the stored upload; GET /internal/evidence/<id>
+ * answers the file to a caller who may see the report's reporter, its SHA-256 checked before and while it streams.
+ */
+
+/** The header carrying the stored file's SHA-256 (hex) on a download. */
+export const SHA256_HEADER = "x-kawal-evidence-sha256";
+
+function refuse(req: IncomingMessage, res: ServerResponse, refusal: EvidenceRefusal): void {
+  // What the sender still sends is not read: the connection closes after the answer.
+  res.setHeader("connection", "close");
+  sendJson(res, refusal.status, { error: { code: refusal.status === 403 ? "FORBIDDEN" : refusal.status === 404 ? "NOT_FOUND" : "BAD_USER_INPUT", rule: refusal.rule, message: refusal.message } });
+  res.once("finish", () => req.destroy());
+}
+
+function storageRefusal(res: ServerResponse, error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== "STORAGE_UNAVAILABLE") return false;
+  res.setHeader("retry-after", "1");
+  sendJson(res, 503, { error: { code: "STORAGE_UNAVAILABLE", message: error.message } });
+  return true;
+}
+
+async function upload(req: IncomingMessage, res: ServerResponse, context: IncidentsContext): Promise<void> {
+  const { caller, state, storage, config } = context;
+  const orgId = idOrNull(caller?.org);
+  if (!caller || (caller.role !== "AGENCY" && caller.role !== "ORMAS") || orgId === null) {
+    return refuse(req, res, new EvidenceRefusal(403, "forbidden", "forbidden: evidence is uploaded by an AGENCY or ORMAS caller on behalf of its organization"));
+  }
+  const id = crypto.randomUUID();
+  try {
+    const file = await receiveUpload(req, state.evidence.incoming, id, config.evidenceLimits);
+    await state.evidence.put(id, file.file, file.size).catch(async (error: unknown) => {
+      await fs.promises.rm(file.file, { force: true });
+      throw error;
+    });
+    const row: Evidence = {
+      id,
+      reportId: null,
+      contentType: file.contentType,
+      size: file.size,
+      sha256: file.sha256,
+      originalSha256: file.originalSha256,
+      originalSize: file.originalSize,
+      mayCarryMetadata: file.mayCarryMetadata,
+      uploadedAt: new Date().toISOString(),
+      uploadedByOrgId: orgId,
+      uploadedBySub: caller.sub,
+      attachedAt: null,
+    };
+    try {
+      await storage.write((manager) => manager.getRepository(Evidence).insert(row));
+    } catch (error) {
+      await state.evidence.remove(id).catch((removal: unknown) => console.error(`evidence ${id}: not recorded, and its file could not be removed: ${String(removal)}`));
+      throw error;
+    }
+    const { contentType, size, sha256, originalSha256, originalSize, mayCarryMetadata, uploadedAt } = row;
+    sendJson(res, 201, { id, contentType, size, sha256, originalSha256, originalSize, mayCarryMetadata, uploadedAt });
+  } catch (error) {
+    if (error instanceof EvidenceRefusal) return refuse(req, res, error);
+    if (storageRefusal(res, error)) return;
+    throw error;
+  }
+}
+
+/** Passes the bytes on one chunk behind, and the last only when the whole file hashes to `sha256`. */
+function verifying(sha256: string, id: string): Transform {
+  const hash = crypto.createHash("sha256");
+  let held: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      const previous = held;
+      held = chunk;
+      done(null, previous);
+    },
+    flush(done) {
+      const actual = hash.digest("hex");
+      if (actual !== sha256) {
+        console.error(`evidence ${id}: SHA-256 mismatch while streaming (stored ${sha256}, read ${actual}): the download was cut`);
+        return done(new Error("evidence hash mismatch"));
+      }
+      done(null, held);
+    },
+  });
+}
+
+async function streamSha256(store: EvidenceStore, id: string): Promise<string> {
+  const hash = crypto.createHash("sha256");
+  for await (const chunk of await store.read(id)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+async function download(req: IncomingMessage, res: ServerResponse, context: IncidentsContext, match: RegExpExecArray): Promise<void> {
+  const { caller, db, state } = context;
+  const notFound = new EvidenceRefusal(404, "not found", `not found: no evidence ${match[1]} you may read`);
+  const file = await db.getRepository(Evidence).findOneBy({ id: match[1] });
+  if (!file || !mayRead(caller, "read:incidents")) return refuse(req, res, notFound);
+  const report = file.reportId === null ? null : await db.getRepository(IncidentReport).findOneBy({ id: file.reportId });
+  // An upload not yet attached is its uploader's alone.
+  if (!report && !actsFor(caller, String(file.uploadedByOrgId))) return refuse(req, res, notFound);
+  if (report && !seesReporter(caller, report)) {
+    return refuse(req, res, new EvidenceRefusal(403, "forbidden", `forbidden: only the report's agencies and its reporter may download its evidence (a photo can identify the whistleblower); the report shows its SHA-256 ${file.sha256}`));
+  }
+  const actual = await streamSha256(state.evidence, file.id);
+  if (actual !== file.sha256) {
+    console.error(`evidence ${file.id}: SHA-256 mismatch (stored ${file.sha256}, read ${actual}): the file was changed after receipt and is not served`);
+    return sendJson(res, 500, { error: { code: "EVIDENCE_HASH_MISMATCH", message: `the stored file no longer matches its SHA-256 ${file.sha256}: it is not served; the operator has been told` } });
+  }
+  res.writeHead(200, {
+    "content-type": file.contentType,
+    "content-length": file.size,
+    "content-disposition": `attachment; filename="evidence-${file.id}"`,
+    "cache-control": "private, no-store",
+    "x-content-type-options": "nosniff",
+    [SHA256_HEADER]: file.sha256,
+    ...(report ? { [DISCLOSED_HEADER]: JSON.stringify([{ reportId: String(report.id), regionCode: report.regionCode }]) } : {}),
+  });
+  await pipeline(await state.evidence.read(file.id), verifying(file.sha256, file.id), res).catch(() => res.destroy());
+}
+
+const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
+
+/** The routes, for SubgraphDefinition.streamRoutes. */
+export const evidenceRoutes: StreamRoute<IncidentsState>[] = [
+  { method: "POST", path: /^\/internal\/evidence$/, handle: upload },
+  { method: "GET", path: new RegExp(`^/internal/evidence/${UUID}$`), handle: download },
+];
