@@ -3,12 +3,14 @@ import http from "node:http";
 import path from "node:path";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError } from "graphql";
 import type { HubConfig } from "../platform/config";
 import { createHttpDrain } from "../platform/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
 import { createAuthRoutes } from "./auth-routes";
+import { createWebRoutes } from "./web-routes";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { createPubSub } from "../platform/pubsub";
@@ -97,6 +99,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     validationRules: operationLimitRules(limits),
     parseOptions: operationParseOptions(limits),
     plugins: [
+      // The hub serves its own explorer (gateway/web-routes.ts); Apollo's landing page needs the internet.
+      ApolloServerPluginLandingPageDisabled(),
       ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, rateLimits)] : []),
       // After the rate limit: a refused mutation never reaches a subgraph, so it invalidates nothing.
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
@@ -133,9 +137,12 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   });
   // POST /auth/sign-in, /auth/refresh, /auth/change-password: forwarded to the identity subgraph.
   const authRoutes = createAuthRoutes(config.subgraphUrls.identity, secret);
+  // The console at /, Lapor at /lapor, the explorer at /graphiql.
+  const webRoutes = createWebRoutes();
   // Subscriptions over SSE and multipart HTTP are routed by their Accept header; see `subscriptions` below.
   const route: http.RequestListener = (req, res) => {
     if (authRoutes.matches(req)) return void authRoutes.handle(req, res);
+    if (webRoutes.matches(req)) return webRoutes.handle(req, res);
     if (subscriptions.http.accepts(req)) return void subscriptions.http.handle(req, res);
     void handler(req, res);
   };
