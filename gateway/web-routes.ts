@@ -45,6 +45,8 @@ export interface WebRoutes {
 }
 
 function sendFile(res: ServerResponse, file: string, cache: string): void {
+  // Lapor's worker lives in /lapor/ but controls the page /lapor too.
+  const workerScope = path.basename(file) === "sw.js" ? { "service-worker-allowed": "/lapor" } : {};
   fs.readFile(file, (error, body) => {
     if (error) {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
@@ -57,6 +59,7 @@ function sendFile(res: ServerResponse, file: string, cache: string): void {
       "content-security-policy": CONTENT_SECURITY_POLICY,
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
+      ...workerScope,
     });
     res.end(body);
   });

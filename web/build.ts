@@ -14,6 +14,7 @@ const PUBLIC = path.join(__dirname, "public");
 /** Each app: its folder under web/ (entry main.tsx, index.html) and static files copied beside the bundle. */
 const APPS: Array<{ name: string; extraEntries?: string[]; staticFiles?: string[] }> = [
   { name: "explorer" },
+  { name: "lapor", extraEntries: ["sw.ts"], staticFiles: ["manifest.webmanifest", "icon.svg"] },
 ];
 
 async function main(): Promise<void> {

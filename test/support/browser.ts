@@ -27,6 +27,9 @@ export async function hubOnlyPage(browser: Browser, origin: string, viewport = {
   const page = await browser.newPage();
   await page.setViewport(viewport);
   const foreign: string[] = [];
+  // The page's own errors, in the test's output, to tell a broken app from a slow one.
+  page.on("console", (message) => console.error(`# console: ${message.text()}`));
+  page.on("pageerror", (error) => console.error(`# page error: ${String(error)}`));
   page.on("request", (request) => {
     const url = request.url();
     if (!url.startsWith("data:") && !url.startsWith("blob:") && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, "ws"))) foreign.push(url);
@@ -42,5 +45,32 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** Waits until the page's text contains `text`. */
 export async function waitForText(page: Page, text: string, timeout = 10_000): Promise<void> {
-  await page.waitForFunction((wanted: string) => document.body.innerText.includes(wanted), { timeout }, text);
+  try {
+    await page.waitForFunction((wanted: string) => document.body.innerText.includes(wanted), { timeout }, text);
+  } catch (error) {
+    await screenshot(page, "failed-wait");
+    throw new Error(`the page never showed "${text}"; it shows: ${await page.evaluate(() => document.body.innerText)}`, { cause: error });
+  }
+}
+
+/** Sets an input's value the way typing does, so React sees it (datetime-local cannot be typed portably). */
+export async function fill(page: Page, selector: string, value: string): Promise<void> {
+  await page.$eval(
+    selector,
+    (element, text) => {
+      const input = element as HTMLInputElement | HTMLTextAreaElement;
+      const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(input), "value")?.set;
+      setter?.call(input, text);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    value,
+  );
+}
+
+/** Signs in on a page showing the sign-in form. */
+export async function signInOnPage(page: Page, loginName: string, password: string): Promise<void> {
+  await page.waitForSelector("input[name=loginName]");
+  await fill(page, "input[name=loginName]", loginName);
+  await fill(page, "input[name=password]", password);
+  await page.click("form.sign-in button[type=submit]");
 }
