@@ -15,6 +15,7 @@ const PUBLIC = path.join(__dirname, "public");
 const APPS: Array<{ name: string; extraEntries?: string[]; staticFiles?: string[] }> = [
   { name: "explorer" },
   { name: "lapor", extraEntries: ["sw.ts"], staticFiles: ["manifest.webmanifest", "icon.svg"] },
+  { name: "console" },
 ];
 
 async function main(): Promise<void> {

@@ -28,7 +28,6 @@ export async function hubOnlyPage(browser: Browser, origin: string, viewport = {
   await page.setViewport(viewport);
   const foreign: string[] = [];
   // The page's own errors, in the test's output, to tell a broken app from a slow one.
-  page.on("console", (message) => console.error(`# console: ${message.text()}`));
   page.on("pageerror", (error) => console.error(`# page error: ${String(error)}`));
   page.on("request", (request) => {
     const url = request.url();

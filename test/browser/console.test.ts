@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "puppeteer-core";
+import { DemoAccount, loadDemoAccounts } from "../../launcher/demo";
+import { hubOnlyPage, launchBrowser, screenshot, signInOnPage, skipWithoutChromium, waitForText } from "../support/browser";
+import { DemoIds, loadDemoStory } from "../support/demo";
+import { ormasOf, startTestHub, TestHub } from "../support/hub";
+import { reportInput } from "../support/report-writers";
+
+const REPORT = `mutation ($input: ReportIncidentInput!) { reportIncident(input: $input) { id } }`;
+
+describe("the agency console at /, in a real browser", { skip: skipWithoutChromium() }, () => {
+  let hub: TestHub;
+  let ids: DemoIds;
+  let browser: Browser;
+  let origin: string;
+  let officer: DemoAccount;
+  before(async () => {
+    hub = await startTestHub();
+    ids = await loadDemoStory(hub);
+    officer = (await loadDemoAccounts(hub.url, hub.hub.config)).find((account) => account.loginName.startsWith("petugas"))!;
+    origin = new URL(hub.url).origin;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await hub?.dispose();
+  });
+
+  async function fileReport(title: string): Promise<void> {
+    const { errors } = await hub.query(REPORT, { input: reportInput(title) }, ormasOf(ids.org.pemuda));
+    assert.equal(errors, undefined, JSON.stringify(errors));
+  }
+
+  async function signedInOfficer(): Promise<{ page: Page; foreign: string[] }> {
+    const context = await browser.createBrowserContext();
+    const opened = await hubOnlyPage(context as unknown as Browser, origin);
+    await opened.page.goto(`${origin}/`);
+    await signInOnPage(opened.page, officer.loginName, officer.password);
+    await opened.page.waitForSelector('[data-status="live"]', { timeout: 10_000 });
+    return opened;
+  }
+
+  test("a Kesbangpol officer signs in and a report an ormas files through the API appears on the board without a reload", async () => {
+    const { page, foreign } = await signedInOfficer();
+    const title = "Fitnah di grup WhatsApp warga Manggar";
+    await fileReport(title);
+    await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
+    await waitForText(page, "Perkumpulan Pemuda Peduli Manggar"); // the reporter, which Kesbangpol may see
+    await screenshot(page, "console-board");
+    assert.deepEqual(foreign, []);
+    await page.close();
+  });
+
+  test("the session survives a reload without the password, and signing out ends it", async () => {
+    const { page } = await signedInOfficer();
+    await page.reload();
+    await page.waitForSelector('[data-status="live"]', { timeout: 10_000 });
+    const cookies = await page.cookies(`${origin}/auth/refresh`);
+    assert.equal(cookies.find((cookie) => cookie.name === "kawal_refresh")?.httpOnly, true);
+    assert.equal(await page.evaluate(() => document.cookie), "", "a script can read the session cookie");
+    await page.click("header button.secondary");
+    await page.waitForSelector("form.sign-in");
+    await page.reload();
+    await page.waitForSelector("form.sign-in");
+    await page.close();
+  });
+
+  test("an officer opens a report from the list and sees its status history", async () => {
+    const { page } = await signedInOfficer();
+    await page.waitForSelector(".incidents tbody tr");
+    const title = "Unggahan fitnah terhadap pasangan calon nomor urut 2"; // the demo's forwarded report
+    const [row] = await page.$$(`xpath/.//button[contains(., "${title}")]`);
+    await (row as unknown as { click(): Promise<void> }).click();
+    await waitForText(page, "Riwayat status");
+    await waitForText(page, "Diteruskan");
+    await screenshot(page, "console-detail");
+    await page.close();
+  });
+});
