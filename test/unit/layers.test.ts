@@ -19,6 +19,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   subgraphs: ["platform", "caller"],
   launcher: ["platform", "caller", "gateway", "subgraphs"],
   schema: ["platform", "caller", "subgraphs"],
+  // The browser apps talk to the hub over HTTP and WebSocket only.
+  web: [],
 };
 
 function sourceFiles(folder: string): string[] {
@@ -26,7 +28,7 @@ function sourceFiles(folder: string): string[] {
   for (const entry of fs.readdirSync(path.join(ROOT, folder), { withFileTypes: true })) {
     const relative = path.join(folder, entry.name);
     if (entry.isDirectory()) found.push(...sourceFiles(relative));
-    else if (entry.name.endsWith(".ts")) found.push(relative);
+    else if (/\.tsx?$/.test(entry.name)) found.push(relative);
   }
   return found;
 }
