@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { DemoAccount, loadDemoAccounts } from "../../launcher/demo";
+import { startCutProxy } from "../support/cut-proxy";
 import { hubOnlyPage, launchBrowser, screenshot, signInOnPage, skipWithoutChromium, waitForText } from "../support/browser";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { ormasOf, startTestHub, TestHub } from "../support/hub";
@@ -32,10 +33,11 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     assert.equal(errors, undefined, JSON.stringify(errors));
   }
 
-  async function signedInOfficer(): Promise<{ page: Page; foreign: string[] }> {
+  /** A fresh browser context at the console (at `at`, default the hub), signed in as the Kesbangpol officer. */
+  async function signedInOfficer(at = origin): Promise<{ page: Page; foreign: string[] }> {
     const context = await browser.createBrowserContext();
-    const opened = await hubOnlyPage(context as unknown as Browser, origin);
-    await opened.page.goto(`${origin}/`);
+    const opened = await hubOnlyPage(context as unknown as Browser, at);
+    await opened.page.goto(`${at}/`);
     await signInOnPage(opened.page, officer.loginName, officer.password);
     await opened.page.waitForSelector('[data-status="live"]', { timeout: 10_000 });
     return opened;
@@ -76,5 +78,30 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await waitForText(page, "Diteruskan");
     await screenshot(page, "console-detail");
     await page.close();
+  });
+
+  test("the laptop's network drops: the board shows it is reconnecting and, when back, catches up: nothing missed, nothing twice", async () => {
+    const network = await startCutProxy(hub.url);
+    try {
+      const { page } = await signedInOfficer(new URL(network.url).origin);
+      const before = "Sebelum jaringan putus";
+      await fileReport(before);
+      await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, before);
+
+      network.setDown(true);
+      await page.waitForSelector('[data-status="reconnecting"]', { timeout: 10_000 });
+      const missed = ["Selama jaringan putus #1", "Selama jaringan putus #2"];
+      for (const title of missed) await fileReport(title);
+      await screenshot(page, "console-reconnecting");
+      network.setDown(false);
+
+      await page.waitForSelector('[data-status="live"]', { timeout: 20_000 });
+      for (const title of missed) await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
+      const shown = await page.$$eval(".alerts li strong", (items) => items.map((item) => item.textContent ?? ""));
+      for (const title of [before, ...missed]) assert.equal(shown.filter((text) => text === title).length, 1, `${title} shown ${shown.filter((text) => text === title).length} times`);
+      await page.close();
+    } finally {
+      await network.dispose();
+    }
   });
 });
