@@ -80,6 +80,28 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await page.close();
   });
 
+  test("an officer reviews a new report with a note and its status changes, in the list and in the history", async () => {
+    const { page } = await signedInOfficer();
+    const title = "Hoaks jadwal pemungutan suara di Gantung";
+    await fileReport(title);
+    await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
+    const [open] = await page.$$(`xpath/.//ul[contains(@class, "alerts")]//button[contains(., "${title}")]`);
+    await (open as unknown as { click(): Promise<void> }).click();
+    await page.waitForSelector(".review textarea");
+    await page.type(".review textarea", "Sudah dicek ke akun aslinya");
+    await page.click('[data-status-action="VERIFIED"]');
+    await waitForText(page, "Status diubah.");
+    await page.waitForFunction(() => document.querySelector(".history")?.textContent?.includes("Sudah dicek ke akun aslinya"), { timeout: 5_000 });
+    await screenshot(page, "console-reviewed");
+    const { data } = await hub.query<{ incidentReports: { edges: Array<{ node: { title: string; status: string } }> } }>(
+      `{ incidentReports(filter: { regionCode: "19.06" }, first: 50) { edges { node { title status } } } }`,
+      {},
+      { sub: "officer", role: "AGENCY", org: ids.org.kesbangpol, regions: ["19.06"], scopes: [] },
+    );
+    assert.equal(data!.incidentReports.edges.find((edge) => edge.node.title === title)?.node.status, "VERIFIED");
+    await page.close();
+  });
+
   test("the laptop's network drops: the board shows it is reconnecting and, when back, catches up: nothing missed, nothing twice", async () => {
     const network = await startCutProxy(hub.url);
     try {

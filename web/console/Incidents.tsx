@@ -1,6 +1,6 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
-import { currentLanguage, t } from "../i18n";
-import { graphql } from "../shared/graphql";
+import { currentLanguage, ruleMessage, t } from "../i18n";
+import { ApiError, graphql } from "../shared/graphql";
 import { formatInZone, zoneOf } from "../shared/time-zone";
 
 const CATEGORIES = ["BLACK_CAMPAIGN", "NEGATIVE_CAMPAIGN", "SARA_INSULT", "HOAX", "MONEY_POLITICS", "ASN_NEUTRALITY", "INTIMIDATION", "CAMPAIGN_PROPS", "VOTER_DATA", "OTHER"];
@@ -62,14 +62,51 @@ function EnumSelect({ name, label, values, value, onChange }: { name: string; la
   );
 }
 
-export function IncidentDetail({ id, accessToken, onClose }: { id: string; accessToken: () => Promise<string | null>; onClose: () => void }) {
+const REVIEW = `mutation Review($id: ID!, $status: IncidentStatus!, $note: String) { reviewIncident(id: $id, status: $status, note: $note) { id status } }`;
+const REVIEW_STATUSES = ["VERIFIED", "FORWARDED", "DISMISSED", "RESOLVED"];
+
+/** The review workflow: a note and the next status; the hub refuses what this officer may not do, and says why. */
+function Review({ id, accessToken, onReviewed }: { id: string; accessToken: () => Promise<string | null>; onReviewed: () => void }) {
+  const [note, setNote] = useState("");
+  const [message, setMessage] = useState<string | null>(null);
+  async function review(status: string) {
+    const unavailable: ApiError[] = [{ message: t("signIn.unavailable") }];
+    const { errors } = await graphql(REVIEW, { id, status, note: note || null }, (await accessToken()) ?? undefined).catch(() => ({ errors: unavailable }));
+    const error = errors?.[0];
+    setMessage(error ? (error.extensions?.rule ? ruleMessage(error.extensions.rule) : error.message) : t("review.done"));
+    if (!error) {
+      setNote("");
+      onReviewed();
+    }
+  }
+  return (
+    <div className="review">
+      <h3>{t("review.title")}</h3>
+      <label>
+        {t("review.note")}
+        <textarea name="note" rows={2} value={note} onChange={(event) => setNote(event.target.value)} />
+      </label>
+      <div className="actions">
+        {REVIEW_STATUSES.map((status) => (
+          <button key={status} type="button" data-status-action={status} onClick={() => void review(status)}>
+            {t(`review.${status}`)}
+          </button>
+        ))}
+      </div>
+      {message && <p role="status">{message}</p>}
+    </div>
+  );
+}
+
+export function IncidentDetail({ id, accessToken, onClose, onReviewed }: { id: string; accessToken: () => Promise<string | null>; onClose: () => void; onReviewed: () => void }) {
   const [detail, setDetail] = useState<Detail | null>(null);
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     void (async () => {
       const { data } = await graphql<{ incidentReport: Detail | null }>(DETAIL, { id }, (await accessToken()) ?? undefined);
       setDetail(data?.incidentReport ?? null);
     })();
-  }, [id, accessToken]);
+  }, [id, accessToken, version]);
   if (!detail) return null;
   const late = Date.parse(detail.reportingDeadline) < Date.now() && !["RESOLVED", "DISMISSED"].includes(detail.status);
   return (
@@ -102,6 +139,7 @@ export function IncidentDetail({ id, accessToken, onClose }: { id: string; acces
           </li>
         ))}
       </ol>
+      <Review id={detail.id} accessToken={accessToken} onReviewed={() => (setVersion((count) => count + 1), onReviewed())} />
       <button type="button" className="secondary" onClick={onClose}>{t("list.close")}</button>
     </section>
   );

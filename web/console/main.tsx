@@ -40,7 +40,7 @@ function App() {
               key={session.account.id}
               onAlert={() => setAlertsSeen((count) => count + 1)}
             />
-            {open && <IncidentDetail id={open} accessToken={accessToken} onClose={() => setOpen(null)} />}
+            {open && <IncidentDetail id={open} accessToken={accessToken} onClose={() => setOpen(null)} onReviewed={() => setAlertsSeen((count) => count + 1)} />}
             <Incidents accessToken={accessToken} homeRegion={session.account.regions[0] ?? ""} onOpen={setOpen} refreshKey={alertsSeen} />
           </>
         )}

@@ -93,6 +93,7 @@ export const en: Catalogue = {
     reporter: "Reporter",
     event: "Event",
   },
+  review: { title: "Review", note: "Note", VERIFIED: "Verify", FORWARDED: "Forward", DISMISSED: "Dismiss", RESOLVED: "Resolve", done: "Status changed." },
   list: {
     title: "Reports",
     region: "Region (code)",

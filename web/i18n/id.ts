@@ -91,6 +91,7 @@ export const id = {
     reporter: "Pelapor",
     event: "Acara",
   },
+  review: { title: "Tinjau", note: "Catatan", VERIFIED: "Verifikasi", FORWARDED: "Teruskan", DISMISSED: "Tolak", RESOLVED: "Selesaikan", done: "Status diubah." },
   list: {
     title: "Daftar laporan",
     region: "Wilayah (kode)",
