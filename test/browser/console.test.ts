@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { DemoAccount, loadDemoAccounts } from "../../launcher/demo";
 import { startCutProxy } from "../support/cut-proxy";
-import { hubOnlyPage, launchBrowser, screenshot, signInOnPage, skipWithoutChromium, waitForText } from "../support/browser";
+import { hubOnlyPage, launchBrowser, screenshot, seriousViolations, signInOnPage, skipWithoutChromium, waitForText } from "../support/browser";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { ormasOf, startTestHub, TestHub } from "../support/hub";
 import { reportInput } from "../support/report-writers";
@@ -50,6 +50,7 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
     await waitForText(page, "Perkumpulan Pemuda Peduli Manggar"); // the reporter, which Kesbangpol may see
     await screenshot(page, "console-board");
+    assert.deepEqual(await seriousViolations(page), []);
     assert.deepEqual(foreign, []);
     await page.close();
   });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { DemoAccount, loadDemoAccounts } from "../../launcher/demo";
-import { fill, hubOnlyPage, launchBrowser, screenshot, signInOnPage, skipWithoutChromium, waitForText } from "../support/browser";
+import { fill, hubOnlyPage, launchBrowser, screenshot, seriousViolations, signInOnPage, skipWithoutChromium, waitForText } from "../support/browser";
 import { loadDemoStory } from "../support/demo";
 import { startTestHub, TestHub } from "../support/hub";
 
@@ -66,6 +66,11 @@ describe("Lapor, the ormas volunteers' report form, on a phone", { skip: skipWit
     await waitForText(page, "Tautan harus diawali http:// atau https://.");
     assert.ok(await page.$('.field.invalid[data-field="url"]'), "the error is not next to the link field");
     await screenshot(page, "lapor-field-error");
+    assert.deepEqual(await seriousViolations(page), []);
+    // The check sees a violation when there is one: an image with no text alternative.
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement("img"), { src: "/lapor/icon.svg", id: "probe" })));
+    assert.match((await seriousViolations(page)).join("\n"), /image-alt: #probe/);
+    await page.evaluate(() => document.getElementById("probe")?.remove());
     assert.equal(await stored(title), 0);
 
     await fill(page, "#url", "https://www.facebook.com/contoh/posts/1");

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import axe from "axe-core";
 import puppeteer, { Browser, Page } from "puppeteer-core";
 
 /** Debian's chromium; the tests never download a browser (`.ci/run` installs it with apt). */
@@ -72,4 +73,14 @@ export async function signInOnPage(page: Page, loginName: string, password: stri
   await fill(page, "input[name=loginName]", loginName);
   await fill(page, "input[name=password]", password);
   await page.click("form.sign-in button[type=submit]");
+}
+
+/** axe-core's serious and critical accessibility violations on the page as it is now, as "rule: target" lines. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  // Through the DevTools protocol, which the pages' Content-Security-Policy does not govern.
+  await page.evaluate(axe.source);
+  const results = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ["violations"] }));
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(" ")}`));
 }
