@@ -16,7 +16,7 @@ export function LanguageSwitch({ onChange }: { onChange: () => void }) {
           onChange();
         }}
       >
-        <option value="id">Bahasa Indonesia</option>
+        <option value="id">Indonesia</option>
         <option value="en">English</option>
       </select>
     </label>
