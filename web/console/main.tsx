@@ -10,7 +10,7 @@ import "./console.css";
 
 function App() {
   const [, setRenders] = useState(0);
-  const { session, restoring, adopt, accessToken, signOut } = useSession("kawal.console.account");
+  const { session, restoring, adopt, accessToken, signOut } = useSession();
   const [open, setOpen] = useState<string | null>(null);
   const [alertsSeen, setAlertsSeen] = useState(0);
   // The board reads the expiry of whatever token the session holds now.

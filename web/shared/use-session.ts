@@ -3,12 +3,14 @@ import { Account, refresh, renewIn, Session, signOut } from "./session";
 
 /**
  * The signed-in session of a page: restored from the refresh cookie on load, renewed a minute before the
- * access token expires. `account` is remembered on the device (not the tokens), so an app opened with no
- * signal still knows who is signed in; `accessToken()` renews when needed and answers null when it cannot.
+ * access token expires; `accessToken()` renews when needed and answers null when it cannot. With
+ * `rememberAs` (a localStorage key; default none) the account, never a token, is remembered on the device,
+ * so an app opened with no signal still knows who is signed in (Lapor on a volunteer's own phone; not the
+ * console, which may run on a shared office computer).
  */
-export function useSession(rememberAs: string) {
+export function useSession(rememberAs?: string) {
   const [session, setSession] = useState<Session | null>(null);
-  const [account, setAccount] = useState<Account | null>(() => JSON.parse(localStorage.getItem(rememberAs) ?? "null") as Account | null);
+  const [account, setAccount] = useState<Account | null>(() => (rememberAs ? (JSON.parse(localStorage.getItem(rememberAs) ?? "null") as Account | null) : null));
   const [restoring, setRestoring] = useState(true);
   const current = useRef<Session | null>(null);
 
@@ -18,7 +20,7 @@ export function useSession(rememberAs: string) {
       setSession(next);
       if (next) {
         setAccount(next.account);
-        localStorage.setItem(rememberAs, JSON.stringify(next.account));
+        if (rememberAs) localStorage.setItem(rememberAs, JSON.stringify(next.account));
       }
     },
     [rememberAs],
@@ -50,7 +52,7 @@ export function useSession(rememberAs: string) {
     await signOut();
     adopt(null);
     setAccount(null);
-    localStorage.removeItem(rememberAs);
+    if (rememberAs) localStorage.removeItem(rememberAs);
   }, [adopt, rememberAs]);
 
   return { session, account, restoring, adopt, accessToken, signOut: end };
