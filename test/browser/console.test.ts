@@ -128,3 +128,36 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     }
   });
 });
+
+describe("the console with 20-second access tokens, in a real browser", { skip: skipWithoutChromium() }, () => {
+  let hub: TestHub;
+  let ids: DemoIds;
+  let browser: Browser;
+  before(async () => {
+    hub = await startTestHub("sqlite", { KAWAL_ACCESS_TOKEN_SECONDS: "20" });
+    ids = await loadDemoStory(hub);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await hub?.dispose();
+  });
+
+  test("the board outlives its access token: it renews the token and the socket, and a later alert still arrives, once", async () => {
+    const officer = (await loadDemoAccounts(hub.url, hub.hub.config)).find((account) => account.loginName.startsWith("petugas"))!;
+    const origin = new URL(hub.url).origin;
+    const { page } = await hubOnlyPage(browser, origin);
+    await page.goto(`${origin}/`);
+    await signInOnPage(page, officer.loginName, officer.password);
+    await page.waitForSelector('[data-status="live"]', { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 25_000)); // past the first token's expiry
+    const title = "Laporan setelah token pertama habis";
+    const { errors } = await hub.query(REPORT, { input: reportInput(title) }, ormasOf(ids.org.pemuda));
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 10_000 }, title);
+    const shown = await page.$$eval(".alerts li strong", (items) => items.map((item) => item.textContent));
+    assert.deepEqual(shown, [title]);
+    assert.ok(await page.$("form.sign-in") === null, "the officer was signed out");
+    await page.close();
+  });
+});

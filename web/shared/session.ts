@@ -35,10 +35,17 @@ export async function signIn(loginName: string, password: string): Promise<Sessi
   }
 }
 
-/** A fresh session from the refresh cookie; null when there is none (signed out) or the hub refuses it; throws with no network. */
+/**
+ * A fresh session from the refresh cookie; null when there is none (signed out) or the hub refuses it; throws
+ * with no network. A refresh token works once and presenting it twice revokes its family, so refreshes are
+ * serialized across this origin's tabs (Web Locks; each then sends the cookie the previous one set).
+ */
 export async function refresh(): Promise<Session | null> {
-  const response = await post("/auth/refresh", {});
-  return response.ok ? ((await response.json()) as Session) : null;
+  const run = async () => {
+    const response = await post("/auth/refresh", {});
+    return response.ok ? ((await response.json()) as Session) : null;
+  };
+  return "locks" in navigator ? navigator.locks.request("kawal-refresh", run) : run();
 }
 
 export async function signOut(): Promise<void> {
