@@ -69,6 +69,17 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await page.close();
   });
 
+  test("the officer switches to English, and the choice outlives a reload", async () => {
+    const { page } = await signedInOfficer();
+    await waitForText(page, "Papan peringatan");
+    await page.select("header select", "en");
+    await waitForText(page, "Alert board");
+    await page.reload();
+    await waitForText(page, "Alert board");
+    assert.equal(await page.evaluate(() => document.body.innerText.includes("Papan peringatan")), false);
+    await page.close();
+  });
+
   test("an officer opens a report from the list and sees its status history", async () => {
     const { page } = await signedInOfficer();
     await page.waitForSelector(".incidents tbody tr");

@@ -24,6 +24,9 @@ void i18n.init({
   initAsync: false, // the catalogues are bundled: ready before the first render
 });
 
+// Screen readers pronounce the page in the language it is shown in.
+document.documentElement.lang = i18n.language;
+
 export function t(key: string, options?: Record<string, string | number>): string {
   return i18n.t(key, options ?? {});
 }
