@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { currentLanguage, t } from "../i18n";
+import { currentLanguage, ruleMessage, t } from "../i18n";
 import { ApiError, fieldErrors } from "../shared/graphql";
 import { LanguageSwitch } from "../shared/LanguageSwitch";
 import { SignInForm } from "../shared/SignInForm";
@@ -28,7 +28,7 @@ function Outbox({ entries }: { entries: OutboxEntry[] }) {
               <span className="state">{t(`outbox.${entry.state}`)}</span>
               {entry.filed && <span>{t("outbox.id", { id: entry.filed.id })}</span>}
               {entry.filed && <span>{t("outbox.deadline", { time: formatInZone(entry.filed.reportingDeadline, zone, currentLanguage()) })}</span>}
-              {entry.errors?.map((error, index) => <span key={index} className="error">{error.extensions?.rule ? error.extensions.rule : error.message}</span>)}
+              {entry.errors?.map((error, index) => <span key={index} className="error">{error.extensions?.rule ? ruleMessage(error.extensions.rule) : error.message}</span>)}
             </li>
           );
         })}
