@@ -12,6 +12,7 @@ COPY gateway ./gateway
 COPY subgraphs ./subgraphs
 COPY launcher ./launcher
 COPY schema ./schema
+COPY web ./web
 COPY test ./test
 RUN npm run build && npm prune --omit=dev
 

@@ -11,6 +11,11 @@ import { askIdentity, IdentityAnswer } from "./identity-client";
  * client's address, which sign-in slows repeated failures by), and answers its error as
  * {"error": {"code", "message", "field"}} with 400 (bad input), 401 (refused), 403 (password change needed) or
  * 503 (SIGNING_UNAVAILABLE: the hub signs no tokens, it trusts an external identity provider only).
+ *
+ * Browser apps keep the refresh token out of JavaScript's reach: with `"refreshCookie": true` in the body
+ * the answer sets it as an httpOnly, SameSite=Strict cookie scoped to /auth/refresh (Secure except on
+ * localhost) and leaves it out of the JSON; POST /auth/refresh without `refreshToken` reads that cookie
+ * (and answers the same way), and DELETE /auth/refresh (signing out) clears it.
  */
 
 const SESSION = "accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt account { id loginName role regions organization { id } mustChangePassword }";
@@ -29,6 +34,25 @@ const ROUTES: Record<string, AuthRoute> = {
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, PASSWORD_CHANGE_REQUIRED: 403, SIGNING_UNAVAILABLE: 503 };
 
 const MAX_BODY = 16 * 1024;
+
+const REFRESH_PATH = "/auth/refresh";
+const REFRESH_COOKIE = "kawal_refresh";
+
+/** The refresh cookie sent with the request, if any. */
+function refreshCookieOf(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === REFRESH_COOKIE) return decodeURIComponent(value.join("="));
+  }
+  return undefined;
+}
+
+/** Set-Cookie for the refresh token (empty with maxAge 0 to clear it); Secure unless the browser is on localhost. */
+function refreshCookie(req: IncomingMessage, value: string, maxAgeSeconds: number): string {
+  const host = (req.headers.host ?? "").replace(/:\d+$/, "");
+  const local = host === "localhost" || host === "127.0.0.1" || host === "[::1]";
+  return `${REFRESH_COOKIE}=${encodeURIComponent(value)}; Path=${REFRESH_PATH}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${local ? "" : "; Secure"}`;
+}
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
   const text = await readSmallBody(req, MAX_BODY);
@@ -57,12 +81,21 @@ export function createAuthRoutes(identityUrl: string, subgraphSecret: string): A
   return {
     matches: (req) => new URL(req.url ?? "/", "http://localhost").pathname.startsWith("/auth/"),
     async handle(req, res) {
-      const route = ROUTES[new URL(req.url ?? "/", "http://localhost").pathname];
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      const route = ROUTES[pathname];
       if (!route) return fail(res, 404, "NOT_FOUND", `no such path: ${req.url}; the auth endpoint has ${Object.keys(ROUTES).join(", ")}`);
+      if (pathname === REFRESH_PATH && req.method === "DELETE") {
+        res.setHeader("set-cookie", refreshCookie(req, "", 0));
+        res.writeHead(204);
+        return void res.end();
+      }
       if (req.method !== "POST") return fail(res, 405, "METHOD_NOT_ALLOWED", "send a POST with a JSON body");
       if (!(req.headers["content-type"] ?? "").includes("application/json")) return fail(res, 415, "BAD_REQUEST", "the body must be JSON (content-type: application/json)");
       const body = await readJson(req);
       if (!body) return fail(res, 400, "BAD_REQUEST", `the body must be a JSON object of at most ${MAX_BODY} bytes`);
+      const cookie = pathname === REFRESH_PATH && body.refreshToken === undefined ? refreshCookieOf(req) : undefined;
+      if (cookie !== undefined) body.refreshToken = cookie;
+      const useCookie = body.refreshCookie === true || cookie !== undefined;
       for (const field of route.fields) {
         if (typeof body[field] !== "string") return fail(res, 400, "BAD_USER_INPUT", `${field}: must be a string`, field);
       }
@@ -80,7 +113,11 @@ export function createAuthRoutes(identityUrl: string, subgraphSecret: string): A
         const code = error?.extensions?.code ?? "INTERNAL_SERVER_ERROR";
         return fail(res, STATUS[code] ?? 500, code, error?.message ?? "no answer", error?.extensions?.field);
       }
-      sendJson(res, 200, answer.data[route.mutation]);
+      const session = answer.data[route.mutation] as { refreshToken: string; refreshTokenExpiresAt: string };
+      if (!useCookie) return sendJson(res, 200, session);
+      const { refreshToken, ...rest } = session;
+      res.setHeader("set-cookie", refreshCookie(req, refreshToken, Math.max(0, Math.floor((Date.parse(session.refreshTokenExpiresAt) - Date.now()) / 1000))));
+      sendJson(res, 200, rest);
     },
   };
 }

@@ -3,6 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError } from "graphql";
 import type { HubConfig } from "../platform/config";
 import { createHttpDrain } from "../platform/drain";
@@ -11,6 +12,7 @@ import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
 import { createIdentityRoutes } from "./identity-routes";
 import { createEvidenceRoutes } from "./evidence-routes";
 import { identityDeliveryRecorder, reporterAuditPlugin } from "./reporter-audit";
+import { createWebRoutes } from "./web-routes";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { createPubSub } from "../platform/pubsub";
@@ -106,6 +108,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     plugins: [
       // First: every later plugin sees the document that runs (a refused request's stand-in answers nothing).
       trustedDocumentsPlugin(trusted),
+      // The hub serves its own explorer (gateway/web-routes.ts); Apollo's landing page needs the internet.
+      ApolloServerPluginLandingPageDisabled(),
       ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, rateLimits)] : []),
       // After the rate limit: a refused mutation never reaches a subgraph, so it invalidates nothing.
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
@@ -145,10 +149,13 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   const identityRoutes = createIdentityRoutes({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, limiter: rateLimiter, limits: rateLimits, signingKey: config.signingKey });
   // POST /evidence (upload) and GET /evidence/<id> (download), streamed to the incidents subgraph.
   const evidenceRoutes = createEvidenceRoutes({ incidentsUrl: config.subgraphUrls.incidents, subgraphSecret: secret, verifier, recordDeliveries, limiter: rateLimiter });
+  // The console at /, Lapor at /lapor, the explorer at /graphiql.
+  const webRoutes = createWebRoutes();
   // Subscriptions over SSE and multipart HTTP are routed by their Accept header; see `subscriptions` below.
   const route: http.RequestListener = (req, res) => {
     if (identityRoutes.matches(req)) return void identityRoutes.handle(req, res);
     if (evidenceRoutes.matches(req)) return void evidenceRoutes.handle(req, res);
+    if (webRoutes.matches(req)) return webRoutes.handle(req, res);
     if (subscriptions.http.accepts(req)) return void subscriptions.http.handle(req, res);
     void handler(req, res);
   };

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   console.log(`\nKawal Damai is up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`  GraphQL:        ${url}`);
   console.log(`  Subscriptions:  ${url.replace(/^http/, "ws")}`);
+  console.log(`  Console:        ${new URL("/", url)}   Lapor: ${new URL("/lapor", url)}   Explorer: ${new URL("/graphiql", url)}`);
   console.log(`  Data:           ${config.databaseUrl ? `MySQL ${config.databaseUrl.host}` : config.dataDir}`);
   console.log("Press Ctrl-C to stop.");
 }

@@ -14,6 +14,8 @@ export interface CutProxy {
   readonly cuts: number;
   /** Cuts every connection open now, as a dropped network would; later ones go through. */
   cutAll(): void;
+  /** Down: every open connection is cut and new ones are closed at once (a network that is gone) until set up again. */
+  setDown(down: boolean): void;
   dispose(): Promise<void>;
 }
 
@@ -21,8 +23,10 @@ export async function startCutProxy(targetUrl: string): Promise<CutProxy> {
   const target = new URL(targetUrl);
   let armed = false;
   let cuts = 0;
+  let down = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
+    if (down) return void client.destroy();
     const upstream = net.connect(Number(target.port), target.hostname);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -49,6 +53,10 @@ export async function startCutProxy(targetUrl: string): Promise<CutProxy> {
     url: `http://127.0.0.1:${port}${target.pathname}`,
     cutNextReply: () => void (armed = true),
     cutAll: () => sockets.forEach((socket) => socket.destroy()),
+    setDown(value) {
+      down = value;
+      if (down) sockets.forEach((socket) => socket.destroy());
+    },
     get cuts() {
       return cuts;
     },

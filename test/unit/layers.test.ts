@@ -21,6 +21,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   schema: ["platform", "caller", "subgraphs"],
   // A partner's code, as a partner would write it: it knows the hub only by its public API.
   examples: [],
+  // The browser apps talk to the hub over HTTP and WebSocket only.
+  web: [],
 };
 
 function sourceFiles(folder: string): string[] {
@@ -28,7 +30,7 @@ function sourceFiles(folder: string): string[] {
   for (const entry of fs.readdirSync(path.join(ROOT, folder), { withFileTypes: true })) {
     const relative = path.join(folder, entry.name);
     if (entry.isDirectory()) found.push(...sourceFiles(relative));
-    else if (entry.name.endsWith(".ts")) found.push(relative);
+    else if (/\.tsx?$/.test(entry.name)) found.push(relative);
   }
   return found;
 }

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "puppeteer-core";
+import { DemoAccount, loadDemoAccounts } from "../../launcher/demo";
+import { startCutProxy } from "../support/cut-proxy";
+import { hubOnlyPage, launchBrowser, screenshot, seriousViolations, signInOnPage, skipWithoutChromium, waitForText } from "../support/browser";
+import { DemoIds, loadDemoStory } from "../support/demo";
+import { ormasOf, startTestHub, TestHub } from "../support/hub";
+import { reportInput } from "../support/report-writers";
+
+const REPORT = `mutation ($input: ReportIncidentInput!) { reportIncident(input: $input) { id } }`;
+
+describe("the agency console at /, in a real browser", { skip: skipWithoutChromium() }, () => {
+  let hub: TestHub;
+  let ids: DemoIds;
+  let browser: Browser;
+  let origin: string;
+  let officer: DemoAccount;
+  before(async () => {
+    hub = await startTestHub();
+    ids = await loadDemoStory(hub);
+    officer = (await loadDemoAccounts(hub.url, hub.hub.config)).find((account) => account.loginName.startsWith("petugas"))!;
+    origin = new URL(hub.url).origin;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await hub?.dispose();
+  });
+
+  async function fileReport(title: string): Promise<void> {
+    const { errors } = await hub.query(REPORT, { input: reportInput(title) }, ormasOf(ids.org.pemuda));
+    assert.equal(errors, undefined, JSON.stringify(errors));
+  }
+
+  /** A fresh browser context at the console (at `at`, default the hub), signed in as the Kesbangpol officer. */
+  async function signedInOfficer(at = origin): Promise<{ page: Page; foreign: string[] }> {
+    const context = await browser.createBrowserContext();
+    const opened = await hubOnlyPage(context as unknown as Browser, at);
+    await opened.page.goto(`${at}/`);
+    await signInOnPage(opened.page, officer.loginName, officer.password);
+    await opened.page.waitForSelector('[data-status="live"]', { timeout: 10_000 });
+    return opened;
+  }
+
+  test("a Kesbangpol officer signs in and a report an ormas files through the API appears on the board without a reload", async () => {
+    const { page, foreign } = await signedInOfficer();
+    const title = "Fitnah di grup WhatsApp warga Manggar";
+    await fileReport(title);
+    await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
+    await waitForText(page, "Perkumpulan Pemuda Peduli Manggar"); // the reporter, which Kesbangpol may see
+    await screenshot(page, "console-board");
+    assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(foreign, []);
+    await page.close();
+  });
+
+  test("the session survives a reload without the password, and signing out ends it", async () => {
+    const { page } = await signedInOfficer();
+    await page.reload();
+    await page.waitForSelector('[data-status="live"]', { timeout: 10_000 });
+    const cookies = await page.cookies(`${origin}/auth/refresh`);
+    assert.equal(cookies.find((cookie) => cookie.name === "kawal_refresh")?.httpOnly, true);
+    assert.equal(await page.evaluate(() => document.cookie), "", "a script can read the session cookie");
+    await page.click("header button.secondary");
+    await page.waitForSelector("form.sign-in");
+    await page.reload();
+    await page.waitForSelector("form.sign-in");
+    await page.close();
+  });
+
+  test("the officer switches to English, and the choice outlives a reload", async () => {
+    const { page } = await signedInOfficer();
+    await waitForText(page, "Papan peringatan");
+    await page.select("header select", "en");
+    await waitForText(page, "Alert board");
+    await page.reload();
+    await waitForText(page, "Alert board");
+    assert.equal(await page.evaluate(() => document.body.innerText.includes("Papan peringatan")), false);
+    await page.close();
+  });
+
+  test("an officer opens a report from the list and sees its status history", async () => {
+    const { page } = await signedInOfficer();
+    await page.waitForSelector(".incidents tbody tr");
+    const title = "Unggahan fitnah terhadap pasangan calon nomor urut 2"; // the demo's forwarded report
+    const [row] = await page.$$(`xpath/.//button[contains(., "${title}")]`);
+    await (row as unknown as { click(): Promise<void> }).click();
+    await waitForText(page, "Riwayat status");
+    await waitForText(page, "Diteruskan");
+    await screenshot(page, "console-detail");
+    await page.close();
+  });
+
+  test("an officer reviews a new report with a note and its status changes, in the list and in the history", async () => {
+    const { page } = await signedInOfficer();
+    const title = "Hoaks jadwal pemungutan suara di Gantung";
+    await fileReport(title);
+    await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
+    const [open] = await page.$$(`xpath/.//ul[contains(@class, "alerts")]//button[contains(., "${title}")]`);
+    await (open as unknown as { click(): Promise<void> }).click();
+    await page.waitForSelector(".review textarea");
+    await page.type(".review textarea", "Sudah dicek ke akun aslinya");
+    await page.click('[data-status-action="VERIFIED"]');
+    await waitForText(page, "Status diubah.");
+    await page.waitForFunction(() => document.querySelector(".history")?.textContent?.includes("Sudah dicek ke akun aslinya"), { timeout: 5_000 });
+    await screenshot(page, "console-reviewed");
+    const { data } = await hub.query<{ incidentReports: { edges: Array<{ node: { title: string; status: string } }> } }>(
+      `{ incidentReports(filter: { regionCode: "19.06" }, first: 50) { edges { node { title status } } } }`,
+      {},
+      { sub: "officer", role: "AGENCY", org: ids.org.kesbangpol, regions: ["19.06"], scopes: [] },
+    );
+    assert.equal(data!.incidentReports.edges.find((edge) => edge.node.title === title)?.node.status, "VERIFIED");
+    await page.close();
+  });
+
+  test("the laptop's network drops: the board shows it is reconnecting and, when back, catches up: nothing missed, nothing twice", async () => {
+    const network = await startCutProxy(hub.url);
+    try {
+      const { page } = await signedInOfficer(new URL(network.url).origin);
+      const before = "Sebelum jaringan putus";
+      await fileReport(before);
+      await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, before);
+
+      network.setDown(true);
+      await page.waitForSelector('[data-status="reconnecting"]', { timeout: 10_000 });
+      const missed = ["Selama jaringan putus #1", "Selama jaringan putus #2"];
+      for (const title of missed) await fileReport(title);
+      await screenshot(page, "console-reconnecting");
+      network.setDown(false);
+
+      await page.waitForSelector('[data-status="live"]', { timeout: 20_000 });
+      for (const title of missed) await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
+      const shown = await page.$$eval(".alerts li strong", (items) => items.map((item) => item.textContent ?? ""));
+      for (const title of [before, ...missed]) assert.equal(shown.filter((text) => text === title).length, 1, `${title} shown ${shown.filter((text) => text === title).length} times`);
+      await page.close();
+    } finally {
+      await network.dispose();
+    }
+  });
+});
+
+describe("the console with 20-second access tokens, in a real browser", { skip: skipWithoutChromium() }, () => {
+  let hub: TestHub;
+  let ids: DemoIds;
+  let browser: Browser;
+  before(async () => {
+    hub = await startTestHub("sqlite", { KAWAL_ACCESS_TOKEN_SECONDS: "20" });
+    ids = await loadDemoStory(hub);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await hub?.dispose();
+  });
+
+  test("the board outlives its access token: it renews the token and the socket, and a later alert still arrives, once", async () => {
+    const officer = (await loadDemoAccounts(hub.url, hub.hub.config)).find((account) => account.loginName.startsWith("petugas"))!;
+    const origin = new URL(hub.url).origin;
+    const { page } = await hubOnlyPage(browser, origin);
+    await page.goto(`${origin}/`);
+    await signInOnPage(page, officer.loginName, officer.password);
+    await page.waitForSelector('[data-status="live"]', { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 25_000)); // past the first token's expiry
+    const title = "Laporan setelah token pertama habis";
+    const { errors } = await hub.query(REPORT, { input: reportInput(title) }, ormasOf(ids.org.pemuda));
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 10_000 }, title);
+    const shown = await page.$$eval(".alerts li strong", (items) => items.map((item) => item.textContent));
+    assert.deepEqual(shown, [title]);
+    assert.ok(await page.$("form.sign-in") === null, "the officer was signed out");
+    await page.close();
+  });
+});
