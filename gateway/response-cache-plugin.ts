@@ -93,7 +93,8 @@ export function responseCachePlugin(cache: ResponseCache, announce?: (subgraphs:
       let missedKey: string | undefined;
       return {
         async responseForOperation({ operation, queryHash, request }) {
-          if (operation.operation !== "query") return null;
+          // No operation by that name (a mismatched operationName): nothing to look up; execution names the error.
+          if (operation?.operation !== "query") return null;
           const key = crypto
             .createHash("sha256")
             .update(`${queryHash}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${callerKey(contextValue.caller)}`)

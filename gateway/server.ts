@@ -13,6 +13,7 @@ import { createIdentityRoutes } from "./identity-routes";
 import { createEvidenceRoutes } from "./evidence-routes";
 import { identityDeliveryRecorder, reporterAuditPlugin } from "./reporter-audit";
 import { createWebRoutes } from "./web-routes";
+import { operationNamePlugin } from "./operation-name";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { createPubSub } from "../platform/pubsub";
@@ -108,6 +109,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     plugins: [
       // First: every later plugin sees the document that runs (a refused request's stand-in answers nothing).
       trustedDocumentsPlugin(trusted),
+      operationNamePlugin(),
       // The hub serves its own explorer (gateway/web-routes.ts); Apollo's landing page needs the internet.
       ApolloServerPluginLandingPageDisabled(),
       ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, rateLimits)] : []),

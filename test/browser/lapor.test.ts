@@ -76,7 +76,8 @@ describe("Lapor, the ormas volunteers' report form, on a phone", { skip: skipWit
     await fill(page, "#url", "https://www.facebook.com/contoh/posts/1");
     await page.click("form.report button[type=submit]");
     await waitForText(page, "Terkirim");
-    await waitForText(page, "Batas lapor ke Bawaslu: 27 Nov 2024, 20.00 WIB");
+    // Seven calendar days after the day it happened, to the end of that day in Manggar's time (WIB).
+    await waitForText(page, "Batas lapor ke Bawaslu: 27 Nov 2024, 23.59 WIB");
     await page.waitForFunction((wanted: string) => document.querySelector(".own")?.textContent?.includes(wanted), {}, title);
     await screenshot(page, "lapor-sent");
     assert.equal(await stored(title), 1);

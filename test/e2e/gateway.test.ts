@@ -74,6 +74,17 @@ describe("the gateway", () => {
     assert.deepEqual(data, { organization: null, event: null, election: null });
   });
 
+  test("an operationName that names no operation of the document is a clear error, not a 500", async () => {
+    const response = await fetch(hub.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "query Directory { organizations(first: 1) { totalCount } }", operationName: "Beltim" }),
+    });
+    const body = (await response.json()) as { errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    assert.equal(response.status, 400, JSON.stringify(body));
+    assert.equal(body.errors?.[0]?.message, 'operationName: names no operation of the document ("Beltim"); the document has Directory');
+  });
+
   test("health and readiness answer on the gateway and every subgraph", async () => {
     const base = new URL(hub.url);
     assert.equal((await fetch(new URL("/health", base))).status, 200);

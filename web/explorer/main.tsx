@@ -1,7 +1,7 @@
-import { createGraphiQLFetcher, Fetcher } from "@graphiql/toolkit";
+import { createGraphiQLFetcher, Fetcher, FetcherOpts, FetcherParams } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import "graphiql/style.css";
-import { buildClientSchema, buildSchema, getIntrospectionQuery, GraphQLSchema, IntrospectionQuery } from "graphql";
+import { buildClientSchema, buildSchema, DocumentNode, getIntrospectionQuery, getOperationAST, GraphQLSchema, IntrospectionQuery, parse } from "graphql";
 import { Client, createClient } from "graphql-ws";
 import { createRoot } from "react-dom/client";
 import { EXAMPLE_TABS } from "./examples";
@@ -21,6 +21,23 @@ function authorizationOf(headers: Record<string, unknown> | undefined): string |
  */
 let socket: { authorization: string | undefined; client: Client; fetcher: Fetcher } | undefined;
 
+/**
+ * What the toolkit's fetcher should see for the text actually sent: GraphiQL can still carry the operation name
+ * and parsed document of the tab it came from. A name the document does not hold is dropped for the
+ * document's own, and the document is parsed afresh, so a one-operation document runs as itself and a
+ * subscription goes over the socket (the toolkit decides that from the document and the name).
+ */
+function ownRequest(params: FetcherParams, options: FetcherOpts | undefined): [FetcherParams, FetcherOpts] {
+  let document: DocumentNode;
+  try {
+    document = parse(params.query);
+  } catch {
+    return [params, { ...options }]; // the hub names the syntax error
+  }
+  const named = params.operationName && getOperationAST(document, params.operationName) ? params.operationName : (getOperationAST(document)?.name?.value ?? params.operationName);
+  return [{ ...params, operationName: named }, { ...options, documentAST: document }];
+}
+
 const fetcher: Fetcher = (params, options) => {
   const authorization = authorizationOf(options?.headers);
   if (!socket || socket.authorization !== authorization) {
@@ -28,7 +45,7 @@ const fetcher: Fetcher = (params, options) => {
     const client = createClient({ url: WS_URL, lazy: true, connectionParams: authorization ? { authorization } : {} });
     socket = { authorization, client, fetcher: createGraphiQLFetcher({ url: HTTP_URL, wsClient: client }) };
   }
-  return socket.fetcher(params, options);
+  return socket.fetcher(...ownRequest(params, options));
 };
 
 /** The schema by introspection, or, where the hub turns introspection off (production), the committed public schema. */

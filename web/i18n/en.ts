@@ -40,7 +40,7 @@ export const en: Catalogue = {
   channel: { PUBLIC_SPACE: "Public space", SOCIAL_MEDIA: "Social media", ONLINE_MEDIA: "Online media", MESSAGING: "Messaging app" },
   severity: { LOW: "Low", MEDIUM: "Medium", HIGH: "High", CRITICAL: "Critical" },
   status: { RECEIVED: "Received", UNDER_REVIEW: "Under review", VERIFIED: "Verified", FORWARDED: "Forwarded", RESOLVED: "Resolved", DISMISSED: "Dismissed" },
-  alertKind: { REPORTED: "New report", ESCALATED: "Escalated" },
+  alertKind: { REPORTED: "New report", ESCALATED: "Escalated", DEADLINE_NEAR: "Deadline near" },
   form: {
     title: "Violation report",
     category: "Kind of violation",

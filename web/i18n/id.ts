@@ -38,7 +38,7 @@ export const id = {
   channel: { PUBLIC_SPACE: "Tempat umum", SOCIAL_MEDIA: "Media sosial", ONLINE_MEDIA: "Media daring", MESSAGING: "Aplikasi pesan" },
   severity: { LOW: "Rendah", MEDIUM: "Sedang", HIGH: "Tinggi", CRITICAL: "Kritis" },
   status: { RECEIVED: "Diterima", UNDER_REVIEW: "Ditinjau", VERIFIED: "Terverifikasi", FORWARDED: "Diteruskan", RESOLVED: "Selesai", DISMISSED: "Ditolak" },
-  alertKind: { REPORTED: "Laporan baru", ESCALATED: "Meningkat" },
+  alertKind: { REPORTED: "Laporan baru", ESCALATED: "Meningkat", DEADLINE_NEAR: "Tenggat mendekat" },
   form: {
     title: "Laporan pelanggaran",
     category: "Jenis pelanggaran",
