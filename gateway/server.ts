@@ -18,6 +18,7 @@ import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
 import { createHttpPool } from "../platform/http-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions, subscriptionRefusalPlugin } from "./subscriptions";
+import { identityWebhookStore, startWebhookDispatcher, WebhookDispatcher, webhookRegistrationPlugin } from "./webhooks";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -44,6 +45,8 @@ export interface RunningGateway {
   limits: OperationLimits;
   /** Live alerts: counters of upstream subscriptions, hydrations and sockets. */
   subscriptions: RunningSubscriptions;
+  /** Webhook deliveries of this gateway. */
+  webhooks: WebhookDispatcher;
   /**
    * Drains, then stops: new requests get 503 with Retry-After (SHUTTING_DOWN), subscription sockets close
    * with 1001 (clients reconnect, elsewhere, and resume with their cursor), requests in flight finish; those
@@ -57,6 +60,18 @@ function unauthorized(error: TokenError): GraphQLError {
   return new GraphQLError(error.message, {
     extensions: { code: "UNAUTHENTICATED", http: { status: 401, headers: new Map([["www-authenticate", "Bearer"]]) } },
   });
+}
+
+/** The dispatcher's settings from the configuration. */
+function webhookOptions(config: HubConfig) {
+  const { leaseSeconds, retryInitialMs, retryMaxMs, giveUpSeconds, timeoutMs } = config.webhooks;
+  return {
+    production: config.production,
+    leaseSeconds,
+    retry: { initialMs: retryInitialMs, maxMs: retryMaxMs, giveUpMs: giveUpSeconds * 1000 },
+    timeoutMs,
+    connectTimeoutMs: Math.ceil(timeoutMs / 2),
+  };
 }
 
 /** Starts the gateway: one graph over the six subgraphs, verified callers forwarded to them. */
@@ -102,6 +117,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
       // A subscription here gets 406 naming graphql-ws, SSE and multipart, not @apollo/gateway's 500.
       subscriptionRefusalPlugin(),
+      // The engine exists once the server is built below; registrations arrive only after it listens.
+      webhookRegistrationPlugin(() => subscriptions.engine),
     ],
   });
   await apollo.start();
@@ -156,6 +173,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     maxSubscriptionsPerCaller: config.wsMaxSubscriptionsPerCaller,
     isProd: config.production,
   });
+  // Webhooks: one more consumer of the engine, delivering the webhooks this gateway holds the lease of.
+  const webhooks = startWebhookDispatcher({ engine: subscriptions.engine, store: identityWebhookStore({ url: config.subgraphUrls.identity, secret }), ...webhookOptions(config) });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
   let disposed: Promise<void> | undefined;
@@ -165,10 +184,13 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     verifier,
     limits,
     subscriptions,
+    webhooks,
     dispose(deadline = Date.now() + config.drainSeconds * 1000) {
       disposed ??= (async () => {
         // New requests are refused from here on; those in flight keep their subgraph pools and caches.
         const drained = drain.drain(deadline);
+        // Before the engine it consumes; its leases go back so another gateway resumes its webhooks at once.
+        await webhooks.dispose();
         // Sockets right away (1001, so clients reconnect and resume): a subscription never finishes by itself,
         // and upgraded sockets would hold the server open.
         await subscriptions.dispose();

@@ -60,10 +60,32 @@ export interface HubConfig {
    * period; 0 stops at once.
    */
   drainSeconds: number;
+  /** Webhook deliveries: leases, retries and timeouts (KAWAL_WEBHOOK_*). */
+  webhooks: WebhookConfig;
   /** Where the gateway finds each subgraph: `<NAME>_URL`, default http://127.0.0.1:400N/graphql. */
   subgraphUrls: Record<SubgraphName, string>;
   /** true when NODE_ENV=production. */
   production: boolean;
+}
+
+/** How the gateways deliver webhooks. */
+export interface WebhookConfig {
+  /**
+   * KAWAL_WEBHOOK_LEASE_SECONDS: how long a gateway's claim on a webhook lasts (renewed every third of it);
+   * after a gateway dies, another takes its webhooks over within this time. Default 30.
+   */
+  leaseSeconds: number;
+  /** KAWAL_WEBHOOK_RETRY_MS: delay before the first retry of a failed delivery; it doubles, with jitter. Default 5,000. */
+  retryInitialMs: number;
+  /** KAWAL_WEBHOOK_RETRY_MAX_MS: longest delay between retries. Default 3,600,000 (1 hour). */
+  retryMaxMs: number;
+  /**
+   * KAWAL_WEBHOOK_GIVE_UP_SECONDS: a delivery failing for this long disables its webhook, with the reason
+   * visible to its owner. Default 86,400 (24 hours).
+   */
+  giveUpSeconds: number;
+  /** KAWAL_WEBHOOK_TIMEOUT_MS: longest wait for a receiver's whole answer (connecting: at most half of it). Default 10,000. */
+  timeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -172,6 +194,13 @@ export function loadConfig(env: Env = process.env): HubConfig {
     accessTokenSeconds: positiveNumber(env, "KAWAL_ACCESS_TOKEN_SECONDS", 900, 86_400),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
     drainSeconds: wholeNumber(env, "KAWAL_DRAIN_SECONDS", 8, 300),
+    webhooks: {
+      leaseSeconds: positiveNumber(env, "KAWAL_WEBHOOK_LEASE_SECONDS", 30, 3600),
+      retryInitialMs: positiveNumber(env, "KAWAL_WEBHOOK_RETRY_MS", 5000, 3_600_000),
+      retryMaxMs: positiveNumber(env, "KAWAL_WEBHOOK_RETRY_MAX_MS", 3_600_000, 86_400_000),
+      giveUpSeconds: positiveNumber(env, "KAWAL_WEBHOOK_GIVE_UP_SECONDS", 86_400, 30 * 86_400),
+      timeoutMs: positiveNumber(env, "KAWAL_WEBHOOK_TIMEOUT_MS", 10_000, 60_000),
+    },
     subgraphUrls,
     production: env.NODE_ENV === "production",
   };

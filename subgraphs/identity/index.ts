@@ -5,12 +5,13 @@ import { migrations } from "./migrations";
 import { AccountListResolver, AccountResolver, AuditEventResolver } from "./resolvers";
 import { SignInResolver } from "./sign-in";
 import { IdentityState, identityState } from "./state";
+import { webhookEntities, webhookMigrations, webhookResolvers } from "./webhook-parts";
 
 /** Who is who: people's accounts, their sign-in and sessions, their administration, and the audit trail. */
 export const identity: SubgraphDefinition<IdentityState> = {
   name: "identity",
-  entities: [Account, RefreshToken, AuditEvent],
-  migrations,
-  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver],
+  entities: [Account, RefreshToken, AuditEvent, ...webhookEntities],
+  migrations: [...migrations, ...webhookMigrations],
+  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver, ...webhookResolvers],
   state: identityState,
 };
