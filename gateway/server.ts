@@ -18,7 +18,7 @@ import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
 import { createHttpPool } from "../platform/http-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions, subscriptionRefusalPlugin } from "./subscriptions";
-import { identityWebhookStore, startWebhookDispatcher, WebhookDispatcher, webhookRegistrationPlugin } from "./webhooks";
+import { identityWebhookStore, startWebhookDispatcher, WebhookDispatcher, WebhookDispatcherOptions, webhookRegistrationPlugin } from "./webhooks";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -63,7 +63,7 @@ function unauthorized(error: TokenError): GraphQLError {
 }
 
 /** The dispatcher's settings from the configuration. */
-function webhookOptions(config: HubConfig) {
+function webhookOptions(config: HubConfig): Omit<WebhookDispatcherOptions, "engine" | "store"> {
   const { leaseSeconds, retryInitialMs, retryMaxMs, giveUpSeconds, timeoutMs } = config.webhooks;
   return {
     production: config.production,
@@ -174,7 +174,16 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     isProd: config.production,
   });
   // Webhooks: one more consumer of the engine, delivering the webhooks this gateway holds the lease of.
-  const webhooks = startWebhookDispatcher({ engine: subscriptions.engine, store: identityWebhookStore({ url: config.subgraphUrls.identity, secret }), ...webhookOptions(config) });
+  const webhooks = startWebhookDispatcher({
+    engine: subscriptions.engine,
+    store: identityWebhookStore({ url: config.subgraphUrls.identity, secret }),
+    // Its writes bypass Apollo's write path: cached answers that read the delivery log are dropped here.
+    onStoreWrite: () => {
+      responseCache?.invalidate(["identity"]);
+      sharedInvalidations?.announce(["identity"]);
+    },
+    ...webhookOptions(config),
+  });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
   let disposed: Promise<void> | undefined;

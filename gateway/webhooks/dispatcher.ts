@@ -35,6 +35,11 @@ export interface WebhookDispatcherOptions {
   maxQueued?: number;
   /** Sends a delivery. Default: postJson under the production policy and the timeouts above (bounded read of 4 KiB). */
   post?: Post;
+  /**
+   * Called after each write to the webhook store, which goes around the gateway's own write path: the
+   * gateway drops cached answers that read the identity subgraph (the owners' delivery logs). Default none.
+   */
+  onStoreWrite?: () => void;
   /** Default console. */
   logger?: Pick<Console, "warn" | "error">;
 }
@@ -69,7 +74,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
   let timer: NodeJS.Timeout | undefined;
   let disposed = false;
   let lastClaimed = Date.now();
-  const context = { holder, store: options.store, engine: options.engine, sessions, post, retry, maxQueued: options.maxQueued ?? 1000, logger, onStop: (id: string) => receivers.delete(id) };
+  const context = { holder, store: options.store, engine: options.engine, sessions, post, retry, maxQueued: options.maxQueued ?? 1000, logger, recorded: options.onStoreWrite ?? (() => undefined), onStop: (id: string) => receivers.delete(id) };
 
   async function stopAll(): Promise<void> {
     const all = [...receivers.values()];

@@ -36,6 +36,8 @@ export interface ReceiverContext {
   retry: RetryOptions;
   /** Alerts queued in memory at most; beyond, the subscription pauses and resumes from the last one queued. */
   maxQueued: number;
+  /** Called after each write to the delivery log (the gateway drops its cached answers that read it). */
+  recorded(): void;
   /** Called when the receiver stops by itself (lease lost, webhook disabled). */
   onStop(id: string): void;
   logger: Pick<Console, "warn" | "error">;
@@ -166,7 +168,9 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
   async function recordSafely(attempt: Attempt): Promise<AttemptRecorded | null> {
     for (let failures = 1; ; failures++) {
       try {
-        return await store.record(holder, attempt);
+        const recorded = await store.record(holder, attempt);
+        context.recorded();
+        return recorded;
       } catch (error) {
         logger.warn(`webhook ${assignment.id}: the delivery log could not be written (${(error as Error).message}); trying again`);
         if (stopped) return null;

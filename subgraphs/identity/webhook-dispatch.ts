@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Resolver } from "type-graphql";
-import { Brackets, IsNull, Not } from "typeorm";
+import { Brackets, EntityManager, IsNull, LessThan, Not } from "typeorm";
 import { forbidden } from "../../platform/errors";
 import { recordId } from "../kit/validate";
 import type { IdentityContext } from "./state";
@@ -14,6 +14,14 @@ import { Webhook, WebhookAssignment, WebhookAttemptRecorded, WebhookDelivery } f
 
 function requireDispatcher(context: IdentityContext, action: string): void {
   if (context.caller !== null) throw forbidden(`${action} is for the gateway's webhook dispatcher`);
+}
+
+/** Messages kept in each webhook's delivery log; older ones are dropped as new ones are delivered. */
+const DELIVERIES_KEPT = 100;
+
+async function pruneDeliveries(manager: EntityManager, webhookId: number): Promise<void> {
+  const [oldestKept] = await manager.find(WebhookDelivery, { where: { webhookId }, order: { id: "DESC" }, skip: DELIVERIES_KEPT - 1, take: 1, select: { id: true } });
+  if (oldestKept) await manager.delete(WebhookDelivery, { webhookId, id: LessThan(oldestKept.id) });
 }
 
 const later = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -34,26 +42,20 @@ export class WebhookDispatchResolver {
     requireDispatcher(context, "claimWebhooks");
     const now = new Date().toISOString();
     const until = later(leaseSeconds * 1000);
-    const held = await context.storage.write(async (manager) => {
-      const enabled = await manager.find(Webhook, { where: { disabled: false }, select: { id: true } });
-      const ids: number[] = [];
-      for (const { id } of enabled) {
-        // One conditional UPDATE per webhook: of two gateways racing for it, the database lets one through.
-        const result = await manager
-          .createQueryBuilder()
-          .update(Webhook)
-          .set({ leaseHolder: holder, leaseExpiresAt: until })
-          .where("id = :id", { id })
-          .andWhere(new Brackets((free) => free.where("leaseHolder IS NULL").orWhere("leaseHolder = :holder", { holder }).orWhere("leaseExpiresAt < :now", { now })))
-          .execute();
-        if (result.affected) ids.push(id);
-      }
-      return ids;
-    });
-    if (held.length === 0) return [];
-    const webhooks = await context.db.getRepository(Webhook).findBy(held.map((id) => ({ id, disabled: false, leaseHolder: holder })));
+    // One conditional UPDATE: of two gateways racing for a webhook, the database lets one through.
+    await context.storage.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(Webhook)
+        .set({ leaseHolder: holder, leaseExpiresAt: until })
+        .where("disabled = 0") // a number: SQLite binds no booleans, and both engines store the flag as 0/1
+        .andWhere(new Brackets((free) => free.where("leaseHolder IS NULL").orWhere("leaseHolder = :holder", { holder }).orWhere("leaseExpiresAt < :now", { now })))
+        .execute(),
+    );
+    const webhooks = await context.db.getRepository(Webhook).find({ where: { disabled: false, leaseHolder: holder }, order: { id: "ASC" } });
+    if (webhooks.length === 0) return [];
     const tests = await context.db.getRepository(WebhookDelivery).find({
-      where: held.map((webhookId) => ({ webhookId, pendingBody: Not(IsNull()) })),
+      where: webhooks.map(({ id }) => ({ webhookId: id, pendingBody: Not(IsNull()) })),
       order: { id: "ASC" },
     });
     return webhooks.map((webhook) => ({
@@ -102,7 +104,10 @@ export class WebhookDispatchResolver {
       // A test event is sent until it is delivered or its retries end; then it is no longer pending.
       if (delivered || nextRetryAt === null) delivery.pendingBody = null;
       await manager.save(delivery);
-      if (delivered && sequence !== null) await manager.update(Webhook, { id: webhookId }, { cursor: sequence });
+      if (delivered && sequence !== null) {
+        await manager.update(Webhook, { id: webhookId }, { cursor: sequence });
+        await pruneDeliveries(manager, webhookId);
+      }
       if (disableReason !== null) await manager.update(Webhook, { id: webhookId }, { disabled: true, disabledReason: disableReason.slice(0, 500), leaseHolder: null, leaseExpiresAt: null });
       return { held: disableReason === null, firstAttemptAt: delivery.createdAt };
     });

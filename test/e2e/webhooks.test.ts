@@ -24,7 +24,7 @@ const REGISTER = `mutation ($url: String!, $subscription: String!) {
 const WEBHOOKS = `{ webhooks { id disabled disabledReason deliveries { messageId eventType sequence statusCode attempts nextRetryAt deliveredAt lastError } } }`;
 
 /** Short leases and retries, so takeovers and backoff happen within a test. */
-const FAST = { KAWAL_WEBHOOK_LEASE_SECONDS: "1", KAWAL_WEBHOOK_RETRY_MS: "50", KAWAL_WEBHOOK_RETRY_MAX_MS: "200", KAWAL_WEBHOOK_GIVE_UP_SECONDS: "4" };
+const FAST = { KAWAL_WEBHOOK_LEASE_SECONDS: "1", KAWAL_WEBHOOK_RETRY_MS: "50", KAWAL_WEBHOOK_RETRY_MAX_MS: "200", KAWAL_WEBHOOK_GIVE_UP_SECONDS: "2" };
 
 const newsroom: Caller = { ...integrator(["subscribe:alerts"]), sub: "app:kabar-belitung" };
 
