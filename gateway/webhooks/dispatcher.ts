@@ -74,6 +74,8 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
   let timer: NodeJS.Timeout | undefined;
   let disposed = false;
   let lastClaimed = Date.now();
+  /** Whether the last claim failed: an outage is logged once, not at every poll. */
+  let failing = false;
   const context = { holder, store: options.store, engine: options.engine, sessions, post, retry, maxQueued: options.maxQueued ?? 1000, logger, recorded: options.onStoreWrite ?? (() => undefined), onStop: (id: string) => receivers.delete(id) };
 
   async function stopAll(): Promise<void> {
@@ -86,6 +88,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     try {
       const assignments = await options.store.claim(holder, leaseSeconds);
       lastClaimed = Date.now();
+      failing = false;
       if (disposed) return;
       const held = new Set(assignments.map((assignment) => assignment.id));
       for (const [id, receiver] of receivers) if (!held.has(id)) void receiver.stop();
@@ -95,7 +98,8 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
         else receivers.set(assignment.id, startReceiver(assignment, context));
       }
     } catch (error) {
-      logger.warn(`webhooks: the leases could not be renewed (${(error as Error).message})`);
+      if (!failing) logger.warn(`webhooks: the leases could not be renewed (${(error as Error).message}); retrying every ${leaseSeconds / 3} s`);
+      failing = true;
       // Past the lease, another gateway may deliver: stop before two do.
       if (Date.now() - lastClaimed >= leaseSeconds * 1000) await stopAll();
     }

@@ -7,6 +7,7 @@ import { signToken } from "../../caller/tokens";
 import type { Caller } from "../../caller/claims";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, backends, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
+import { firstAdministrator } from "../support/identity";
 import { WebhookReceiver } from "../support/webhook-receiver";
 
 /*
@@ -155,6 +156,17 @@ describe("webhooks on each database", async () => {
       assert.deepEqual((await hub.query(WEBHOOKS, {}, caller)).data, { webhooks: [] });
     });
 
+    test("an agency administrator registers a webhook for its office's alerts, and receives them", async () => {
+      const server = await receiver();
+      const admin = await firstAdministrator(hub, ids.org.kesbangpol, "admin@kesbangpol.beltim.go.id", "Kesbangpol-Webhook-2024!");
+      const registered = await postGraphQL<{ registerWebhook: { secret: string } }>(hub.url, REGISTER, { url: server.url, subscription: ALERT_HOOK }, admin.accessToken);
+      assert.equal(registered.errors, undefined, JSON.stringify(registered.errors));
+      server.secret = registered.data!.registerWebhook.secret;
+      await reportHoax(hub, ids, "Hoaks untuk Kesbangpol");
+      await server.count(1);
+      assert.deepEqual(titlesOf(server), ["Hoaks untuk Kesbangpol"]);
+    });
+
     test("bad registrations are refused naming the field, and nothing is stored", async () => {
       const server = await receiver();
       const cases: Array<[Caller, string, string, string, string]> = [
@@ -214,34 +226,34 @@ describe("webhooks on each database", async () => {
       }
     });
   });
- }
-});
 
-describe("webhooks across a hub restart", () => {
-  test("alerts committed while the receiver was down reach it once the hub is back", async () => {
-    const hub = await startTestHub("sqlite", FAST);
-    const server = await new WebhookReceiver().start();
-    try {
-      const ids = await loadDemoStory(hub);
-      await register(hub, server);
-      server.down = true;
-      await reportHoax(hub, ids, "Hoaks sebelum restart #1");
-      await reportHoax(hub, ids, "Hoaks sebelum restart #2");
-      await eventually(() => server.requests >= 1, "the first delivery was tried");
-      await hub.hub.dispose();
-      server.down = false;
-      const restarted = await startHub(hub.hub.config, { port: 0, freePorts: true });
+  describe(`webhooks across a hub restart (${backend})`, () => {
+    test("alerts committed while the receiver was down reach it once the hub is back", async () => {
+      const hub = await startTestHub(backend, FAST);
+      const server = await new WebhookReceiver().start();
       try {
-        await server.count(2);
-        assert.deepEqual(titlesOf(server), ["Hoaks sebelum restart #1", "Hoaks sebelum restart #2"]);
+        const ids = await loadDemoStory(hub);
+        await register(hub, server);
+        server.down = true;
+        await reportHoax(hub, ids, "Hoaks sebelum restart #1");
+        await reportHoax(hub, ids, "Hoaks sebelum restart #2");
+        await eventually(() => server.requests >= 1, "the first delivery was tried");
+        await hub.hub.dispose();
+        server.down = false;
+        const restarted = await startHub(hub.hub.config, { port: 0, freePorts: true });
+        try {
+          await server.count(2);
+          assert.deepEqual(titlesOf(server), ["Hoaks sebelum restart #1", "Hoaks sebelum restart #2"]);
+        } finally {
+          await restarted.dispose();
+        }
       } finally {
-        await restarted.dispose();
+        await server.dispose();
+        await hub.dispose();
       }
-    } finally {
-      await server.dispose();
-      await hub.dispose();
-    }
+    });
   });
+ }
 });
 
 describe("webhooks in production", () => {

@@ -25,3 +25,9 @@ test("MySQL, Redis and subgraph locations are read from the environment", () => 
   assert.equal(config.redisUrl?.port, "6379");
   assert.equal(config.subgraphUrls.events, "http://events:4003/graphql");
 });
+
+test("webhook settings default to a 30 s lease, retries from 5 s to 1 h for 24 h, and a 10 s timeout; 0 is refused", () => {
+  assert.deepEqual(loadConfig({}).webhooks, { leaseSeconds: 30, retryInitialMs: 5000, retryMaxMs: 3_600_000, giveUpSeconds: 86_400, timeoutMs: 10_000 });
+  assert.equal(loadConfig({ KAWAL_WEBHOOK_GIVE_UP_SECONDS: "172800" }).webhooks.giveUpSeconds, 172_800);
+  assert.throws(() => loadConfig({ KAWAL_WEBHOOK_LEASE_SECONDS: "0" }), /KAWAL_WEBHOOK_LEASE_SECONDS: must be a whole number from 1 to 3600/);
+});
