@@ -95,7 +95,7 @@ function pinnedLookup(protocol: string, policy: OutboundPolicy): LookupFunction 
           return callback(error as Error, "", 4);
         }
         const first = addresses[0];
-        if (!first) return callback(new OutboundRefused(`its host ${hostname} does not resolve`), "", 4);
+        if (!first) return callback(new Error(`its host ${hostname} does not resolve`), "", 4);
         // Node asks for all addresses when it races connections (autoSelectFamily); answer in the form asked.
         if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [first]);
         else callback(null, first.address, first.family);

@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import { Kind, parse, print } from "graphql";
 import { Webhook as Signer } from "standardwebhooks";
 import { Caller, callerFromClaims } from "../../caller/claims";
-import type { PostResult } from "../../platform/outbound";
+import { OutboundRefused, PostResult } from "../../platform/outbound";
 import type { PreparedOperation, SubscriptionEngine } from "../subscriptions/engine";
 import type { Session, Sessions } from "../subscriptions/sessions";
 import type { Attempt, AttemptRecorded, WebhookAssignment, WebhookStore } from "./identity-client";
@@ -180,7 +180,8 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
     }
   }
 
-  async function post(message: Message): Promise<{ status: number | null; error: string | null }> {
+  /** The receiver's status, or why there is none; `refused` when the outbound policy forbids the URL's address now. */
+  async function post(message: Message): Promise<{ status: number | null; error: string | null; refused?: boolean }> {
     const now = new Date();
     const headers = {
       "webhook-id": message.id,
@@ -192,7 +193,7 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
       const { status } = await context.post(assignment.url, message.body, headers);
       return { status, error: is2xx(status) ? null : `the receiver answered HTTP ${status}` };
     } catch (error) {
-      return { status: null, error: (error as Error).message };
+      return { status: null, error: (error as Error).message, refused: error instanceof OutboundRefused };
     }
   }
 
@@ -201,11 +202,13 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
     /** When the message was first tried (by any gateway), from the delivery log. */
     let firstAttemptAt: number | undefined;
     for (let attempt = 1; !stopped; attempt++) {
-      const { status, error } = await post(message);
+      const { status, error, refused } = await post(message);
       const delivered = status !== null && is2xx(status);
       // A test event is sent once: its result is what the owner wants to see.
       const retried = !delivered && message.type === "incident.alert";
-      const givingUp = retried && firstAttemptAt !== undefined && Date.now() - firstAttemptAt >= context.retry.giveUpMs;
+      const failedTooLong = retried && firstAttemptAt !== undefined && Date.now() - firstAttemptAt >= context.retry.giveUpMs;
+      // A URL whose host now resolves to a forbidden address (DNS changed since registration) is not tried again.
+      const givingUp = failedTooLong || Boolean(refused);
       const delay = retried ? retryDelay(attempt, context.retry) : 0;
       const recorded = await recordSafely({
         webhookId: assignment.id,
@@ -216,7 +219,11 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
         error,
         delivered,
         nextRetryAt: retried && !givingUp ? new Date(Date.now() + delay).toISOString() : null,
-        disableReason: givingUp ? `deliveries failed for ${Math.round(context.retry.giveUpMs / 60_000)} minutes (last: ${error}); fix the receiver, then enableWebhook` : null,
+        disableReason: refused
+          ? `the URL is refused: it ${error}`
+          : failedTooLong
+            ? `deliveries failed for ${Math.round(context.retry.giveUpMs / 60_000)} minutes (last: ${error}); fix the receiver, then enableWebhook`
+            : null,
       });
       if (!recorded) return false;
       firstAttemptAt ??= Date.parse(recorded.firstAttemptAt);
