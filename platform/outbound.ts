@@ -115,6 +115,8 @@ export interface PostOptions {
   totalTimeoutMs?: number;
   /** Most bytes of the response body read (the rest is dropped, the connection closed). Default 4,096. */
   maxResponseBytes?: number;
+  /** Cuts the request (the sender stops). Default none. */
+  signal?: AbortSignal;
 }
 
 export interface PostResult {
@@ -141,6 +143,7 @@ export async function postJson(raw: string, body: string, options: PostOptions):
       headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...options.headers },
       lookup: pinnedLookup(url.protocol, options.policy),
       agent: false, // a fresh connection each time: a pooled socket would skip the lookup, and so the check
+      signal: options.signal,
     });
     const total = setTimeout(() => request.destroy(new Error(`no complete answer within ${totalTimeoutMs} ms`)), totalTimeoutMs);
     const connect = setTimeout(() => request.destroy(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);

@@ -62,8 +62,8 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const post: Post =
     options.post ??
-    ((url, body, headers) =>
-      postJson(url, body, { policy: { production: options.production }, headers, connectTimeoutMs: options.connectTimeoutMs, totalTimeoutMs: options.timeoutMs }));
+    ((url, body, headers, signal) =>
+      postJson(url, body, { policy: { production: options.production }, headers, connectTimeoutMs: options.connectTimeoutMs, totalTimeoutMs: options.timeoutMs, signal }));
   // The dispatcher's sessions count apart from clients' connections: a partner's webhooks never use up its live quota.
   const sessions = createSessions({
     engine: options.engine,

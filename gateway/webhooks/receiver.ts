@@ -23,8 +23,8 @@ export interface RetryOptions {
   giveUpMs: number;
 }
 
-/** POSTs a body with headers to a URL, under the gateway's outbound policy. */
-export type Post = (url: string, body: string, headers: Record<string, string>) => Promise<PostResult>;
+/** POSTs a body with headers to a URL, under the gateway's outbound policy; `signal` cuts it. */
+export type Post = (url: string, body: string, headers: Record<string, string>, signal: AbortSignal) => Promise<PostResult>;
 
 export interface ReceiverContext {
   /** This gateway's lease holder name. */
@@ -91,13 +91,22 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
   let stopped = false;
   let paused = false;
   let session: Session | undefined;
+  /** Cuts the request in flight when the receiver stops, so a stopping gateway does not wait on a slow receiver. */
+  const inFlight = new AbortController();
   let wake: (() => void) | undefined;
-  let sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  /** Waits in progress (a retry's, a re-subscription's), cut short when the receiver stops. */
+  const sleeping = new Set<() => void>();
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      sleeping = { timer: setTimeout(resolve, ms), resolve };
-    }).finally(() => (sleeping = undefined));
+      const timer = setTimeout(wakeUp, ms);
+      function wakeUp() {
+        clearTimeout(timer);
+        sleeping.delete(wakeUp);
+        resolve();
+      }
+      sleeping.add(wakeUp);
+    });
   const nudge = () => wake?.();
 
   function enqueue(message: Message): void {
@@ -134,10 +143,8 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
     if (stopped) return;
     stopped = true;
     closeSession();
-    if (sleeping) {
-      clearTimeout(sleeping.timer);
-      sleeping.resolve();
-    }
+    for (const wakeUp of [...sleeping]) wakeUp();
+    inFlight.abort();
     nudge();
     context.onStop(assignment.id);
   }
@@ -190,7 +197,7 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
       "user-agent": "KawalDamai-Webhooks/1",
     };
     try {
-      const { status } = await context.post(assignment.url, message.body, headers);
+      const { status } = await context.post(assignment.url, message.body, headers, inFlight.signal);
       return { status, error: is2xx(status) ? null : `the receiver answered HTTP ${status}` };
     } catch (error) {
       return { status: null, error: (error as Error).message, refused: error instanceof OutboundRefused };
@@ -203,6 +210,8 @@ export function startReceiver(assignment: WebhookAssignment, context: ReceiverCo
     let firstAttemptAt: number | undefined;
     for (let attempt = 1; !stopped; attempt++) {
       const { status, error, refused } = await post(message);
+      // Cut by a stop: the next holder of the lease sends it again. An answer that did arrive is still recorded.
+      if (stopped && status === null) return false;
       const delivered = status !== null && is2xx(status);
       // A test event is sent once: its result is what the owner wants to see.
       const retried = !delivered && message.type === "incident.alert";

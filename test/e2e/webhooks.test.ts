@@ -204,6 +204,10 @@ describe("webhooks on each database", async () => {
       try {
         await reportHoax(hub, ids, "Hoaks dua gateway #1");
         await server.count(1);
+        await eventually(async () => {
+          const { data } = await hub.query<{ webhooks: Array<{ deliveries: Array<{ deliveredAt: string | null }> }> }>(WEBHOOKS, {}, caller);
+          return data!.webhooks[0].deliveries[0]?.deliveredAt !== null;
+        }, "the first gateway has recorded the delivery");
         // The first gateway stops: its leases go back, the second resumes from the stored cursor.
         await hub.hub.gateway.dispose();
         const viaSecond = async (title: string) => {
