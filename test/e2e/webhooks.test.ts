@@ -9,6 +9,7 @@ import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, backends, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
 import { firstAdministrator } from "../support/identity";
 import { WebhookReceiver } from "../support/webhook-receiver";
+import { Webhook } from "../../subgraphs/identity/webhook-entities";
 
 /*
  * A partner's newsroom tool registers a webhook for black-campaign alerts in Belitung Timur; its server
@@ -263,7 +264,7 @@ describe("webhooks on each database", async () => {
 describe("webhooks in production", () => {
   let hub: TestHub;
   before(async () => {
-    hub = await startTestHub("sqlite", { NODE_ENV: "production" });
+    hub = await startTestHub("sqlite", { NODE_ENV: "production", ...FAST });
   });
   after(() => hub.dispose());
 
@@ -280,5 +281,40 @@ describe("webhooks in production", () => {
       assert.match(errors![0].message, message);
     }
     assert.deepEqual((await hub.query(`{ webhooks { id } }`, {}, newsroom)).data, { webhooks: [] });
+  });
+
+  test("a webhook whose host resolves to loopback by the time of delivery is not posted to, and is disabled with the reason", async () => {
+    const server = await new WebhookReceiver().start();
+    try {
+      // As if its DNS had pointed elsewhere at registration: stored directly, past the registration checks.
+      const stored = await hub.hub.subgraphs.identity.storage.write((manager) =>
+        manager.save(
+          manager.create(Webhook, {
+            ownerSubject: newsroom.sub,
+            callerClaims: JSON.stringify({ sub: newsroom.sub, role: newsroom.role, regions: newsroom.regions, scope: newsroom.scopes.join(" ") }),
+            url: server.url.replace("http://127.0.0.1", "https://localhost"),
+            subscription: ALERT_HOOK,
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            cursor: "0",
+            disabled: false,
+            disabledReason: null,
+            createdAt: new Date().toISOString(),
+            leaseHolder: null,
+            leaseExpiresAt: null,
+          }),
+        ),
+      );
+      const sent = await hub.query(`mutation ($id: ID!) { sendTestWebhookEvent(id: $id) { messageId } }`, { id: String(stored.id) }, newsroom);
+      assert.equal(sent.errors, undefined);
+      await eventually(async () => {
+        const { data } = await hub.query<{ webhooks: Array<{ disabled: boolean }> }>(WEBHOOKS, {}, newsroom);
+        return data!.webhooks[0]?.disabled === true;
+      }, "the webhook is disabled");
+      const { data } = await hub.query<{ webhooks: Array<{ disabledReason: string }> }>(WEBHOOKS, {}, newsroom);
+      assert.match(data!.webhooks[0].disabledReason, /the URL is refused: it resolves to (127\.0\.0\.1|::1)/);
+      assert.equal(server.requests, 0);
+    } finally {
+      await server.dispose();
+    }
   });
 });
