@@ -42,7 +42,7 @@ export class WebhookDelivery {
   @Field({ description: "the webhook-id header: the same on every retry, so receivers drop duplicates by it" })
   @Column({ type: "varchar", length: 80 })
   messageId: string;
-  @Field({ description: '"incident.alert" or "webhook.test"' }) @Column({ type: "varchar", length: 30 }) eventType: string;
+  @Field({ description: '"incident.alert", "webhook.test", or "webhook.disabled" (the entry saying why the hub disabled the webhook)' }) @Column({ type: "varchar", length: 30 }) eventType: string;
   @Field(() => String, { nullable: true, description: "the alert's sequence; null for a test event" })
   @Column({ type: "varchar", length: 40, nullable: true })
   sequence: string | null;
