@@ -105,11 +105,16 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     }
   }
 
+  /** The poll in progress: a stop waits for it, or a claim answered after the release would take the leases again. */
+  let polling: Promise<void> = poll();
   const schedule = () => {
     if (disposed) return;
-    timer = setTimeout(() => void poll().finally(schedule), (leaseSeconds * 1000) / 3);
+    timer = setTimeout(() => {
+      polling = poll();
+      void polling.finally(schedule);
+    }, (leaseSeconds * 1000) / 3);
   };
-  void poll().finally(schedule);
+  void polling.finally(schedule);
 
   return {
     holder,
@@ -117,8 +122,10 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     async dispose() {
       disposed = true;
       clearTimeout(timer);
+      await polling;
       await stopAll();
-      await options.store.release(holder).catch((error: unknown) => logger.warn(`webhooks: the leases could not be given back (${(error as Error).message}); they expire`));
+      // Unanswered when the identity subgraph is down too (a whole hub stopping): the leases then expire by themselves.
+      await options.store.release(holder).catch(() => undefined);
     },
   };
 }
