@@ -74,7 +74,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
   let timer: NodeJS.Timeout | undefined;
   let disposed = false;
   let lastClaimed = Date.now();
-  /** Whether the last claim failed: an outage is logged once, not at every poll. */
+  /** Whether deliveries stopped for want of leases: an outage is logged once, not at every poll. */
   let failing = false;
   const context = { holder, store: options.store, engine: options.engine, sessions, post, retry, maxQueued: options.maxQueued ?? 1000, logger, recorded: options.onStoreWrite ?? (() => undefined), onStop: (id: string) => receivers.delete(id) };
 
@@ -98,10 +98,13 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
         else receivers.set(assignment.id, startReceiver(assignment, context));
       }
     } catch (error) {
-      if (!failing) logger.warn(`webhooks: the leases could not be renewed (${(error as Error).message}); retrying every ${leaseSeconds / 3} s`);
-      failing = true;
-      // Past the lease, another gateway may deliver: stop before two do.
-      if (Date.now() - lastClaimed >= leaseSeconds * 1000) await stopAll();
+      // Past the lease, another gateway may deliver: stop before two do. Said once per outage, and only then: a
+      // short one (a subgraph restarting) costs nothing.
+      if (Date.now() - lastClaimed >= leaseSeconds * 1000) {
+        if (!failing) logger.warn(`webhooks: the identity subgraph has not renewed this gateway's leases for ${leaseSeconds} s (${(error as Error).message}); deliveries wait until it answers`);
+        failing = true;
+        await stopAll();
+      }
     }
   }
 
