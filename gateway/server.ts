@@ -24,6 +24,7 @@ import { createReadinessProbe } from "./readiness";
 import { createHttpPool } from "../platform/http-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions, subscriptionRefusalPlugin } from "./subscriptions";
 import { createTrustedDocuments, trustedDocumentsPlugin } from "./trusted-documents";
+import { identityWebhookStore, startWebhookDispatcher, WebhookDispatcher, WebhookDispatcherOptions, webhookRegistrationPlugin } from "./webhooks";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -50,6 +51,8 @@ export interface RunningGateway {
   limits: OperationLimits;
   /** Live alerts: counters of upstream subscriptions, hydrations and sockets. */
   subscriptions: RunningSubscriptions;
+  /** Webhook deliveries of this gateway. */
+  webhooks: WebhookDispatcher;
   /**
    * Drains, then stops: new requests get 503 with Retry-After (SHUTTING_DOWN), subscription sockets close
    * with 1001 (clients reconnect, elsewhere, and resume with their cursor), requests in flight finish; those
@@ -63,6 +66,18 @@ function unauthorized(error: TokenError): GraphQLError {
   return new GraphQLError(error.message, {
     extensions: { code: "UNAUTHENTICATED", http: { status: 401, headers: new Map([["www-authenticate", "Bearer"]]) } },
   });
+}
+
+/** The dispatcher's settings from the configuration. */
+function webhookOptions(config: HubConfig): Omit<WebhookDispatcherOptions, "engine" | "store"> {
+  const { leaseSeconds, retryInitialMs, retryMaxMs, giveUpSeconds, timeoutMs } = config.webhooks;
+  return {
+    production: config.production,
+    leaseSeconds,
+    retry: { initialMs: retryInitialMs, maxMs: retryMaxMs, giveUpMs: giveUpSeconds * 1000 },
+    timeoutMs,
+    connectTimeoutMs: Math.ceil(timeoutMs / 2),
+  };
 }
 
 /** Starts the gateway: one graph over the six subgraphs, verified callers forwarded to them. */
@@ -118,6 +133,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
       // A subscription here gets 406 naming graphql-ws, SSE and multipart, not @apollo/gateway's 500.
       subscriptionRefusalPlugin(),
       reporterAuditPlugin(recordDeliveries),
+      // The engine exists once the server is built below; registrations arrive only after it listens.
+      webhookRegistrationPlugin(() => subscriptions.engine),
     ],
   });
   await apollo.start();
@@ -180,6 +197,17 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     resolveDocument: trusted.resolve,
     onDisclosed: (caller, disclosed) => recordDeliveries(disclosed.map((delivery) => ({ ...delivery, subject: caller.sub }))),
   });
+  // Webhooks: one more consumer of the engine, delivering the webhooks this gateway holds the lease of.
+  const webhooks = startWebhookDispatcher({
+    engine: subscriptions.engine,
+    store: identityWebhookStore({ url: config.subgraphUrls.identity, secret }),
+    // Its writes bypass Apollo's write path: cached answers that read the delivery log are dropped here.
+    onStoreWrite: () => {
+      responseCache?.invalidate(["identity"]);
+      sharedInvalidations?.announce(["identity"]);
+    },
+    ...webhookOptions(config),
+  });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
   let disposed: Promise<void> | undefined;
@@ -189,10 +217,13 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     verifier,
     limits,
     subscriptions,
+    webhooks,
     dispose(deadline = Date.now() + config.drainSeconds * 1000) {
       disposed ??= (async () => {
         // New requests are refused from here on; those in flight keep their subgraph pools and caches.
         const drained = drain.drain(deadline);
+        // Before the engine it consumes; its leases go back so another gateway resumes its webhooks at once.
+        await webhooks.dispose();
         // Sockets right away (1001, so clients reconnect and resume): a subscription never finishes by itself,
         // and upgraded sockets would hold the server open.
         await subscriptions.dispose();

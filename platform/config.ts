@@ -78,6 +78,8 @@ export interface HubConfig {
   evidenceLimits: EvidenceLimits;
   /** KAWAL_EVIDENCE_S3_*: where evidence files are kept in production. Unset: files under `<dataDir>/evidence/`. */
   evidenceS3?: EvidenceS3Config;
+  /** Webhook deliveries: leases, retries and timeouts (KAWAL_WEBHOOK_*). */
+  webhooks: WebhookConfig;
   /** Where the gateway finds each subgraph: `<NAME>_URL`, default http://127.0.0.1:400N/graphql. */
   subgraphUrls: Record<SubgraphName, string>;
   /** true when NODE_ENV=production. */
@@ -107,6 +109,26 @@ export interface EvidenceS3Config {
    * SDK's own chain (AWS_ACCESS_KEY_ID, instance roles, ...).
    */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** How the gateways deliver webhooks. */
+export interface WebhookConfig {
+  /**
+   * KAWAL_WEBHOOK_LEASE_SECONDS: how long a gateway's claim on a webhook lasts (renewed every third of it);
+   * after a gateway dies, another takes its webhooks over within this time. Default 30.
+   */
+  leaseSeconds: number;
+  /** KAWAL_WEBHOOK_RETRY_MS: delay before the first retry of a failed delivery; it doubles, with jitter. Default 5,000. */
+  retryInitialMs: number;
+  /** KAWAL_WEBHOOK_RETRY_MAX_MS: longest delay between retries. Default 3,600,000 (1 hour). */
+  retryMaxMs: number;
+  /**
+   * KAWAL_WEBHOOK_GIVE_UP_SECONDS: a delivery failing for this long disables its webhook, with the reason
+   * visible to its owner. Default 86,400 (24 hours).
+   */
+  giveUpSeconds: number;
+  /** KAWAL_WEBHOOK_TIMEOUT_MS: longest wait for a receiver's whole answer (connecting: at most half of it). Default 10,000. */
+  timeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -241,6 +263,13 @@ export function loadConfig(env: Env = process.env): HubConfig {
       video: positiveNumber(env, "KAWAL_EVIDENCE_MAX_VIDEO_BYTES", 50 * MIB, 1024 * MIB),
     },
     evidenceS3: evidenceS3(env),
+    webhooks: {
+      leaseSeconds: positiveNumber(env, "KAWAL_WEBHOOK_LEASE_SECONDS", 30, 3600),
+      retryInitialMs: positiveNumber(env, "KAWAL_WEBHOOK_RETRY_MS", 5000, 3_600_000),
+      retryMaxMs: positiveNumber(env, "KAWAL_WEBHOOK_RETRY_MAX_MS", 3_600_000, 86_400_000),
+      giveUpSeconds: positiveNumber(env, "KAWAL_WEBHOOK_GIVE_UP_SECONDS", 86_400, 30 * 86_400),
+      timeoutMs: positiveNumber(env, "KAWAL_WEBHOOK_TIMEOUT_MS", 10_000, 60_000),
+    },
     subgraphUrls,
     production: env.NODE_ENV === "production",
   };

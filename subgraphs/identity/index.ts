@@ -10,13 +10,25 @@ import { SignInResolver } from "./sign-in";
 import { TrustedDocument, trustedDocumentsOf } from "./trusted-documents";
 import { TrustedDocumentsResolver } from "./trusted-documents-resolver";
 import { IdentityState, identityState } from "./state";
+import { webhookEntities, webhookMigrations, webhookResolvers } from "./webhook-parts";
 
 /** Who is who: people's accounts, their sign-in and sessions, their administration, partner apps, and the audit trail. */
 export const identity: SubgraphDefinition<IdentityState> = {
   name: "identity",
-  entities: [Account, RefreshToken, AuditEvent, Integration, SignInFailureCount, TrustedDocument],
-  migrations,
-  resolvers: [SignInResolver, AdministrationResolver, AccountResolver, AccountListResolver, AuditEventResolver, IntegrationResolver, IntegrationListResolver, ClientCredentialsResolver, TrustedDocumentsResolver],
+  entities: [Account, RefreshToken, AuditEvent, Integration, SignInFailureCount, TrustedDocument, ...webhookEntities],
+  migrations: [...migrations, ...webhookMigrations],
+  resolvers: [
+    SignInResolver,
+    AdministrationResolver,
+    AccountResolver,
+    AccountListResolver,
+    AuditEventResolver,
+    IntegrationResolver,
+    IntegrationListResolver,
+    ClientCredentialsResolver,
+    TrustedDocumentsResolver,
+    ...webhookResolvers,
+  ],
   state: identityState,
   internalRoutes: { "reporter-deliveries": recordReporterDeliveries, "trusted-documents": trustedDocumentsOf },
 };

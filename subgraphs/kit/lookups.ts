@@ -1,5 +1,5 @@
 import type { HubConfig, SubgraphName } from "../../platform/config";
-import { subgraphHeaders } from "../../caller/claims";
+import { MaybeCaller, subgraphHeaders } from "../../caller/claims";
 import { badInput } from "../../platform/errors";
 import { createHttpPool, HttpPool } from "../../platform/http-pool";
 
@@ -12,9 +12,9 @@ import { createHttpPool, HttpPool } from "../../platform/http-pool";
 export interface SubgraphPeers {
   /**
    * One request to `owner`, bounded in time, failing with a message that names the subgraph and the purpose;
-   * resolves with the answer's `data`.
+   * resolves with the answer's `data`. Sent as `caller` when given (the peer applies its access rules), else as the public.
    */
-  query<T>(owner: SubgraphName, purpose: string, query: string, variables: Record<string, unknown>): Promise<T>;
+  query<T>(owner: SubgraphName, purpose: string, query: string, variables: Record<string, unknown>, caller?: MaybeCaller): Promise<T>;
   /** Closes the pools once their requests finish. */
   dispose(): Promise<void>;
 }
@@ -36,11 +36,11 @@ export function createSubgraphPeers(config: HubConfig): SubgraphPeers {
   }
 
   return {
-    async query<T>(owner: SubgraphName, purpose: string, query: string, variables: Record<string, unknown>): Promise<T> {
+    async query<T>(owner: SubgraphName, purpose: string, query: string, variables: Record<string, unknown>, caller?: MaybeCaller): Promise<T> {
       const response = await poolOf(owner)
         .fetcher(config.subgraphUrls[owner], {
           method: "POST",
-          headers: { "content-type": "application/json", ...subgraphHeaders(config.subgraphSecret ?? "") },
+          headers: { "content-type": "application/json", ...subgraphHeaders(config.subgraphSecret ?? "", caller) },
           body: JSON.stringify({ query, variables }),
           signal: AbortSignal.timeout(5000), // a write waits for this; it must not hang on a stuck subgraph
         })

@@ -78,7 +78,7 @@ const NO_TOPIC_SUBSCRIPTIONS: PubSub = {
 
 const FEDERATION_LINK = `
   extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external"])
+    @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@inaccessible"])
 `;
 
 /** type-graphql output turned into an Apollo subgraph schema (the helper of type-graphql's federation example). */

@@ -48,3 +48,9 @@ test("evidence: limits and the S3 bucket are read from the environment; half a c
   assert.throws(() => loadConfig({ KAWAL_EVIDENCE_S3_BUCKET: "b", KAWAL_EVIDENCE_S3_ACCESS_KEY_ID: "kawal" }), /KAWAL_EVIDENCE_S3_SECRET_ACCESS_KEY: must be set together/);
   assert.throws(() => loadConfig({ KAWAL_EVIDENCE_MAX_IMAGE_BYTES: "0" }), /KAWAL_EVIDENCE_MAX_IMAGE_BYTES: must be a whole number from 1/);
 });
+
+test("webhook settings default to a 30 s lease, retries from 5 s to 1 h for 24 h, and a 10 s timeout; 0 is refused", () => {
+  assert.deepEqual(loadConfig({}).webhooks, { leaseSeconds: 30, retryInitialMs: 5000, retryMaxMs: 3_600_000, giveUpSeconds: 86_400, timeoutMs: 10_000 });
+  assert.equal(loadConfig({ KAWAL_WEBHOOK_GIVE_UP_SECONDS: "172800" }).webhooks.giveUpSeconds, 172_800);
+  assert.throws(() => loadConfig({ KAWAL_WEBHOOK_LEASE_SECONDS: "0" }), /KAWAL_WEBHOOK_LEASE_SECONDS: must be a whole number from 1 to 3600/);
+});
