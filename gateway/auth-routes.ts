@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CLIENT_ADDRESS_HEADER, subgraphHeaders } from "../caller/claims";
 import { sendJson } from "../platform/http";
+import { logger } from "../platform/logging";
+
+const log = logger("auth");
 
 /*
  * The small auth endpoint beside GraphQL, for clients that would rather not speak GraphQL to sign in:
@@ -87,7 +90,7 @@ export function createAuthRoutes(identityUrl: string, subgraphSecret: string): A
         });
         answer = (await response.json()) as typeof answer;
       } catch (error) {
-        console.error(`auth: the identity subgraph did not answer ${route.mutation}: ${String(error)}`);
+        log.error({ err: error, mutation: route.mutation }, "the identity subgraph did not answer");
         return fail(res, 503, "UNAVAILABLE", "sign-in is unavailable right now; try again in a moment");
       }
       const error = answer.errors?.[0];

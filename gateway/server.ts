@@ -18,6 +18,8 @@ import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
 import { createHttpPool } from "../platform/http-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
+import { createGatewayObservation } from "./plugins";
+import { metricsRoute } from "../platform/metrics";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -66,6 +68,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   if (!config.jwtSecret && !config.jwksUrl) throw new Error("KAWAL_JWT_SECRET or KAWAL_JWKS_URL: one must be set to verify tokens");
   const verifier = createTokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
+  // Request log, metrics and traces: one record per request, read by each (gateway/plugins).
+  const observation = createGatewayObservation(config);
   const rateLimits = { limit: config.rateLimitMutations };
   const rateLimiter: RateLimiter | undefined =
     config.rateLimitMutations === 0 ? undefined : config.redisUrl ? redisRateLimiter(config.redisUrl, rateLimits) : memoryRateLimiter(rateLimits);
@@ -97,6 +101,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     validationRules: operationLimitRules(limits),
     parseOptions: operationParseOptions(limits),
     plugins: [
+      ...observation.plugins,
       ...(rateLimiter ? [mutationRateLimitPlugin(rateLimiter, rateLimits)] : []),
       // After the rate limit: a refused mutation never reaches a subgraph, so it invalidates nothing.
       ...(responseCache ? [responseCachePlugin(responseCache, sharedInvalidations?.announce)] : []),
@@ -109,16 +114,24 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   );
   const handler = graphqlHttpHandler<GatewayContext>({
     server: apollo,
+    spanName: "gateway request",
     context: async (req) => {
+      const request = observation.recorder.recordOf(req);
       try {
-        return { caller: await verifier.verifyHeader(req.headers.authorization), clientAddress: req.socket.remoteAddress };
+        const caller = await verifier.verifyHeader(req.headers.authorization);
+        if (request) observation.recorder.identify(request, caller);
+        return { caller, clientAddress: req.socket.remoteAddress, request };
       } catch (error) {
-        if (error instanceof TokenError) throw unauthorized(error);
+        if (error instanceof TokenError) {
+          observation.tokenRefused(error, request);
+          throw unauthorized(error);
+        }
         throw error;
       }
     },
     routes: {
       "/health": (_req, res) => sendJson(res, 200, { status: "ok" }),
+      "/metrics": metricsRoute(config.metricsToken),
       "/ready": async (_req, res) => {
         const { status, body } = await readiness.ready();
         sendJson(res, status, body);
@@ -132,7 +145,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   // POST /auth/sign-in, /auth/refresh, /auth/change-password: forwarded to the identity subgraph.
   const authRoutes = createAuthRoutes(config.subgraphUrls.identity, secret);
   const drain = createHttpDrain((req, res) => void (authRoutes.matches(req) ? authRoutes.handle(req, res) : handler(req, res)));
-  const server = http.createServer(drain.listener);
+  const server = http.createServer(observation.recorder.listener(drain.listener));
   // Live alerts over graphql-ws on the same path, with the same token check and operation limits as HTTP.
   const subscriptions = attachSubscriptions(server, {
     supergraphSdl,
@@ -147,8 +160,10 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     maxConnectionsPerCaller: config.wsMaxConnectionsPerCaller,
     maxSubscriptionsPerCaller: config.wsMaxSubscriptionsPerCaller,
     isProd: config.production,
+    observer: observation.ws,
   });
   const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
+  const stopObserving = observation.started(port, subscriptions);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
   let disposed: Promise<void> | undefined;
   return {
@@ -172,6 +187,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
         await bus?.close();
         await sharedInvalidations?.dispose();
         await Promise.all([...pools.values()].map((pool) => pool.dispose()));
+        stopObserving();
       })();
       return disposed;
     },

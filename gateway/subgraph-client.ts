@@ -2,6 +2,9 @@ import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apoll
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { GraphQLError } from "graphql";
 import { CLIENT_ADDRESS_HEADER, MaybeCaller, subgraphHeaders } from "../caller/claims";
+import type { RequestRecord } from "./plugins/request-record";
+import { observeFetches } from "./plugins/subgraph-fetches";
+import { injectContext } from "../platform/tracing";
 
 /** The gateway's per-request context. */
 export interface GatewayContext {
@@ -14,6 +17,8 @@ export interface GatewayContext {
    * depends on, and what a mutation may have written (response-cache-plugin.ts).
    */
   subgraphsUsed?: Set<string>;
+  /** What the request log and metrics learn of this request; unset for in-process calls. */
+  request?: RequestRecord;
 }
 
 export interface SubgraphClientOptions {
@@ -37,7 +42,8 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   ) {
     super(options.fetcher ? { url, fetcher: options.fetcher } : { url });
     this.name = options.name;
-    this.fetcher = sayWhatFailed(this.fetcher, options.name ?? new URL(url).host);
+    const label = options.name ?? new URL(url).host;
+    this.fetcher = sayWhatFailed(observeFetches(this.fetcher, label), label);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -47,6 +53,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     for (const [name, value] of Object.entries(subgraphHeaders(this.secret, gatewayContext?.caller))) headers.set(name, value);
     if (gatewayContext?.clientAddress) headers.set(CLIENT_ADDRESS_HEADER, gatewayContext.clientAddress);
     if (this.name && gatewayContext) (gatewayContext.subgraphsUsed ??= new Set()).add(this.name);
+    injectContext((name, value) => headers.set(name, value));
   }
 }
 

@@ -1,6 +1,10 @@
 import http, { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
+import { logger } from "./logging";
+import { withIncomingContext, withSpan } from "./tracing";
+
+const log = logger("http");
 
 /** A plain route beside GraphQL (health checks). */
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -15,6 +19,8 @@ export interface GraphQLHttpOptions<C extends BaseContext> {
   maxBodyBytes?: number;
   /** Other GET routes by path, e.g. "/health". */
   routes?: Record<string, Route>;
+  /** Name of the span of each GraphQL request when tracing is on. Default "graphql request". */
+  spanName?: string;
   /** Refuses a request before GraphQL sees it (status and message), or lets it through (null). */
   guard?: (req: IncomingMessage) => { status: number; message: string } | null;
 }
@@ -63,6 +69,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOptions<C>) {
   const graphqlPath = options.path ?? "/graphql";
   const limit = options.maxBodyBytes ?? 1024 * 1024;
+  const spanName = options.spanName ?? "graphql request";
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -86,10 +93,15 @@ export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOp
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
       }
-      const response = await options.server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-        context: () => options.context(req),
-      });
+      // In the caller's trace (traceparent), under a span of its own, when tracing is on.
+      const response = await withIncomingContext(req.headers, () =>
+        withSpan(spanName, { "http.request.method": req.method ?? "GET" }, () =>
+          options.server.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+            context: () => options.context(req),
+          }),
+        ),
+      );
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") {
@@ -103,7 +115,7 @@ export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOp
         res.setHeader("connection", "close");
         return graphqlError(res, 413, `the request body is larger than ${limit} bytes`, "PAYLOAD_TOO_LARGE");
       }
-      console.error(error);
+      log.error({ err: error, path: req.url }, "request failed");
       if (!res.headersSent) graphqlError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
       else res.end();
     }

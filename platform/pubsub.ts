@@ -1,4 +1,7 @@
 import { Redis } from "ioredis";
+import { logger } from "./logging";
+
+const log = logger("pubsub");
 
 /**
  * Alert pub/sub between the process that commits an alert and the processes that stream it.
@@ -77,7 +80,7 @@ class Registry {
         handler(message);
       } catch (error) {
         // One broken subscriber must not starve the others of the alert.
-        console.error(`pubsub handler for "${topic}" threw:`, error);
+        log.error({ err: error, topic }, "pubsub handler threw");
       }
     }
   }
@@ -178,7 +181,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const report = (reason: string) => {
     if (closed || reported) return;
     reported = true;
-    console.error(
+    log.warn(
       everLive
         ? `pubsub (redis): lost the link to ${where} (${reason}); retrying, and subscribers fall back until it is back`
         : `pubsub (redis): cannot reach ${where} (${reason}); running without it and retrying, and subscribers fall back until it is up`,
@@ -191,7 +194,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     try {
       message = JSON.parse(raw);
     } catch {
-      console.error(`pubsub: ignored a message on ${channel} that is not JSON`);
+      log.warn({ channel }, "pubsub: ignored a message that is not JSON");
       return;
     }
     registry.deliver(channel.slice(prefix.length), message);
@@ -205,7 +208,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
       () => {
         if (closed || live || connection !== dropped) return;
         live = everLive = true;
-        if (reported) console.error(`pubsub (redis): the link to ${where} is back`);
+        if (reported) log.info(`pubsub (redis): the link to ${where} is back`);
         reported = false;
         notify(resyncListeners);
       },
@@ -230,7 +233,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     if (!live) report(error.message);
     else if (!publisherReported && !closed) {
       publisherReported = true;
-      console.error(`pubsub (redis): lost the publishing connection to ${where} (${error.message}); messages wait until it is back`);
+      log.warn(`pubsub (redis): lost the publishing connection to ${where} (${error.message}); messages wait until it is back`);
     }
   });
   publisher.on("ready", () => (publisherReported = false));

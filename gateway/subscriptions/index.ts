@@ -16,13 +16,13 @@ import { BackoffOptions, createSubscriptionEngine, CursorOptions, SubscriptionEn
 import type { SubscriptionAuthorizer } from "./policies/authorize";
 import { createQuotas } from "./policies/quotas";
 import { createGraphqlWsUpstream } from "./upstream";
-import { attachWsAdapter, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+import { attachWsAdapter, WsAdapterStats, WsObserver, WsOperationRequest, WsOperationResult } from "./ws-adapter";
 
 export * from "./engine";
 export { alertSubscriptionPolicy } from "./alert-access";
 export type { SubscriptionAuthorizer } from "./policies/authorize";
 export { attachWsAdapter } from "./ws-adapter";
-export type { WsAdapter, WsAdapterOptions, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+export type { WsAdapter, WsAdapterOptions, WsAdapterStats, WsObserver, WsOperationRequest, WsOperationResult } from "./ws-adapter";
 export { createGraphqlWsUpstream, toUpstreamError } from "./upstream";
 export type { GraphqlWsUpstreamOptions } from "./upstream";
 
@@ -69,6 +69,8 @@ export interface AttachSubscriptionsOptions {
   maxSubscriptionsPerCaller?: number;
   /** Hide internal error details in close reasons. Default NODE_ENV === "production". */
   isProd?: boolean;
+  /** Told of each socket operation, refused token and close (request log, metrics). Default: nobody. */
+  observer?: WsObserver;
 }
 
 export interface SubscriptionStats extends SubscriptionEngineStats, WsAdapterStats {}
@@ -110,6 +112,7 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     maxBufferedBytes: options.maxBufferedBytes,
     allowedOrigins: options.allowedOrigins,
     isProd: options.isProd,
+    observer: options.observer,
   });
   let disposed: Promise<void> | undefined;
   return {

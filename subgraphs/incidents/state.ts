@@ -4,6 +4,23 @@ import type { SubgraphContext } from "../kit/context";
 import { ListMemo } from "../kit/list-versions";
 import type { Storage } from "../kit/storage";
 import type { InstanceState } from "../kit/subgraph";
+import { gauge } from "../../platform/metrics";
+
+/** The alert buses of this process's incidents instances, read at each scrape. */
+const buses = new Set<PubSub>();
+
+/** kawal_subgraph_pubsub_live: 1 while every incidents instance's alert bus is linked (pushed alerts), 0 while one falls back to polling. */
+function reportLinkState(bus: PubSub): () => void {
+  gauge({
+    name: "kawal_subgraph_pubsub_live",
+    help: "1 while the alert bus link is live; 0 while alert streams fall back to polling the table",
+    collect() {
+      this.set([...buses].every((each) => each.isLive()) ? 1 : 0);
+    },
+  });
+  buses.add(bus);
+  return () => buses.delete(bus);
+}
 
 /** What one running incidents instance keeps beside its database. */
 export interface IncidentsState {
@@ -17,5 +34,12 @@ export type IncidentsContext = SubgraphContext<IncidentsState>;
 
 export async function incidentsState(storage: Storage, config: HubConfig): Promise<InstanceState<IncidentsState>> {
   const alerts = createPubSub(config.redisUrl);
-  return { value: { reportLists: new ListMemo(storage.reader, "incident_reports"), alerts }, dispose: () => alerts.close() };
+  const stopReporting = reportLinkState(alerts);
+  return {
+    value: { reportLists: new ListMemo(storage.reader, "incident_reports"), alerts },
+    dispose: async () => {
+      stopReporting();
+      await alerts.close();
+    },
+  };
 }

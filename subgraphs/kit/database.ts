@@ -4,10 +4,15 @@ import mysql from "mysql2/promise";
 import { DataSource, Logger, MixedList, EntitySchema } from "typeorm";
 import type { HubConfig, SubgraphName } from "../../platform/config";
 import { StorageTables1736000000000 } from "./storage-tables";
+import { logger } from "../../platform/logging";
+import { sqlObserver } from "./sql-observer";
+
+const log = logger("sql");
 
 /**
  * Counts the SQL statements a data source sends, so tests and benchmarks can prove that a batch of
- * entity references costs one query. Warnings and errors go to stderr; queries are not printed.
+ * entity references costs one query. Failed statements and TypeORM's warnings go to the log; queries do not
+ * (sql-observer.ts logs slow ones, without their parameters).
  */
 export class StatementCounter implements Logger {
   statements = 0;
@@ -17,15 +22,15 @@ export class StatementCounter implements Logger {
   logQueryError(error: string | Error, query: string): void {
     this.statements++;
     // Constraint violations are answered to the caller; only print what an operator must see.
-    if (!/duplicate|unique|constraint/i.test(String(error))) console.error(`SQL error: ${String(error)} in ${query}`);
+    if (!/duplicate|unique|constraint/i.test(String(error))) log.error({ statement: query, reason: String(error) }, "SQL statement failed");
   }
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
   logMigration(message: string): void {
-    if (process.env.KAWAL_LOG_MIGRATIONS) console.log(message);
+    log.debug(message);
   }
   log(level: "log" | "info" | "warn", message: unknown): void {
-    if (level === "warn") console.warn(message);
+    if (level === "warn") log.warn(String(message));
   }
 }
 
@@ -67,7 +72,8 @@ async function createMysqlDatabase(url: URL, database: string): Promise<void> {
 export async function openDatabase(options: OpenDatabaseOptions, config: HubConfig): Promise<DataSource> {
   const logger = new StatementCounter();
   const migrations = [...options.migrations, StorageTables1736000000000];
-  const common = { entities: options.entities, migrations, migrationsRun: true, synchronize: false, logger };
+  const subscribers = [sqlObserver(options.name, config.slowSqlMs)];
+  const common = { entities: options.entities, migrations, migrationsRun: true, synchronize: false, logger, subscribers };
   let dataSource: DataSource;
   if (config.databaseUrl) {
     const url = config.databaseUrl;

@@ -16,6 +16,11 @@ import { openStorage, Storage } from "./storage";
 import { close, graphqlHttpHandler, listen, sendJson } from "../../platform/http";
 import { attachSubgraphSubscriptions } from "./subscription-server";
 import { createSubgraphPeers } from "./lookups";
+import { logger } from "../../platform/logging";
+import { collectProcessMetrics, metricsRoute } from "../../platform/metrics";
+import { subgraphPlugins } from "./observe";
+
+const log = logger("subgraph");
 
 /** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */
 export type ReferenceResolver = (reference: Record<string, unknown>, context: SubgraphContext) => unknown;
@@ -144,17 +149,19 @@ export async function startSubgraph<S>(
   const stopDroppingKeys = dropExpiredKeysHourly(storage);
   const peers = createSubgraphPeers(config);
   const schema = await buildFederatedSchema(definition);
+  collectProcessMetrics();
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
     includeStacktraceInErrorResponses: !config.production,
     // No Apollo Studio traces, and no cache-control hints (the gateway's response cache does not read them):
     // either would wrap every field resolver and only cost time.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...subgraphPlugins(definition.name)],
   });
   await apollo.start();
   const handler = graphqlHttpHandler({
     server: apollo,
+    spanName: `subgraph ${definition.name}`,
     context: async (req) => contextFor(callerFromRequest(req), storage, config, peers, state?.value, clientAddressFromRequest(req)),
     guard: (req) =>
       secretMatches(req.headers[SECRET_HEADER], secret)
@@ -162,6 +169,7 @@ export async function startSubgraph<S>(
         : { status: 403, message: "this subgraph answers the Kawal Damai gateway only" },
     routes: {
       "/health": (_req, res) => sendJson(res, 200, { status: "ok", subgraph: definition.name }),
+      "/metrics": metricsRoute(config.metricsToken),
       // Ready while reads work, so a load balancer keeps an instance whose disk is full: it still answers
       // every query. Monitors watch writes on /ready/writes. Reasons go to the operator's log only.
       "/ready": async (_req, res) => {
@@ -169,7 +177,7 @@ export async function startSubgraph<S>(
           await db.query("SELECT 1");
           sendJson(res, 200, { status: "ready", subgraph: definition.name, writes: storage.health.state.writes });
         } catch (error) {
-          console.error(`${definition.name}: readiness check failed: ${String(error)}`);
+          log.error({ subgraph: definition.name, err: error }, "readiness check failed");
           sendJson(res, 503, { status: "database unreachable", subgraph: definition.name, writes: storage.health.state.writes });
         }
       },
@@ -188,6 +196,7 @@ export async function startSubgraph<S>(
     : undefined;
   const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
+  log.info({ subgraph: definition.name, port }, "subgraph listening");
   let disposed: Promise<void> | undefined;
   return {
     name: definition.name,
@@ -206,6 +215,7 @@ export async function startSubgraph<S>(
         await peers.dispose();
         stopDroppingKeys();
         await storage.close();
+        log.info({ subgraph: definition.name }, "subgraph stopped");
       })();
       return disposed;
     },
