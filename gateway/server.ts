@@ -20,6 +20,7 @@ import { createHttpPool } from "../platform/http-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
 import { createGatewayObservation } from "./plugins";
 import { metricsRoute } from "../platform/metrics";
+import { refuseIntrospection } from "./introspection";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -91,14 +92,15 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
     includeStacktraceInErrorResponses: !config.production,
-    introspection: !config.production,
+    // Refused in production by refuseIntrospection, whose message points at the published schema.
+    introspection: true,
     // No "Did you mean ...?" in production: suggestions would hand out the schema introspection withholds.
     hideSchemaDetailsFromClientErrors: config.production,
     // Apollo's defaults, stated so a later edit cannot drop them unnoticed: one operation per request (a batch
     // would multiply every limit below), and no simple (CSRF-able) requests without a preflight header.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    validationRules: operationLimitRules(limits),
+    validationRules: [...operationLimitRules(limits), ...(config.production ? [refuseIntrospection] : [])],
     parseOptions: operationParseOptions(limits),
     plugins: [
       ...observation.plugins,
@@ -146,6 +148,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   const authRoutes = createAuthRoutes(config.subgraphUrls.identity, secret);
   const drain = createHttpDrain((req, res) => void (authRoutes.matches(req) ? authRoutes.handle(req, res) : handler(req, res)));
   const server = http.createServer(observation.recorder.listener(drain.listener));
+  // Listening first: a port in use then fails here with one line naming PORT, before a WebSocket server
+  // would relay the error as its own.
+  const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   // Live alerts over graphql-ws on the same path, with the same token check and operation limits as HTTP.
   const subscriptions = attachSubscriptions(server, {
     supergraphSdl,
@@ -162,7 +167,6 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     isProd: config.production,
     observer: observation.ws,
   });
-  const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   const stopObserving = observation.started(port, subscriptions);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
   let disposed: Promise<void> | undefined;

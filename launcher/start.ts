@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "../platform/config";
 import { stopWithin } from "../platform/shutdown";
+import { StartupError } from "../platform/startup";
 import { demoTokens, loadDemo, loadDemoAccounts } from "./demo";
 import { RunningHub, startHub, withGeneratedSecrets } from "./hub";
 import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
-  else if (error instanceof SubgraphStartError) console.error(error.message); // says which subgraph and why; a stack would add nothing
+  // Both say what failed and what to change; a stack would add nothing.
+  else if (error instanceof SubgraphStartError || error instanceof StartupError) console.error(`kawal: ${error.message}`);
   else console.error(error);
   process.exit(1);
 });

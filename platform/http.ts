@@ -2,6 +2,7 @@ import http, { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
 import { logger } from "./logging";
+import { StartupError } from "./startup";
 import { withIncomingContext, withSpan } from "./tracing";
 
 const log = logger("http");
@@ -122,12 +123,20 @@ export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOp
   };
 }
 
-/** Listens on host:port (0 = a free port) and resolves with the bound port. */
-export function listen(server: http.Server, port: number, host: string): Promise<number> {
+/**
+ * Listens on host:port (0 = a free port) and resolves with the bound port. A port in use or not allowed
+ * rejects with a StartupError naming the port and `variable`, the setting that chooses it (default PORT).
+ */
+export function listen(server: http.Server, port: number, host: string, variable = "PORT"): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") reject(new StartupError(`port ${port} on ${host} is already in use: stop what listens there, or set ${variable} to a free port`, { cause: error }));
+      else if (error.code === "EACCES") reject(new StartupError(`port ${port} on ${host} is not allowed for this user: set ${variable} to a port above 1023`, { cause: error }));
+      else reject(error);
+    };
+    server.once("error", failed);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve((server.address() as AddressInfo).port);
     });
   });

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { logger } from "./logging";
+import { redisBack, redisUnreachable } from "./redis-warning";
 
 const log = logger("pubsub");
 
@@ -157,6 +158,7 @@ function redacted(url: string): string {
 export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const url = String(options.url);
   const where = redacted(url);
+  const host = new URL(url).host;
   const prefix = options.channelPrefix ?? "kawal:";
   // maxRetriesPerRequest null: a publish during a Redis restart waits for the reconnect instead of failing
   // the committed report's notification after 20 tries.
@@ -181,11 +183,8 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const report = (reason: string) => {
     if (closed || reported) return;
     reported = true;
-    log.warn(
-      everLive
-        ? `pubsub (redis): lost the link to ${where} (${reason}); retrying, and subscribers fall back until it is back`
-        : `pubsub (redis): cannot reach ${where} (${reason}); running without it and retrying, and subscribers fall back until it is up`,
-    );
+    if (everLive) log.warn(`pubsub (redis): lost the link to ${where} (${reason}); retrying, and subscribers fall back until it is back`);
+    else redisUnreachable(host, reason);
   };
 
   subscriber.on("message", (channel: string, raw: string) => {
@@ -209,6 +208,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
         if (closed || live || connection !== dropped) return;
         live = everLive = true;
         if (reported) log.info(`pubsub (redis): the link to ${where} is back`);
+        redisBack(host);
         reported = false;
         notify(resyncListeners);
       },

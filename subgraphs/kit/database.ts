@@ -6,6 +6,7 @@ import type { HubConfig, SubgraphName } from "../../platform/config";
 import { StorageTables1736000000000 } from "./storage-tables";
 import { logger } from "../../platform/logging";
 import { sqlObserver } from "./sql-observer";
+import { errorCode, StartupError, UNREACHABLE } from "../../platform/startup";
 
 const log = logger("sql");
 
@@ -48,12 +49,20 @@ export function databaseName(name: SubgraphName, config: HubConfig): string {
 }
 
 async function createMysqlDatabase(url: URL, database: string): Promise<void> {
-  const connection = await mysql.createConnection({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username || "root"),
-    password: decodeURIComponent(url.password),
-  });
+  const address = `${url.hostname}:${url.port || 3306}`;
+  const connection = await mysql
+    .createConnection({
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username || "root"),
+      password: decodeURIComponent(url.password),
+    })
+    .catch((error: unknown) => {
+      const code = errorCode(error);
+      if (code && UNREACHABLE.has(code)) throw new StartupError(`DATABASE_URL: no MySQL answers at ${address} (${code}): start it, or point DATABASE_URL at one`, { cause: error });
+      if (code === "ER_ACCESS_DENIED_ERROR") throw new StartupError(`DATABASE_URL: MySQL at ${address} refused its user and password`, { cause: error });
+      throw error;
+    });
   try {
     await connection.query(
       `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,

@@ -190,11 +190,12 @@ export async function startSubgraph<S>(
   const drain = createHttpDrain((req, res) => void handler(req, res));
   const server = http.createServer(drain.listener);
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
+  // Listening before the WebSocket server is attached, which would otherwise relay a port in use as its own error.
+  const port = await listen(server, options.port, options.host, "the subgraph's port (--port, or PORT when the process runs one subgraph)");
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.
   const subscriptions = schema.getSubscriptionType()
     ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, storage, config, peers, state?.value), isProd: config.production })
     : undefined;
-  const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
   log.info({ subgraph: definition.name, port }, "subgraph listening");
   let disposed: Promise<void> | undefined;
