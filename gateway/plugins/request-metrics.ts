@@ -1,5 +1,5 @@
 import { boundedLabel, counter, DURATION_BUCKETS, histogram } from "../../platform/metrics";
-import type { RecordListener } from "./request-record";
+import { isOperation, RecordListener } from "./request-record";
 
 /** Distinct operation names kept as labels; the rest share "(other)". */
 const OPERATION_NAME_LIMIT = 200;
@@ -15,6 +15,7 @@ export function requestMetrics(): RecordListener {
   const refusals = gatewayRefusals();
   const operation = boundedLabel(OPERATION_NAME_LIMIT);
   return (record, seconds) => {
+    if (!isOperation(record)) return;
     const name = operation(record.operationName);
     const type = record.operationType ?? "unknown";
     const outcome = record.status >= 500 ? "failed" : record.status >= 400 ? "refused" : record.errorCodes.size > 0 ? "error" : "ok";

@@ -13,6 +13,8 @@ export interface RequestRecord {
   /** From `x-request-id`, else the trace id of `traceparent`, else a fresh UUID. */
   id: string;
   transport: "http" | "ws";
+  /** HTTP: the request's path (/graphql, /health, /metrics, ...). */
+  path?: string;
   started: bigint;
   /** The operation's name as the client sent it, or undefined. */
   operationName?: string;
@@ -26,6 +28,11 @@ export interface RequestRecord {
   /** Errors a subgraph answered, as "subgraph:CODE". */
   subgraphErrors: Set<string>;
   subgraphs: Set<string>;
+}
+
+/** Whether a record is of a GraphQL operation (over HTTP at `graphqlPath`, or over the socket) rather than a plain route. */
+export function isOperation(record: RequestRecord, graphqlPath = "/graphql"): boolean {
+  return record.transport === "ws" || record.path === graphqlPath;
 }
 
 /** Called with each completed record and its duration in seconds. */
@@ -79,6 +86,7 @@ export function createRequestRecorder(options: { pseudonymKey: string; listeners
   return {
     listener: (inner) => (req: IncomingMessage, res: ServerResponse) => {
       const record = start("http", requestIdOf(req.headers));
+      record.path = (req.url ?? "/").split("?")[0];
       records.set(req, record);
       res.setHeader("x-request-id", record.id);
       res.once("finish", () => {

@@ -27,6 +27,11 @@ export interface SubgraphContext<S = unknown> {
   state: S;
   /** The client's address as the gateway saw it (HTTP requests through the gateway); undefined otherwise. */
   clientAddress?: string;
+  /**
+   * Subscriptions: when the event being answered was committed (ISO time), set by the field's resolver; sent
+   * to the gateway as the result's `extensions.eventTime`, from which it measures alert delivery lag.
+   */
+  eventTime?: string;
 }
 
 /** The caller forwarded by the gateway (the subgraph secret was already checked). */

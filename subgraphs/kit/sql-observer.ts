@@ -1,4 +1,4 @@
-import type { AfterQueryEvent, EntitySubscriberInterface, TransactionRollbackEvent } from "typeorm";
+import { AfterQueryEvent, EntitySubscriberInterface, EventSubscriber, TransactionRollbackEvent } from "typeorm";
 import type { SubgraphName } from "../../platform/config";
 import { logger } from "../../platform/logging";
 import { counter, histogram, SQL_BUCKETS } from "../../platform/metrics";
@@ -21,7 +21,7 @@ export function sqlObserver(subgraph: SubgraphName, slowMs: number): Function {
   const statements = counter({ name: "kawal_subgraph_sql_statements_total", help: "SQL statements sent, by subgraph, verb and outcome", labelNames: ["subgraph", "verb", "outcome"] });
   const duration = histogram({ name: "kawal_subgraph_sql_duration_seconds", help: "SQL statement time, by subgraph and verb", labelNames: ["subgraph", "verb"], buckets: SQL_BUCKETS });
   const rollbacks = counter({ name: "kawal_subgraph_transaction_rollbacks_total", help: "Transactions rolled back (a failed write), by subgraph", labelNames: ["subgraph"] });
-  return class SqlObserver implements EntitySubscriberInterface {
+  class SqlObserver implements EntitySubscriberInterface {
     afterQuery(event: AfterQueryEvent): void {
       const verb = verbOf(event.query);
       statements.inc({ subgraph, verb, outcome: event.success ? "ok" : "error" });
@@ -35,5 +35,8 @@ export function sqlObserver(subgraph: SubgraphName, slowMs: number): Function {
     afterTransactionRollback(_event: TransactionRollbackEvent): void {
       rollbacks.inc({ subgraph });
     }
-  };
+  }
+  // TypeORM loads only subscribers registered with its decorator.
+  EventSubscriber()(SqlObserver);
+  return SqlObserver;
 }

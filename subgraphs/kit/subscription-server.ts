@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { GraphQLError, GraphQLSchema } from "graphql";
+import { FormattedExecutionResult, GraphQLError, GraphQLSchema } from "graphql";
 import { Context } from "graphql-ws";
 import { Extra, useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
@@ -69,6 +69,12 @@ export function attachSubgraphSubscriptions<C>(httpServer: http.Server, options:
         return true;
       },
       context: (ctx: Context<Record<string, unknown>, Extra & Partial<ConnectionExtra>>) => options.context(ctx.extra.caller ?? null),
+      // The event's commit time travels with its result, so the gateway can tell how late it delivers it.
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const eventTime = (args.contextValue as { eventTime?: unknown } | undefined)?.eventTime;
+        if (typeof eventTime !== "string") return;
+        return { ...result, extensions: { ...result.extensions, eventTime } } as FormattedExecutionResult;
+      },
       execute: () => {
         return {
           errors: [
