@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { ConfigError, loadConfig } from "../platform/config";
 import { stopWithin } from "../platform/shutdown";
 import { StartupError } from "../platform/startup";
+import { startTracing } from "../platform/tracing";
 import { demoTokens, loadDemo, loadDemoAccounts } from "./demo";
 import { RunningHub, startHub, withGeneratedSecrets } from "./hub";
 import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
@@ -19,6 +20,8 @@ import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
 async function main(): Promise<void> {
   const started = Date.now();
   const config = withGeneratedSecrets(loadConfig());
+  // The gateway runs in this process; each subgraph process starts its own (launcher/subgraph.ts).
+  const stopTracing = startTracing("kawal-gateway");
   let hub: RunningHub<SubgraphProcess> | undefined;
   let stopping = false;
   /** Stops the hub with `exitCode`; `line` goes to stdout for a clean stop, to stderr otherwise. */
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
     stopWithin({
       seconds: config.drainSeconds,
       exitCode,
-      stop: (deadline) => running.dispose(deadline),
+      stop: (deadline) => running.dispose(deadline).then(stopTracing),
       onOverrun: () => {
         console.error(`kawal: the hub did not stop within ${config.drainSeconds} s (KAWAL_DRAIN_SECONDS); killing its subgraph processes`);
         for (const pid of new Set(Object.values(running.subgraphs).map((subgraph) => subgraph.pid))) {
