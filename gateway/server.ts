@@ -18,7 +18,7 @@ import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
 import { createHttpPool } from "../platform/http-pool";
 import { apolloExecutor, attachSubscriptions, RunningSubscriptions } from "./subscriptions";
-import { createGatewayObservation } from "./plugins";
+import { createGatewayObservation, ObserveOptions } from "./plugins";
 import { metricsRoute } from "../platform/metrics";
 import { refuseIntrospection } from "./introspection";
 
@@ -36,6 +36,8 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** Operation limits (depth, aliases, tokens, directives, cost). Default DEFAULT_OPERATION_LIMITS. */
   limits?: Partial<OperationLimits>;
+  /** The request log and the request and fetch metrics, each on unless false (the cost benchmark's baseline turns both off). */
+  observe?: ObserveOptions;
 }
 
 export interface RunningGateway {
@@ -69,8 +71,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   if (!config.jwtSecret && !config.jwksUrl) throw new Error("KAWAL_JWT_SECRET or KAWAL_JWKS_URL: one must be set to verify tokens");
   const verifier = createTokenVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
-  // Request log, metrics and traces: one record per request, read by each (gateway/plugins).
-  const observation = createGatewayObservation(config);
+  // The request log and metrics: one record per request, read by each (gateway/plugins).
+  const observation = createGatewayObservation(config, options.observe);
   const rateLimits = { limit: config.rateLimitMutations };
   const rateLimiter: RateLimiter | undefined =
     config.rateLimitMutations === 0 ? undefined : config.redisUrl ? redisRateLimiter(config.redisUrl, rateLimits) : memoryRateLimiter(rateLimits);
@@ -78,7 +80,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   // One client per subgraph, over its keep-alive pool, for queries, mutations and alert hydration alike.
   const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createHttpPool(url)]));
   const services = Object.fromEntries(
-    Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher })]),
+    Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher, metrics: options.observe?.metrics })]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl,

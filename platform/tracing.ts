@@ -97,3 +97,26 @@ export function openSpan(name: string, attributes: Attributes): (error?: unknown
     span.end();
   };
 }
+
+/** Runs synchronous `fn` inside a span named `name` (errors recorded). */
+export function inSpan<T>(name: string, attributes: Attributes, fn: () => T): T {
+  if (!on) return fn();
+  return tracer.startActiveSpan(name, { attributes }, (span: Span) => {
+    try {
+      return fn();
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The current trace context as headers (traceparent, tracestate): none when tracing is off. */
+export function traceHeaders(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  injectContext((name, value) => (carrier[name] = value));
+  return carrier;
+}

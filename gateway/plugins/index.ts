@@ -23,13 +23,21 @@ export interface GatewayObservation {
   tokenRefused(error: TokenError, request: RequestRecord | undefined): void;
 }
 
+export interface ObserveOptions {
+  /** A log line per request and WebSocket operation. Default true. */
+  requestLog?: boolean;
+  /** Request metrics. Default true. */
+  metrics?: boolean;
+}
+
 const WS_CLOSE_NORMAL = new Set([1000, 1001]);
 
-export function createGatewayObservation(config: HubConfig): GatewayObservation {
+export function createGatewayObservation(config: HubConfig, options: ObserveOptions = {}): GatewayObservation {
   const log = logger("gateway");
   const refusals = gatewayRefusals();
   // The pseudonym key: a secret every gateway of the hub shares, so one caller has one id across replicas.
-  const recorder = createRequestRecorder({ pseudonymKey: config.subgraphSecret ?? "", listeners: [requestLog(log), requestMetrics()] });
+  const listeners = [...(options.requestLog === false ? [] : [requestLog(log)]), ...(options.metrics === false ? [] : [requestMetrics()])];
+  const recorder = createRequestRecorder({ pseudonymKey: config.subgraphSecret ?? "", listeners });
   const refused = (reason: string, transport: string, request?: RequestRecord) => {
     const kind = /expired/i.test(reason) ? "expired" : "invalid";
     refusals.inc({ kind: "token", reason: kind });
@@ -53,8 +61,9 @@ export function createGatewayObservation(config: HubConfig): GatewayObservation 
         const record = recorder.start("ws", crypto.randomUUID());
         recorder.identify(record, caller);
         record.operationName = operationName;
-        return (type, errorCodes) => {
+        return (type, errorCodes, name) => {
           record.operationType = type;
+          record.operationName = name ?? record.operationName;
           for (const code of errorCodes) record.errorCodes.add(code);
           recorder.complete(record);
         };

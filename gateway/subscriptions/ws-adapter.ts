@@ -32,6 +32,7 @@ import { createBackpressure, Outlet } from "./policies/backpressure";
 import { createFrameCache } from "./policies/frames";
 import type { Quotas } from "./policies/quotas";
 import { createSessions, Session, SessionStream } from "./sessions";
+import { inSpan } from "../../platform/tracing";
 
 /** A query or mutation sent over the socket, as the executor receives it. */
 export interface WsOperationRequest {
@@ -94,9 +95,10 @@ export interface WsAdapterOptions {
 export interface WsObserver {
   /**
    * An operation started; the returned function is called once when it ends, with its type (query,
-   * mutation, subscription; "unknown" when refused before parsing) and error codes.
+   * mutation, subscription; "unknown" when refused before parsing), error codes, and its name as the
+   * document gives it (the client's operationName is often absent).
    */
-  operation(caller: MaybeCaller, operationName: string | undefined): (type: string, errorCodes: string[]) => void;
+  operation(caller: MaybeCaller, operationName: string | undefined): (type: string, errorCodes: string[], name?: string) => void;
   /** connection_init carried a token that was refused (`reason` as told to the client). */
   tokenRefused(reason: string): void;
   /** A socket closed, with its close code. */
@@ -124,7 +126,7 @@ function closeReason(text: string): string {
 /** 1013 Try Again Later: the client reconnects and resumes. */
 const TRY_AGAIN_LATER = 1013;
 
-type AdapterExtra = { session?: Session; operations?: Map<string, { done: (type: string, codes: string[]) => void; type: string; codes: string[] }> };
+type AdapterExtra = { session?: Session; operations?: Map<string, { done: (type: string, codes: string[], name?: string) => void; type: string; name?: string; codes: string[] }> };
 type AdapterContext = Context<Record<string, unknown>, Extra & Partial<AdapterExtra>>;
 
 /** What onSubscribe hands to graphql-ws's execute/subscribe hooks. */
@@ -198,12 +200,13 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
 
       onSubscribe: (ctx: AdapterContext, id: string, payload: SubscribePayload) => {
         const started = options.observer?.operation(ctx.extra.session?.caller ?? null, payload.operationName ?? undefined);
-        if (!started) return subscribe(ctx, id, payload);
-        const result = subscribe(ctx, id, payload);
+        // The setup only (planning, and the upstream it may open): a subscription's own life lasts for days.
+        const result = inSpan("ws subscribe", {}, () => subscribe(ctx, id, payload));
+        if (!started) return result;
         if (isErrors(result)) started("unknown", result.map((error) => String(error.extensions?.code ?? "GRAPHQL_VALIDATION_FAILED")));
         else {
-          const type = getOperationAST(result.document, result.operationName)?.operation ?? "unknown";
-          (ctx.extra.operations ??= new Map()).set(id, { done: started, type, codes: [] });
+          const operation = getOperationAST(result.document, result.operationName);
+          (ctx.extra.operations ??= new Map()).set(id, { done: started, type: operation?.operation ?? "unknown", name: operation?.name?.value, codes: [] });
         }
         return result;
       },
@@ -217,7 +220,7 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
         const operation = ctx.extra.operations?.get(id);
         if (!operation) return;
         ctx.extra.operations?.delete(id);
-        operation.done(operation.type, operation.codes);
+        operation.done(operation.type, operation.codes, operation.name);
       },
 
       subscribe: (args: ExecutionArgs) => {
@@ -234,7 +237,7 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
       },
 
       onClose: (ctx: AdapterContext, code?: number, reason?: string) => {
-        for (const operation of ctx.extra.operations?.values() ?? []) operation.done(operation.type, operation.codes);
+        for (const operation of ctx.extra.operations?.values() ?? []) operation.done(operation.type, operation.codes, operation.name);
         ctx.extra.operations?.clear();
         options.observer?.closed(code, reason);
         ctx.extra.session?.close();

@@ -4,6 +4,7 @@ import { Context } from "graphql-ws";
 import { Extra, useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { CALLER_HEADER, callerFromClaims, ClaimsError, MaybeCaller, SECRET_HEADER, secretMatches } from "../../caller/claims";
+import { recordSpan, tracing, withIncomingContext } from "../../platform/tracing";
 
 /*
  * The subgraph end of the gateway's upstream subscriptions: graphql-ws on the subgraph's own http server,
@@ -69,6 +70,12 @@ export function attachSubgraphSubscriptions<C>(httpServer: http.Server, options:
         return true;
       },
       context: (ctx: Context<Record<string, unknown>, Extra & Partial<ConnectionExtra>>) => options.context(ctx.extra.caller ?? null),
+      // Tracing on: a span in the trace of the gateway's subscription that opened this socket (its traceparent).
+      onSubscribe: (ctx, _id, payload) => {
+        if (!tracing()) return;
+        const carrier = (ctx.connectionParams ?? {}) as Record<string, string | undefined>;
+        withIncomingContext(carrier, () => recordSpan("subgraph subscribe", 0, { "graphql.operation.name": payload.operationName ?? "" }));
+      },
       // The event's commit time travels with its result, so the gateway can tell how late it delivers it.
       onNext: (_ctx, _id, _payload, args, result) => {
         const eventTime = (args.contextValue as { eventTime?: unknown } | undefined)?.eventTime;

@@ -1,6 +1,7 @@
 import type { BenchResults } from "./results";
 import { DISTINCT_BODIES, SCALE_SCENARIOS } from "./scale-bench";
 import { checkTargets } from "./targets";
+import { renderObservability } from "./observability-bench";
 
 const table = (head: string[], rows: Array<Array<string | number>>): string =>
   [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
@@ -65,6 +66,11 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
         ]),
       ),
     );
+  }
+
+  if (results.observability) {
+    parts.push("## Cost of the request log, metrics and tracing (issue 17)");
+    parts.push(renderObservability(results.observability.costs, results.settings, results.observability.rounds));
   }
 
   if (results.gateway) {

@@ -1,5 +1,6 @@
 import type { EntityResult } from "./entities-bench";
 import type { FanoutRun } from "./fanout";
+import type { ObservabilityCost } from "./observability-bench";
 import type { Machine } from "./machine";
 import type { Comparison, LoadSettings } from "./scenario";
 import type { Backend, SeedManifest } from "./seed-scale";
@@ -22,6 +23,8 @@ export interface BenchResults {
   machine: Machine;
   settings: LoadSettings;
   gateway?: { data: string; comparisons: Comparison[] };
+  /** Cost of the request log, metrics and tracing (issue 17). */
+  observability?: { rounds: number; costs: ObservabilityCost[] };
   /** Live-alert fan-out (issue 3). */
   fanout?: FanoutRun[];
   scale: ScaleRun[];

@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { testConfig, dropTestData } from "../support/hub";
 import { benchFanouts } from "./fanout";
 import { benchGateways } from "./gateway-bench";
+import { benchObservability } from "./observability-bench";
 import { describeMachine, packageVersions } from "./machine";
 import { renderMarkdown } from "./report";
 import type { BenchResults } from "./results";
@@ -20,7 +21,8 @@ import { round } from "./stats";
  * and, for a full run, docs/BENCHMARKS.md.
  *
  *   --quick                 smoke mode for CI: 3 s loads, 1% on SQLite only (< 90 s)
- *   --parts gateway,fanout,scale   which parts to run (default all)
+ *   --parts gateway,fanout,scale,observability   which parts to run (default all)
+ *   --rounds 4              observability: alternating rounds per operation (default 4; 2 with --quick)
  *   --backends sqlite,mysql --scales 0.01,0.1,1
  *   --connections 16 --duration 10 --warmup 2
  *   --docs                  write docs/BENCHMARKS.md even for a partial or quick run
@@ -38,6 +40,7 @@ interface Options {
   settings: LoadSettings;
   docs: boolean;
   partial: boolean;
+  rounds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -58,7 +61,8 @@ function parseOptions(argv: string[]): Options {
   };
   return {
     quick,
-    parts: list("parts", "gateway,fanout,scale"),
+    parts: list("parts", "gateway,fanout,scale,observability"),
+    rounds: number("rounds", quick ? 2 : 4),
     backends: backends as Backend[],
     scales,
     settings: { connections: number("connections", 16), durationSeconds: number("duration", quick ? 3 : 10), warmupSeconds: number("warmup", quick ? 1 : 2) },
@@ -103,6 +107,15 @@ async function main(): Promise<void> {
     const config = testConfig("sqlite");
     try {
       results.gateway = { data: "the Belitung Timur demo on SQLite", comparisons: await benchGateways(config, options.settings, log) };
+    } finally {
+      await dropTestData(config);
+    }
+  }
+  if (options.parts.includes("observability")) {
+    log("cost of the request log, metrics and tracing (demo data, SQLite)");
+    const config = testConfig("sqlite");
+    try {
+      results.observability = { rounds: options.rounds, costs: await benchObservability(config, options.settings, options.rounds, log) };
     } finally {
       await dropTestData(config);
     }

@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { redirectLogs } from "../../platform/logging";
 import { DemoIds, loadDemoStory } from "../support/demo";
-import { ormasOf, startTestHub, TestHub } from "../support/hub";
+import { AlertCollector, alertClient } from "../support/alerts";
+import { agencyOf, ormasOf, startTestHub, TestHub } from "../support/hub";
 import { until } from "../support/report-writers";
 
 const FILE_REPORT = `mutation FileReport($input: ReportIncidentInput!) { reportIncident(input: $input) { id } }`;
@@ -56,6 +57,27 @@ describe("the request log: what an operator reads, and what it never says", () =
     assert.deepEqual(line.errors, []);
     assert.equal(typeof line.ms, "number");
     assert.ok((line.subgraphs as string[]).includes("incidents"), `subgraphs: ${JSON.stringify(line.subgraphs)}`);
+  });
+
+  test("a Bawaslu screen's alert subscription is one line when it ends, and its socket's close is logged with the code", async () => {
+    const client = alertClient(hub.url, await hub.token(agencyOf(ids.org.bawaslu)));
+    const screen = new AlertCollector(client, {}, `subscription BawasluScreen { incidentAlerts { sequence } }`);
+    await until(() => hub.hub.gateway.subscriptions.stats().streams === 1);
+    screen.unsubscribe();
+    await until(() => lines.some((line) => line.includes("BawasluScreen")));
+    const [line] = lines.map((text) => JSON.parse(text) as Record<string, unknown>).filter((each) => each.operation === "BawasluScreen");
+    assert.equal(line.transport, "ws");
+    assert.equal(line.type, "subscription");
+    assert.equal(line.role, "AGENCY");
+    assert.match(String(line.caller), /^[0-9a-f]{16}$/);
+    assert.deepEqual(line.errors, []);
+    // A forged token on a new socket: refused (4403), and both the refusal and the close are logged.
+    const forged = alertClient(hub.url, "not.a.token");
+    const refused = new AlertCollector(forged);
+    await until(() => refused.errors.length > 0 || refused.completed);
+    await until(() => lines.some((text) => text.includes('"code":4403')));
+    assert.ok(lines.some((text) => text.includes("token refused") && text.includes('"transport":"ws"')));
+    await Promise.all([client.dispose(), forged.dispose()]);
   });
 
   test("no line carries the report's words, its reporter, the volunteer's organization or token", async () => {

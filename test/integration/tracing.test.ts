@@ -4,7 +4,10 @@ import { after, before, describe, test } from "node:test";
 import { InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { startTracing } from "../../platform/tracing";
 import { DemoIds, loadDemoStory, MANGGAR } from "../support/demo";
-import { startTestHub, TestHub } from "../support/hub";
+import { AlertCollector, alertClient } from "../support/alerts";
+import { agencyOf, ormasOf, startTestHub, TestHub } from "../support/hub";
+import { until } from "../support/report-writers";
+import { hoaxReport, REPORT } from "../support/reports";
 
 const sdkLoaded = () => Object.keys(require.cache).some((file) => file.includes(`${"@opentelemetry"}/sdk-node`));
 
@@ -50,5 +53,23 @@ describe("one trace per request, from the client through the gateway to every su
     for (const span of spans.filter((each) => each.name.startsWith("subgraph "))) {
       assert.equal(byId.get(span.parentSpanContext?.spanId ?? "")?.name, "gateway.fetch", span.name);
     }
+  });
+
+  test("a Bawaslu screen's subscription is traced to the incidents subgraph over graphql-ws, and each alert's fan-out is a span", async () => {
+    exporter.reset();
+    const client = alertClient(hub.url, await hub.token(agencyOf(ids.org.bawaslu)));
+    const screen = new AlertCollector(client, {}, `subscription Screen { incidentAlerts { sequence report { title } } }`);
+    await until(() => hub.hub.gateway.subscriptions.stats().upstreams === 1);
+    const opened = exporter.getFinishedSpans();
+    const subscribe = opened.find((span) => span.name === "ws subscribe");
+    assert.ok(subscribe, `no ws subscribe span in ${opened.map((span) => span.name).join(", ")}`);
+    await until(() => exporter.getFinishedSpans().some((span) => span.name.startsWith("subgraph subscribe")));
+    const upstream = exporter.getFinishedSpans().find((span) => span.name.startsWith("subgraph subscribe"))!;
+    assert.equal(upstream.spanContext().traceId, subscribe.spanContext().traceId);
+    await hub.query(REPORT, { input: hoaxReport("Amplop di Kelapa Kampit") }, ormasOf(ids.org.pemuda));
+    await screen.count(1);
+    await until(() => exporter.getFinishedSpans().some((span) => span.name === "alert fan-out"));
+    screen.unsubscribe();
+    await client.dispose();
   });
 });
