@@ -70,7 +70,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
 
   if (results.observability) {
     parts.push("## Cost of the request log, metrics and tracing (issue 17)");
-    parts.push(renderObservability(results.observability.costs, results.settings, results.observability.rounds));
+    parts.push(renderObservability(results.observability.costs, results.settings, results.observability.rounds, results.observability.perRequestMicros));
   }
 
   if (results.gateway) {

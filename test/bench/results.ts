@@ -24,7 +24,7 @@ export interface BenchResults {
   settings: LoadSettings;
   gateway?: { data: string; comparisons: Comparison[] };
   /** Cost of the request log, metrics and tracing (issue 17). */
-  observability?: { rounds: number; costs: ObservabilityCost[] };
+  observability?: { rounds: number; costs: ObservabilityCost[]; perRequestMicros: { logAndMetrics: number; tracingOff: number } };
   /** Live-alert fan-out (issue 3). */
   fanout?: FanoutRun[];
   scale: ScaleRun[];

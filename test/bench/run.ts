@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { testConfig, dropTestData } from "../support/hub";
 import { benchFanouts } from "./fanout";
 import { benchGateways } from "./gateway-bench";
-import { benchObservability } from "./observability-bench";
+import { benchObservability, perRequestMicros } from "./observability-bench";
 import { describeMachine, packageVersions } from "./machine";
 import { renderMarkdown } from "./report";
 import type { BenchResults } from "./results";
@@ -115,7 +115,9 @@ async function main(): Promise<void> {
     log("cost of the request log, metrics and tracing (demo data, SQLite)");
     const config = testConfig("sqlite");
     try {
-      results.observability = { rounds: options.rounds, costs: await benchObservability(config, options.settings, options.rounds, log) };
+      const costs = await benchObservability(config, options.settings, options.rounds, log);
+      results.observability = { rounds: options.rounds, costs, perRequestMicros: perRequestMicros() };
+      log(`  per request, in process: log and metrics ${results.observability.perRequestMicros.logAndMetrics} µs, tracing hooks while off ${results.observability.perRequestMicros.tracingOff} µs`);
     } finally {
       await dropTestData(config);
     }
