@@ -15,7 +15,18 @@ function levelFromEnv(env: NodeJS.ProcessEnv): string {
 
 /** JSON lines on stdout in production (NODE_ENV=production); coloured, readable lines otherwise. */
 function defaultDestination(env: NodeJS.ProcessEnv): DestinationStream {
-  if (env.NODE_ENV === "production") return pino.destination({ dest: 1, sync: false });
+  if (env.NODE_ENV === "production") {
+    const stdout = pino.destination({ dest: 1, sync: false });
+    // Lines still buffered when the process exits (process.exit after a fatal error) are written first.
+    process.once("exit", () => {
+      try {
+        stdout.flushSync();
+      } catch {
+        // Nothing written yet, or stdout already closed: nothing to save.
+      }
+    });
+    return stdout;
+  }
   return pretty({ sync: true, singleLine: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,component", messageFormat: "{component}: {msg}" });
 }
 
@@ -56,21 +67,6 @@ export function redirectLogs(stream: DestinationStream, level?: string): () => v
     destination = previous.destination;
     root.level = previous.level;
   };
-}
-
-/** Whether lines at `level` are written: lets a caller skip building a line nobody reads. */
-export function logs(level: pino.Level): boolean {
-  return root.isLevelEnabled(level);
-}
-
-/** Writes what is buffered (the production destination is asynchronous); call before process.exit. */
-export function flushLogs(): void {
-  const target = destination as (DestinationStream & { flushSync?: () => void }) | undefined;
-  try {
-    target?.flushSync?.();
-  } catch {
-    // Not yet open (nothing written): nothing to flush.
-  }
 }
 
 /** `log` behind the console's warn/error signature, for modules that take a console-like reporter. */

@@ -4,7 +4,7 @@
  * even when something it waits for (a request that never ends, a database that never closes) does not.
  */
 
-import { flushLogs, logger } from "./logging";
+import { logger } from "./logging";
 
 const log = logger("shutdown");
 
@@ -38,17 +38,12 @@ export function stopWithin(options: BoundedStopOptions): void {
   setTimeout(() => {
     if (options.onOverrun) options.onOverrun();
     else log.error(`not stopped within ${options.seconds} s (KAWAL_DRAIN_SECONDS); exiting anyway`);
-    flushLogs();
     process.exit(1);
   }, boundMs);
   options.stop(deadline).then(
-    () => {
-      flushLogs();
-      process.exit(options.exitCode);
-    },
+    () => process.exit(options.exitCode),
     (error: unknown) => {
       log.error({ err: error }, "stop failed");
-      flushLogs();
       process.exit(1);
     },
   );
