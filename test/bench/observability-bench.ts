@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import fs from "node:fs";
 import pino from "pino";
 import { SpanExporter, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { loadDemo } from "../../launcher/demo";
@@ -41,6 +42,9 @@ const dropSpans: SpanExporter = {
   shutdown: async () => {},
 };
 
+/** Log lines written as production writes them (asynchronously), to nowhere; opened at once, so ready at exit. */
+const devNull = () => pino.destination({ dest: fs.openSync("/dev/null", "w"), sync: false });
+
 const mean = (loads: LoadResult[]) => loads.reduce((sum, load) => sum + load.requestsPerSecond, 0) / loads.length;
 
 /**
@@ -54,7 +58,7 @@ export async function benchObservability(config: HubConfig, settings: LoadSettin
   const gatewayConfig = { ...bench.hub.config, responseCacheSeconds: 0 };
   const observed = await startGateway(gatewayConfig, { port: 0, host: "127.0.0.1" });
   const quiet = await startGateway(gatewayConfig, { port: 0, host: "127.0.0.1", observe: { requestLog: false, metrics: false } });
-  const restoreLogs = redirectLogs(pino.destination({ dest: "/dev/null", sync: false }), "info");
+  const restoreLogs = redirectLogs(devNull(), "info");
   try {
     await loadDemo(bench.url, config.jwtSecret!);
     const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
@@ -115,7 +119,7 @@ export async function benchObservability(config: HubConfig, settings: LoadSettin
  * machine's load-dependent noise of the rounds above does not hide them.
  */
 export function perRequestMicros(iterations = 50_000): { logAndMetrics: number; tracingOff: number } {
-  const restoreLogs = redirectLogs(pino.destination({ dest: "/dev/null", sync: false }), "info");
+  const restoreLogs = redirectLogs(devNull(), "info");
   try {
     const listeners = [requestLog(logger("gateway")), requestMetrics()];
     const record: RequestRecord = {

@@ -17,7 +17,8 @@ import { round } from "./stats";
 
 /*
  * `npm run bench [-- options]`: the benchmarks of issue 5, in this order: the gateway comparison on the
- * demo data, then the nationwide data set at each scale on each backend. Writes bench-results/latest.json
+ * demo data, the cost of the request log, metrics and tracing (issue 17), live-alert fan-out, then the
+ * nationwide data set at each scale on each backend. Writes bench-results/latest.json
  * and, for a full run, docs/BENCHMARKS.md.
  *
  *   --quick                 smoke mode for CI: 3 s loads, 1% on SQLite only (< 90 s)
