@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readSmallBody, sendJson } from "../platform/http";
 import { askIdentity, IdentityAnswer } from "./identity-client";
+import { logger } from "../platform/logging";
+
+const log = logger("auth");
 
 /*
  * The small auth endpoint beside GraphQL, for clients that would rather not speak GraphQL to sign in:
@@ -105,7 +108,7 @@ export function createAuthRoutes(identityUrl: string, subgraphSecret: string): A
       try {
         answer = await askIdentity(identityUrl, subgraphSecret, req, query, variables);
       } catch (error) {
-        console.error(`auth: the identity subgraph did not answer ${route.mutation}: ${String(error)}`);
+        log.error({ err: error, mutation: route.mutation }, "the identity subgraph did not answer");
         return fail(res, 503, "UNAVAILABLE", "sign-in is unavailable right now; try again in a moment");
       }
       const error = answer.errors?.[0];

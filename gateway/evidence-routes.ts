@@ -9,6 +9,9 @@ import { TokenError, TokenVerifier } from "./auth";
 import type { AuthRoutes } from "./auth-routes";
 import type { RateLimiter } from "./rate-limit";
 import type { DeliveryRecorder } from "./reporter-audit";
+import { logger } from "../platform/logging";
+
+const log = logger("evidence");
 
 /*
  * Evidence files over plain HTTP, beside GraphQL:
@@ -156,7 +159,7 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
     } catch (error) {
       if (error instanceof Refused) return failAndClose(req, res, error.status, "BAD_USER_INPUT", error.message, error.rule);
       if (error instanceof CutOff) return failAndClose(req, res, 400, "BAD_USER_INPUT", "cut off: the upload ended before the file was complete; nothing was stored, send it again", "cut off");
-      console.error(`evidence upload: the incidents subgraph could not be reached: ${String(error)}`);
+      log.error({ err: error }, "upload: the incidents subgraph could not be reached");
       failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", "the hub could not store the file right now; nothing was stored: send it again in a moment");
     }
   }
@@ -176,7 +179,7 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
         await options.recordDeliveries(disclosed.map((item) => ({ ...item, subject: caller.sub, clientAddress: req.socket.remoteAddress })));
       } catch (error) {
         response.destroy();
-        console.error(`reporter audit: not stored, the evidence download is withheld: ${String(error)}`);
+        log.error({ err: error }, "reporter audit not stored: the evidence download is withheld");
         return fail(res, 503, "STORAGE_UNAVAILABLE", "the hub could not record who receives this evidence, so it is not sent: try again in a moment", undefined, { "retry-after": "1" });
       }
     }
@@ -202,7 +205,7 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
         if (id === undefined) await upload(req, res, caller);
         else await download(req, res, caller, id);
       } catch (error) {
-        console.error(`evidence ${req.method} ${path}: ${String(error)}`);
+        log.error({ err: error, method: req.method, path }, "evidence request failed");
         failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", "the hub could not reach its evidence store right now: try again in a moment");
       }
     },

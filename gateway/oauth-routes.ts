@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readSmallBody } from "../platform/http";
 import type { AuthRoutes } from "./auth-routes";
 import { askIdentity, IdentityAnswer } from "./identity-client";
+import { logger } from "../platform/logging";
+
+const log = logger("oauth");
 
 /*
  * POST /oauth/token: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for partner apps. The body is
@@ -100,7 +103,7 @@ export function createOAuthRoutes(identityUrl: string, subgraphSecret: string): 
           { id: credentials.clientId, secret: credentials.clientSecret, scope },
         );
       } catch (error) {
-        console.error(`oauth: the identity subgraph did not answer: ${String(error)}`);
+        log.error({ err: error }, "the identity subgraph did not answer");
         return oauthError(res, "temporarily_unavailable", "the token endpoint is unavailable right now; try again in a moment");
       }
       const error = answer.errors?.[0];
@@ -108,7 +111,7 @@ export function createOAuthRoutes(identityUrl: string, subgraphSecret: string): 
         const oauth = error?.extensions?.oauth;
         if (oauth && OAUTH_ERRORS.has(oauth)) return oauthError(res, oauth as OAuthErrorCode, error?.message ?? oauth);
         if (error?.extensions?.code === "SIGNING_UNAVAILABLE" || error?.extensions?.code === "STORAGE_UNAVAILABLE") return oauthError(res, "temporarily_unavailable", error.message);
-        console.error(`oauth: the identity subgraph answered an error: ${error?.message ?? "no data"}`);
+        log.error({ message: error?.message ?? "no data" }, "the identity subgraph answered an error");
         return oauthError(res, "server_error", "the token could not be issued");
       }
       const token = answer.data.clientCredentialsToken as { accessToken: string; tokenType: string; expiresIn: number; scope: string };

@@ -4,6 +4,7 @@ import { GraphQLError, Kind, SelectionSetNode } from "graphql";
 import Redis from "ioredis";
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { GatewayContext } from "./subgraph-client";
+import { redisBack, redisUnreachable } from "../platform/redis-warning";
 
 /**
  * Mutation rate limits per caller: the token's subject, or the client address for the public. A fixed
@@ -75,11 +76,11 @@ export function redisRateLimiter(url: URL, options: RateLimitOptions): RateLimit
   const redis = new Redis(url.toString(), { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 250 });
   let warned = false;
   redis.on("error", (error: Error) => {
-    if (!warned) console.error(`rate limits: Redis unavailable, counting in this gateway's memory until it is back (${error.message})`);
+    if (!warned) redisUnreachable(url.host, error.message);
     warned = true;
   });
   redis.on("ready", () => {
-    if (warned) console.error("rate limits: Redis is back, counting there again");
+    if (warned) redisBack(url.host);
     warned = false;
   });
   // The first mutations after start wait for the first connection (500 ms at most, once), so they count in

@@ -3,6 +3,9 @@ import { GraphQLError } from "graphql";
 import { subgraphHeaders } from "../caller/claims";
 import type { Disclosure } from "../caller/disclosures";
 import type { GatewayContext } from "./subgraph-client";
+import { logger } from "../platform/logging";
+
+const log = logger("reporter-audit");
 
 /*
  * Every delivery of a report's reporter (whistleblower identity) is audited where the answer leaves the gateway.
@@ -71,7 +74,7 @@ export function reporterAuditPlugin(record: DeliveryRecorder): ApolloServerPlugi
             const subject = contextValue.caller?.sub ?? "public";
             await record(deliveries.map((delivery) => ({ ...delivery, subject, clientAddress: contextValue.clientAddress })));
           } catch (error) {
-            console.error(`reporter audit: not stored, the answer is withheld: ${String(error)}`);
+            log.error({ err: error }, "not stored: the answer is withheld");
             const refusal = new GraphQLError("the hub could not record who receives this report's reporter, so it is not sent; nothing was changed: send the request again in a moment", {
               extensions: { code: "STORAGE_UNAVAILABLE", retryAfterSeconds: 1 },
             });

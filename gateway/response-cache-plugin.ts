@@ -4,6 +4,10 @@ import type { MaybeCaller } from "../caller/claims";
 import type { PubSub, Unsubscribe } from "../platform/pubsub";
 import type { ResponseCache } from "./response-cache";
 import type { GatewayContext } from "./subgraph-client";
+import { logger } from "../platform/logging";
+import { counter } from "../platform/metrics";
+
+const log = logger("response-cache");
 
 /** The pub/sub topic gateways announce their writes on, so each drops what its cache read of them. */
 export const INVALIDATIONS_TOPIC = "response-cache-invalidations";
@@ -59,7 +63,7 @@ export function shareInvalidations(cache: ResponseCache, bus: PubSub): SharedInv
         return unsubscribe;
       },
       (error: unknown) => {
-        if (!disposed) console.error(`response cache: stays off, no link to the other gateways: ${String(error)}`);
+        if (!disposed) log.error({ err: error }, "response cache stays off: no link to the other gateways");
         return undefined;
       },
     );
@@ -67,7 +71,7 @@ export function shareInvalidations(cache: ResponseCache, bus: PubSub): SharedInv
     announce(subgraphs) {
       // Not awaited: a write's answer must not wait on Redis; the time limit bounds a lost announcement.
       bus.publish(INVALIDATIONS_TOPIC, { subgraphs } satisfies Invalidation).catch((error: unknown) => {
-        console.error(`response cache: could not announce a write to other gateways: ${String(error)}`);
+        log.warn({ err: error }, "response cache: could not announce a write to other gateways");
       });
     },
     async dispose() {
@@ -87,6 +91,7 @@ export function shareInvalidations(cache: ResponseCache, bus: PubSub): SharedInv
  * is still kept). Runs for HTTP and for queries over the WebSocket alike (both go through Apollo Server).
  */
 export function responseCachePlugin(cache: ResponseCache, announce?: (subgraphs: string[]) => void): ApolloServerPlugin<GatewayContext> {
+  const lookups = counter({ name: "kawal_gateway_response_cache_lookups_total", help: "Response cache lookups of queries, by result (hit, miss)", labelNames: ["result"] });
   return {
     async requestDidStart({ contextValue }) {
       const begun = cache.snapshot();
@@ -101,6 +106,7 @@ export function responseCachePlugin(cache: ResponseCache, announce?: (subgraphs:
             .digest("base64url");
           const noCache = /\bno-cache\b/i.test(request.http?.headers.get("cache-control") ?? "");
           const hit = noCache ? undefined : cache.lookup(key);
+          lookups.inc({ result: hit ? "hit" : "miss" });
           if (!hit) {
             missedKey = key;
             return null;

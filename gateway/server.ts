@@ -22,9 +22,12 @@ import { responseCachePlugin, shareInvalidations } from "./response-cache-plugin
 import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
 import { createHttpPool } from "../platform/http-pool";
-import { apolloExecutor, attachSubscriptions, RunningSubscriptions, subscriptionRefusalPlugin } from "./subscriptions";
+import { apolloExecutor, attachSubscriptions, HttpSubscriptions, RunningSubscriptions, subscriptionRefusalPlugin } from "./subscriptions";
 import { createTrustedDocuments, trustedDocumentsPlugin } from "./trusted-documents";
 import { identityWebhookStore, startWebhookDispatcher, WebhookDispatcher, WebhookDispatcherOptions, webhookRegistrationPlugin } from "./webhooks";
+import { createGatewayObservation, ObserveOptions } from "./plugins";
+import { metricsRoute } from "../platform/metrics";
+import { refuseIntrospection } from "./introspection";
 
 /** The committed supergraph, composed by `npm run compose`. */
 export function committedSupergraph(): string {
@@ -40,6 +43,8 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** Operation limits (depth, aliases, tokens, directives, cost). Default DEFAULT_OPERATION_LIMITS. */
   limits?: Partial<OperationLimits>;
+  /** The request log and the request and fetch metrics, each on unless false (the cost benchmark's baseline turns both off). */
+  observe?: ObserveOptions;
 }
 
 export interface RunningGateway {
@@ -87,6 +92,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   if (!config.jwtSecret && !config.jwksUrl && !config.signingKey) throw new Error("KAWAL_JWT_SECRET, KAWAL_SIGNING_KEY_FILE or KAWAL_JWKS_URL: one must be set to verify tokens");
   const verifier = createTokenVerifier({ secret: config.jwtSecret, hubKey: config.signingKey, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
+  // The request log and metrics: one record per request, read by each (gateway/plugins).
+  const observation = createGatewayObservation(config, options.observe);
   const rateLimits = { limit: config.rateLimitMutations };
   const rateLimiter: RateLimiter | undefined =
     config.rateLimitMutations === 0 ? undefined : config.redisUrl ? redisRateLimiter(config.redisUrl, rateLimits) : memoryRateLimiter(rateLimits);
@@ -94,7 +101,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   // One client per subgraph, over its keep-alive pool, for queries, mutations and alert hydration alike.
   const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createHttpPool(url)]));
   const services = Object.fromEntries(
-    Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher })]),
+    Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher, metrics: options.observe?.metrics })]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -112,16 +119,18 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
     includeStacktraceInErrorResponses: !config.production,
-    introspection: !config.production,
+    // Refused in production by refuseIntrospection, whose message points at the published schema.
+    introspection: true,
     // No "Did you mean ...?" in production: suggestions would hand out the schema introspection withholds.
     hideSchemaDetailsFromClientErrors: config.production,
     // Apollo's defaults, stated so a later edit cannot drop them unnoticed: one operation per request (a batch
     // would multiply every limit below), and no simple (CSRF-able) requests without a preflight header.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    validationRules: operationLimitRules(limits),
+    validationRules: [...operationLimitRules(limits), ...(config.production ? [refuseIntrospection] : [])],
     parseOptions: operationParseOptions(limits),
     plugins: [
+      ...observation.plugins,
       // First: every later plugin sees the document that runs (a refused request's stand-in answers nothing).
       trustedDocumentsPlugin(trusted),
       operationNamePlugin(),
@@ -144,16 +153,24 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   );
   const handler = graphqlHttpHandler<GatewayContext>({
     server: apollo,
+    spanName: "gateway request",
     context: async (req) => {
+      const request = observation.recorder.recordOf(req);
       try {
-        return { caller: await verifier.verifyHeader(req.headers.authorization), clientAddress: req.socket.remoteAddress };
+        const caller = await verifier.verifyHeader(req.headers.authorization);
+        if (request) observation.recorder.identify(request, caller);
+        return { caller, clientAddress: req.socket.remoteAddress, request };
       } catch (error) {
-        if (error instanceof TokenError) throw unauthorized(error);
+        if (error instanceof TokenError) {
+          observation.tokenRefused(error, request);
+          throw unauthorized(error);
+        }
         throw error;
       }
     },
     routes: {
       "/health": (_req, res) => sendJson(res, 200, { status: "ok" }),
+      "/metrics": metricsRoute(config.metricsToken),
       "/ready": async (_req, res) => {
         const { status, body } = await readiness.ready();
         sendJson(res, status, body);
@@ -170,16 +187,20 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   const evidenceRoutes = createEvidenceRoutes({ incidentsUrl: config.subgraphUrls.incidents, subgraphSecret: secret, verifier, recordDeliveries, limiter: rateLimiter });
   // The console at /, Lapor at /lapor, the explorer at /graphiql.
   const webRoutes = createWebRoutes();
-  // Subscriptions over SSE and multipart HTTP are routed by their Accept header; see `subscriptions` below.
+  // Subscriptions over SSE and multipart HTTP are routed by their Accept header, once attached below.
+  let streams: HttpSubscriptions | undefined;
   const route: http.RequestListener = (req, res) => {
     if (identityRoutes.matches(req)) return void identityRoutes.handle(req, res);
     if (evidenceRoutes.matches(req)) return void evidenceRoutes.handle(req, res);
     if (webRoutes.matches(req)) return webRoutes.handle(req, res);
-    if (subscriptions.http.accepts(req)) return void subscriptions.http.handle(req, res);
+    if (streams?.accepts(req)) return void streams.handle(req, res);
     void handler(req, res);
   };
   const drain = createHttpDrain(route);
-  const server = http.createServer(drain.listener);
+  const server = http.createServer(observation.recorder.listener(drain.listener));
+  // Listening first: a port in use then fails here with one line naming PORT, before a WebSocket server
+  // would relay the error as its own.
+  const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
   // Live alerts over graphql-ws, SSE and multipart on the same path, with the same token check and operation limits as HTTP.
   const subscriptions = attachSubscriptions(server, {
     supergraphSdl,
@@ -194,9 +215,11 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     maxConnectionsPerCaller: config.wsMaxConnectionsPerCaller,
     maxSubscriptionsPerCaller: config.wsMaxSubscriptionsPerCaller,
     isProd: config.production,
+    observer: observation.ws,
     resolveDocument: trusted.resolve,
     onDisclosed: (caller, disclosed) => recordDeliveries(disclosed.map((delivery) => ({ ...delivery, subject: caller.sub }))),
   });
+  streams = subscriptions.http;
   // Webhooks: one more consumer of the engine, delivering the webhooks this gateway holds the lease of.
   const webhooks = startWebhookDispatcher({
     engine: subscriptions.engine,
@@ -208,7 +231,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     },
     ...webhookOptions(config),
   });
-  const port = await listen(server, options.port ?? config.port, options.host ?? config.host);
+  const stopObserving = observation.started(port, subscriptions);
   const host = (options.host ?? config.host) === "0.0.0.0" ? "localhost" : (options.host ?? config.host);
   let disposed: Promise<void> | undefined;
   return {
@@ -236,6 +259,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
         await bus?.close();
         await sharedInvalidations?.dispose();
         await Promise.all([...pools.values()].map((pool) => pool.dispose()));
+        stopObserving();
       })();
       return disposed;
     },

@@ -3,6 +3,9 @@ import type { Fetcher } from "@apollo/utils.fetcher";
 import { GraphQLError } from "graphql";
 import { CLIENT_ADDRESS_HEADER, MaybeCaller, subgraphHeaders } from "../caller/claims";
 import { DISCLOSED_EXTENSION, Disclosure, disclosuresOf } from "../caller/disclosures";
+import type { RequestRecord } from "./plugins/request-record";
+import { observeFetches } from "./plugins/subgraph-fetches";
+import { injectContext } from "../platform/tracing";
 
 /** The gateway's per-request context. */
 export interface GatewayContext {
@@ -17,6 +20,8 @@ export interface GatewayContext {
   subgraphsUsed?: Set<string>;
   /** Reports whose reporter the answer holds, as the subgraphs listed them: audited, never cached (reporter-audit.ts). */
   disclosed?: Disclosure[];
+  /** What the request log and metrics learn of this request; unset for in-process calls. */
+  request?: RequestRecord;
 }
 
 export interface SubgraphClientOptions {
@@ -24,6 +29,8 @@ export interface SubgraphClientOptions {
   name?: string;
   /** How requests are sent. Default @apollo/gateway's own fetcher (make-fetch-happen). */
   fetcher?: Fetcher;
+  /** Count and time its fetches (kawal_gateway_subgraph_fetches_total, ...). Default true. */
+  metrics?: boolean;
 }
 
 type ReceivedResponse = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["didReceiveResponse"]>>[0];
@@ -42,7 +49,8 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   ) {
     super(options.fetcher ? { url, fetcher: options.fetcher } : { url });
     this.name = options.name;
-    this.fetcher = sayWhatFailed(this.fetcher, options.name ?? new URL(url).host);
+    const label = options.name ?? new URL(url).host;
+    this.fetcher = sayWhatFailed(options.metrics === false ? this.fetcher : observeFetches(this.fetcher, label), label);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -52,6 +60,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     for (const [name, value] of Object.entries(subgraphHeaders(this.secret, gatewayContext?.caller))) headers.set(name, value);
     if (gatewayContext?.clientAddress) headers.set(CLIENT_ADDRESS_HEADER, gatewayContext.clientAddress);
     if (this.name && gatewayContext) (gatewayContext.subgraphsUsed ??= new Set()).add(this.name);
+    injectContext((name, value) => headers.set(name, value));
   }
 
   /** Takes the subgraph's list of disclosed reporters out of its answer, into the request's context. */

@@ -19,6 +19,9 @@ import type { MaybeCaller } from "../caller/claims";
 import { subgraphHeaders } from "../caller/claims";
 import type { PubSub, Unsubscribe } from "../platform/pubsub";
 import type { GatewayContext } from "./subgraph-client";
+import { logger } from "../platform/logging";
+
+const log = logger("trusted-documents");
 
 /** What a request says about its document, whatever the transport. */
 export interface OperationSource {
@@ -130,7 +133,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
   // Messages missed while the link was down: the lists may have changed meanwhile.
   const stopResync = bus?.onResync(() => lists.clear());
   const subscription: Promise<Unsubscribe | undefined> | undefined = bus?.subscribe(TRUSTED_DOCUMENTS_TOPIC, () => lists.clear()).catch((error: unknown) => {
-    console.error(`trusted documents: no link to the other gateways, their changes apply within the refresh interval: ${String(error)}`);
+    log.warn({ err: error }, "no link to the other gateways: their changes apply within the refresh interval");
     return undefined;
   });
 
@@ -142,7 +145,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
       try {
         list = await lists.fetch(clientId);
       } catch (error) {
-        console.error(`trusted documents of ${clientId}: not read: ${String(error)}`);
+        log.error({ err: error, clientId }, "trusted documents not read");
       }
       // Not known whether the list is required: the app's requests wait rather than run unchecked.
       if (!list) return { ok: false, error: unavailable() };
@@ -155,7 +158,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
     changed() {
       lists.clear();
       // Not awaited: the mutation's answer must not wait on Redis; the refresh interval bounds a lost message.
-      bus?.publish(TRUSTED_DOCUMENTS_TOPIC, {}).catch((error: unknown) => console.error(`trusted documents: could not tell the other gateways of a change: ${String(error)}`));
+      bus?.publish(TRUSTED_DOCUMENTS_TOPIC, {}).catch((error: unknown) => log.warn({ err: error }, "could not tell the other gateways of a change"));
     },
     async dispose() {
       await stopResync?.();

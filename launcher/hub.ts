@@ -32,7 +32,7 @@ export interface HubOptions {
    */
   restartPolicy?: Partial<RestartPolicy>;
   /**
-   * "forked" only: called when a subgraph process dies while the hub runs (stderr already names its
+   * "forked" only: called when a subgraph process dies while the hub runs (the log already names its
    * subgraphs and its exit code). It is restarted on the same ports; meanwhile the gateway answers their
    * fields with errors. Default: nothing more.
    */
@@ -41,7 +41,7 @@ export interface HubOptions {
   onSubgraphRestart?: (restart: SubgraphRestart) => void;
   /**
    * "forked" only: called once when a subgraph process crash-loops and is not restarted again.
-   * Default: its message on stderr, and the hub runs on without those subgraphs.
+   * Default: its message logged as an error, and the hub runs on without those subgraphs.
    */
   onSubgraphCrashLoop?: (loop: SubgraphCrashLoop) => void;
 }

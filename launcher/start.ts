@@ -1,6 +1,8 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "../platform/config";
 import { stopWithin } from "../platform/shutdown";
+import { StartupError } from "../platform/startup";
+import { startTracing } from "../platform/tracing";
 import { demoTokens, loadDemo, loadDemoAccounts } from "./demo";
 import { RunningHub, startHub, withGeneratedSecrets } from "./hub";
 import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
@@ -18,6 +20,8 @@ import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
 async function main(): Promise<void> {
   const started = Date.now();
   const config = withGeneratedSecrets(loadConfig());
+  // The gateway runs in this process; each subgraph process starts its own (launcher/subgraph.ts).
+  const stopTracing = startTracing("kawal-gateway");
   let hub: RunningHub<SubgraphProcess> | undefined;
   let stopping = false;
   /** Stops the hub with `exitCode`; `line` goes to stdout for a clean stop, to stderr otherwise. */
@@ -32,7 +36,7 @@ async function main(): Promise<void> {
     stopWithin({
       seconds: config.drainSeconds,
       exitCode,
-      stop: (deadline) => running.dispose(deadline),
+      stop: (deadline) => running.dispose(deadline).then(stopTracing),
       onOverrun: () => {
         console.error(`kawal: the hub did not stop within ${config.drainSeconds} s (KAWAL_DRAIN_SECONDS); killing its subgraph processes`);
         for (const pid of new Set(Object.values(running.subgraphs).map((subgraph) => subgraph.pid))) {
@@ -80,7 +84,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
-  else if (error instanceof SubgraphStartError) console.error(error.message); // says which subgraph and why; a stack would add nothing
+  // Both say what failed and what to change; a stack would add nothing.
+  else if (error instanceof SubgraphStartError || error instanceof StartupError) console.error(`kawal: ${error.message}`);
   else console.error(error);
   process.exit(1);
 });

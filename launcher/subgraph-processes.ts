@@ -5,6 +5,9 @@ import { defaultSubgraphPort, HubConfig, SUBGRAPH_NAMES, SubgraphName } from "..
 // Types only: importing the entry point's values would run it.
 import type { ChildMessage, PeersMessage } from "./subgraph";
 import { Crash, DEFAULT_RESTART_POLICY, RestartPolicy, SupervisedWorker, supervise, Supervisor, WorkerExit } from "./supervisor";
+import { logger } from "../platform/logging";
+
+const log = logger("supervisor");
 
 /*
  * The six subgraphs in child processes of the hub (`dist/launcher/subgraph.js <name> [<name> ...] --port N`),
@@ -94,15 +97,15 @@ export interface ForkOptions {
    */
   restartPolicy?: Partial<RestartPolicy>;
   /**
-   * Called when a running subgraph process exits without the hub asking (after a line on stderr says which
+   * Called when a running subgraph process exits without the hub asking (after a log line says which
    * and how); it is restarted unless this exit makes a crash loop. Default: nothing more.
    */
   onUnexpectedExit?: (exit: SubgraphExit) => void;
-  /** Called when a restarted process serves its subgraphs again. Default: nothing more (stdout says so). */
+  /** Called when a restarted process serves its subgraphs again. Default: nothing more (the log says so). */
   onRestart?: (restart: SubgraphRestart) => void;
   /**
    * Called once when a process crash-loops; its subgraphs stay down (the gateway answers their fields with
-   * errors). Default: its message on stderr.
+   * errors). Default: its message logged as an error.
    */
   onCrashLoop?: (loop: SubgraphCrashLoop) => void;
 }
@@ -349,14 +352,14 @@ function superviseChild(first: Child, config: HubConfig, urls: Record<SubgraphNa
       const next = restartInMs === null ? "" : `; restarting ${them} in ${restartInMs / 1000} s`;
       if (crash.exit) {
         // The crash-loop line (onCrashLoop) says the rest when there is no restart.
-        if (restartInMs !== null) console.error(`kawal: ${describeNames(names)} (pid ${pid}) stopped unexpectedly (${describeExit(crash.exit)})${next}`);
+        if (restartInMs !== null) log.error(`${describeNames(names)} (pid ${pid}) stopped unexpectedly (${describeExit(crash.exit)})${next}`);
         options.onUnexpectedExit?.({ subgraphs: names, pid, ...crash.exit });
       } else if (restartInMs !== null) {
-        console.error(`kawal: restarting ${describeNames(names)} failed: ${describeCrash(crash)}${next}`);
+        log.error(`restarting ${describeNames(names)} failed: ${describeCrash(crash)}${next}`);
       }
     },
     onRestart: (child) => {
-      console.log(`kawal: ${describeNames(names)} serving again (pid ${child.process.pid})`);
+      log.info(`${describeNames(names)} serving again (pid ${child.process.pid})`);
       options.onRestart?.({ subgraphs: names, pid: child.process.pid });
     },
   });
@@ -373,7 +376,7 @@ function superviseChild(first: Child, config: HubConfig, urls: Record<SubgraphNa
       message: `the process of ${describeNames(names)} crashed ${end.crashes.length} times within ${windowMs / 1000} s, the last time (pid ${pid}) ${describeCrash(last)}`,
     };
     if (options.onCrashLoop) options.onCrashLoop(loop);
-    else console.error(`kawal: ${loop.message}; not restarting ${them} again`);
+    else log.error(`${loop.message}; not restarting ${them} again`);
   });
   return supervisor;
 }

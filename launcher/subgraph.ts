@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { ConfigError, defaultSubgraphPort, HubConfig, loadConfig, SubgraphName } from "../platform/config";
 import { stopWithin } from "../platform/shutdown";
+import { startTracing } from "../platform/tracing";
 import { SubgraphFailure, startSubgraphs } from "../subgraphs/kit/subgraph";
 import { SUBGRAPHS } from "../subgraphs";
 import { parseSubgraphArguments } from "./subgraph-arguments";
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
   const forked = Boolean(process.send);
   const { names, port, ports } = parseSubgraphArguments(process.argv.slice(2));
   const config: HubConfig = loadConfig();
+  // Before any server starts, so every request is traced (when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  const stopTracing = startTracing(`kawal-${names.join("-")}`);
   const unset = names.filter((name) => ports[name] === undefined);
   if (unset.length > 1 && port === undefined && process.env.PORT) throw new ConfigError("PORT", "names one port, but several subgraphs share the process: use their default ports or --port 0", process.env.PORT);
   const portOf = (name: SubgraphName) => ports[name] ?? port ?? (process.env.PORT ? config.port : defaultSubgraphPort(name));
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
           exitCode: 0,
           async stop(deadline) {
             for (const subgraph of [...running].reverse()) await subgraph.dispose(deadline);
+            await stopTracing();
           },
         }),
       () => process.exit(1),

@@ -84,6 +84,10 @@ export interface HubConfig {
   subgraphUrls: Record<SubgraphName, string>;
   /** true when NODE_ENV=production. */
   production: boolean;
+  /** KAWAL_SLOW_SQL_MS: an SQL statement slower than this is logged (statement and time, no parameters); 0 logs none. Default 200. */
+  slowSqlMs: number;
+  /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. Unset: /metrics is open. */
+  metricsToken?: string;
 }
 
 /** Largest evidence file accepted per kind, in bytes. */
@@ -272,5 +276,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     },
     subgraphUrls,
     production: env.NODE_ENV === "production",
+    slowSqlMs: wholeNumber(env, "KAWAL_SLOW_SQL_MS", 200, 600_000),
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
 }

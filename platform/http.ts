@@ -1,6 +1,11 @@
 import http, { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
+import { logger } from "./logging";
+import { StartupError } from "./startup";
+import { withIncomingContext, withSpan } from "./tracing";
+
+const log = logger("http");
 
 /** A plain route beside GraphQL (health checks). */
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -15,6 +20,8 @@ export interface GraphQLHttpOptions<C extends BaseContext> {
   maxBodyBytes?: number;
   /** Other GET routes by path, e.g. "/health". */
   routes?: Record<string, Route>;
+  /** Name of the span of each GraphQL request when tracing is on. Default "graphql request". */
+  spanName?: string;
   /** Refuses a request before GraphQL sees it (status and message), or lets it through (null). */
   guard?: (req: IncomingMessage) => { status: number; message: string } | null;
 }
@@ -79,6 +86,7 @@ export function readSmallBody(req: IncomingMessage, limit: number): Promise<stri
 export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOptions<C>) {
   const graphqlPath = options.path ?? "/graphql";
   const limit = options.maxBodyBytes ?? 1024 * 1024;
+  const spanName = options.spanName ?? "graphql request";
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -102,10 +110,15 @@ export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOp
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
       }
-      const response = await options.server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-        context: () => options.context(req),
-      });
+      // In the caller's trace (traceparent), under a span of its own, when tracing is on.
+      const response = await withIncomingContext(req.headers, () =>
+        withSpan(spanName, { "http.request.method": req.method ?? "GET" }, () =>
+          options.server.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+            context: () => options.context(req),
+          }),
+        ),
+      );
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") {
@@ -119,19 +132,27 @@ export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOp
         res.setHeader("connection", "close");
         return graphqlError(res, 413, `the request body is larger than ${limit} bytes`, "PAYLOAD_TOO_LARGE");
       }
-      console.error(error);
+      log.error({ err: error, path: req.url }, "request failed");
       if (!res.headersSent) graphqlError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
       else res.end();
     }
   };
 }
 
-/** Listens on host:port (0 = a free port) and resolves with the bound port. */
-export function listen(server: http.Server, port: number, host: string): Promise<number> {
+/**
+ * Listens on host:port (0 = a free port) and resolves with the bound port. A port in use or not allowed
+ * rejects with a StartupError naming the port and `variable`, the setting that chooses it (default PORT).
+ */
+export function listen(server: http.Server, port: number, host: string, variable = "PORT"): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") reject(new StartupError(`port ${port} on ${host} is already in use: stop what listens there, or set ${variable} to a free port`, { cause: error }));
+      else if (error.code === "EACCES") reject(new StartupError(`port ${port} on ${host} is not allowed for this user: set ${variable} to a port above 1023`, { cause: error }));
+      else reject(error);
+    };
+    server.once("error", failed);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve((server.address() as AddressInfo).port);
     });
   });

@@ -1,4 +1,8 @@
 import { Redis } from "ioredis";
+import { logger } from "./logging";
+import { redisBack, redisUnreachable } from "./redis-warning";
+
+const log = logger("pubsub");
 
 /**
  * Alert pub/sub between the process that commits an alert and the processes that stream it.
@@ -77,7 +81,7 @@ class Registry {
         handler(message);
       } catch (error) {
         // One broken subscriber must not starve the others of the alert.
-        console.error(`pubsub handler for "${topic}" threw:`, error);
+        log.error({ err: error, topic }, "pubsub handler threw");
       }
     }
   }
@@ -154,6 +158,7 @@ function redacted(url: string): string {
 export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const url = String(options.url);
   const where = redacted(url);
+  const host = new URL(url).host;
   const prefix = options.channelPrefix ?? "kawal:";
   // maxRetriesPerRequest null: a publish during a Redis restart waits for the reconnect instead of failing
   // the committed report's notification after 20 tries.
@@ -178,11 +183,8 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const report = (reason: string) => {
     if (closed || reported) return;
     reported = true;
-    console.error(
-      everLive
-        ? `pubsub (redis): lost the link to ${where} (${reason}); retrying, and subscribers fall back until it is back`
-        : `pubsub (redis): cannot reach ${where} (${reason}); running without it and retrying, and subscribers fall back until it is up`,
-    );
+    if (everLive) log.warn(`pubsub (redis): lost the link to ${where} (${reason}); retrying, and subscribers fall back until it is back`);
+    else redisUnreachable(host, reason);
   };
 
   subscriber.on("message", (channel: string, raw: string) => {
@@ -191,7 +193,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     try {
       message = JSON.parse(raw);
     } catch {
-      console.error(`pubsub: ignored a message on ${channel} that is not JSON`);
+      log.warn({ channel }, "pubsub: ignored a message that is not JSON");
       return;
     }
     registry.deliver(channel.slice(prefix.length), message);
@@ -205,7 +207,8 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
       () => {
         if (closed || live || connection !== dropped) return;
         live = everLive = true;
-        if (reported) console.error(`pubsub (redis): the link to ${where} is back`);
+        if (reported) log.info(`pubsub (redis): the link to ${where} is back`);
+        redisBack(host);
         reported = false;
         notify(resyncListeners);
       },
@@ -230,7 +233,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     if (!live) report(error.message);
     else if (!publisherReported && !closed) {
       publisherReported = true;
-      console.error(`pubsub (redis): lost the publishing connection to ${where} (${error.message}); messages wait until it is back`);
+      log.warn(`pubsub (redis): lost the publishing connection to ${where} (${error.message}); messages wait until it is back`);
     }
   });
   publisher.on("ready", () => (publisherReported = false));

@@ -4,6 +4,10 @@
  * even when something it waits for (a request that never ends, a database that never closes) does not.
  */
 
+import { logger } from "./logging";
+
+const log = logger("shutdown");
+
 export interface BoundedStopOptions {
   /** The bound, in seconds from now: the process has exited by then. */
   seconds: number;
@@ -33,13 +37,13 @@ export function stopWithin(options: BoundedStopOptions): void {
   // Not unref'd: it also keeps the process until the exit, should `stop` wait on nothing the loop holds.
   setTimeout(() => {
     if (options.onOverrun) options.onOverrun();
-    else console.error(`kawal: not stopped within ${options.seconds} s (KAWAL_DRAIN_SECONDS); exiting anyway`);
+    else log.error(`not stopped within ${options.seconds} s (KAWAL_DRAIN_SECONDS); exiting anyway`);
     process.exit(1);
   }, boundMs);
   options.stop(deadline).then(
     () => process.exit(options.exitCode),
     (error: unknown) => {
-      console.error(error);
+      log.error({ err: error }, "stop failed");
       process.exit(1);
     },
   );

@@ -22,6 +22,7 @@ import { createHydrator } from "./hydration";
 import { createPlanner, Prepared, PreparedOperation } from "./planning";
 import { buildEngineSchemas } from "./schemas";
 import { BackoffOptions, createSharing, Feed, SharingStats, sharingKey, SubscriberSink } from "./sharing";
+import { consoleOf, logger as processLogger } from "../../platform/logging";
 
 export * from "./connector";
 export { compareCursors } from "./cursor";
@@ -75,7 +76,7 @@ export interface SubscriptionEngineOptions<Scope> {
    * so a document refused over HTTP is refused over the socket too. Default none.
    */
   validationRules?: readonly ValidationRule[];
-  /** Where unexpected failures are reported. Default console. */
+  /** Where unexpected failures are reported. Default the process log (component subscriptions). */
   logger?: Pick<Console, "warn" | "error">;
   /**
    * Told of every event payload that holds reports' reporters, once per subscriber it goes to, as the payload is
@@ -127,7 +128,7 @@ export interface SubscriptionEngine<Scope = unknown> {
 
 export function createSubscriptionEngine<Scope>(options: SubscriptionEngineOptions<Scope>): SubscriptionEngine<Scope> {
   const schemas = buildEngineSchemas(options.supergraphSdl);
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? consoleOf(processLogger("subscriptions"));
   const cursor = cursorOptions(options.cursor);
   const shareScope = options.scope.shared ?? ((scope: Scope) => scope);
   const planner = createPlanner({

@@ -9,6 +9,7 @@ import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
 import type { Caller, MaybeCaller } from "../../caller/claims";
 import { sendJson } from "../../platform/http";
+import { logger } from "../../platform/logging";
 import type { Disclosure } from "../../caller/disclosures";
 import type { TokenVerifier } from "../auth";
 import type { DocumentResolver } from "../trusted-documents";
@@ -23,7 +24,7 @@ import type { HttpTransport } from "./http-streams";
 import { createMultipartAdapter } from "./multipart-adapter";
 import { createSseAdapter } from "./sse-adapter";
 import { createGraphqlWsUpstream } from "./upstream";
-import { attachWsAdapter, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+import { attachWsAdapter, WsAdapterStats, WsObserver, WsOperationRequest, WsOperationResult } from "./ws-adapter";
 
 export * from "./engine";
 export { alertSubscriptionPolicy } from "./alert-access";
@@ -33,7 +34,7 @@ export { createSseAdapter } from "./sse-adapter";
 export { createMultipartAdapter } from "./multipart-adapter";
 export type { HttpTransport } from "./http-streams";
 export { subscriptionRefusalPlugin } from "./http-refusal";
-export type { WsAdapter, WsAdapterOptions, WsAdapterStats, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+export type { WsAdapter, WsAdapterOptions, WsAdapterStats, WsObserver, WsOperationRequest, WsOperationResult } from "./ws-adapter";
 export { createGraphqlWsUpstream, toUpstreamError } from "./upstream";
 export type { GraphqlWsUpstreamOptions } from "./upstream";
 
@@ -86,6 +87,8 @@ export interface AttachSubscriptionsOptions {
   onDisclosed?: (caller: Caller, disclosed: readonly Disclosure[]) => Promise<void>;
   /** The document each request runs: partner apps' trusted documents (gateway/trusted-documents.ts). Default: the text sent. */
   resolveDocument?: DocumentResolver;
+  /** Told of each socket operation, refused token and close (request log, metrics). Default: nobody. */
+  observer?: WsObserver;
 }
 
 export interface SubscriptionStats extends SubscriptionEngineStats, WsAdapterStats {
@@ -147,6 +150,7 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     allowedOrigins: options.allowedOrigins,
     isProd: options.isProd,
     resolveDocument: options.resolveDocument,
+    observer: options.observer,
   });
   // SSE and multipart: the same engine, verifier, rule and quotas as the WebSocket.
   const streaming = { engine, verifier: options.verifier, authorize, quotas, maxBufferedBytes: options.maxBufferedBytes, executeOperation: options.executeOperation, resolveDocument: options.resolveDocument };
@@ -166,7 +170,7 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
         transportOf(req)!
           .handle(req, res)
           .catch((error: unknown) => {
-            console.error(error);
+            logger("subscriptions").error({ err: error }, "a streaming subscription request failed");
             if (res.headersSent) res.destroy();
             else sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
           }),

@@ -11,6 +11,8 @@ import type { GraphQLFormattedError } from "graphql";
 import type { Disclosure } from "../../caller/disclosures";
 import { UpstreamConnector, UpstreamError, UpstreamRequest, UpstreamResult } from "./connector";
 import { CursorOptions, cursorOf, initialCursor, UpstreamOperation } from "./cursor";
+import { histogram } from "../../platform/metrics";
+import { withSpan } from "../../platform/tracing";
 
 /** One client subscription's receiver. Calls stop after error or complete. */
 export interface SubscriberSink {
@@ -112,6 +114,13 @@ export function sharingKey(canonicalDocument: string, variables: Record<string, 
 
 type Counters = Omit<SharingStats, "subscribers" | "upstreams">;
 
+/** Time from an event's commit in its subgraph (extensions.eventTime) to its hand-over to subscribers. */
+const deliveryLag = histogram({
+  name: "kawal_gateway_alert_delivery_lag_seconds",
+  help: "Time from an alert's commit to its fan-out to subscribers (replayed alerts count with their age)",
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+});
+
 /** What a shared upstream needs of the collection it belongs to. */
 interface Registry<Scope> {
   readonly options: SharingOptions<Scope>;
@@ -209,11 +218,15 @@ class SharedUpstream<Scope> {
     if (this.isClosed) return;
     const { counters } = this.registry;
     counters.hydrations++;
-    const { payload, disclosed } = await this.feed.render(event);
-    this.forEach((sink) => {
-      counters.deliveries++;
-      sink.next(payload, cursor, disclosed);
+    await withSpan("alert fan-out", { "kawal.subscribers": this.subscribers.size }, async () => {
+      const { payload, disclosed } = await this.feed.render(event);
+      this.forEach((sink) => {
+        counters.deliveries++;
+        sink.next(payload, cursor, disclosed);
+      });
     });
+    const eventTime = event.extensions?.eventTime;
+    if (typeof eventTime === "string" && this.subscribers.size > 0) deliveryLag.observe(Math.max(0, Date.now() - Date.parse(eventTime)) / 1000);
   }
 
   private onError(error: UpstreamError): void {

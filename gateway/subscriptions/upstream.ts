@@ -15,6 +15,7 @@ import WebSocket from "ws";
 import type { GraphQLFormattedError } from "graphql";
 import { Caller, subgraphHeaders } from "../../caller/claims";
 import { UpstreamConnector, UpstreamError, UpstreamRequest, UpstreamResult, UpstreamSink } from "./engine";
+import { traceHeaders } from "../../platform/tracing";
 
 export interface GraphqlWsUpstreamOptions {
   /** Where each subgraph listens, by name: its HTTP GraphQL URL (http→ws, https→wss) or a ws(s) URL. */
@@ -91,7 +92,8 @@ export function createGraphqlWsUpstream(options: GraphqlWsUpstreamOptions): Upst
       retryAttempts: 0,
       keepAlive: keepAliveMs,
       connectionAckWaitTimeout: options.connectionAckWaitTimeoutMs ?? 5000,
-      connectionParams: subgraphHeaders(options.secret, request.scope),
+      // With the trace of the subscription that opened it (tracing on), so the subgraph's side joins it.
+      connectionParams: { ...subgraphHeaders(options.secret, request.scope), ...traceHeaders() },
       on: {
         connected: (connected) => {
           socket = connected as WebSocket;

@@ -20,7 +20,7 @@
  *   resume with `after`.
  */
 import type http from "node:http";
-import { ExecutionArgs, GraphQLError, GraphQLFormattedError } from "graphql";
+import { ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError } from "graphql";
 import { CloseCode, Context, SubscribePayload } from "graphql-ws";
 import { Extra, useServer } from "graphql-ws/use/ws";
 import WebSocket, { WebSocketServer } from "ws";
@@ -33,6 +33,7 @@ import { createFrameCache } from "./policies/frames";
 import type { Quotas } from "./policies/quotas";
 import type { DocumentResolver } from "../trusted-documents";
 import { createSessions, Session, SessionStream } from "./sessions";
+import { withSpan } from "../../platform/tracing";
 
 /** A query or mutation sent over the socket, as the executor receives it. */
 export interface WsOperationRequest {
@@ -87,8 +88,24 @@ export interface WsAdapterOptions {
    * Default: any origin.
    */
   allowedOrigins?: readonly string[];
+  /** Told of each operation, refused token and closed socket (request log, metrics). Default: nobody. */
+  observer?: WsObserver;
   /** Hide internal error details in close reasons. Default NODE_ENV === "production". */
   isProd?: boolean;
+}
+
+/** What the request log and metrics learn of the socket. */
+export interface WsObserver {
+  /**
+   * An operation started; the returned function is called once when it ends, with its type (query,
+   * mutation, subscription; "unknown" when refused before parsing), error codes, and its name as the
+   * document gives it (the client's operationName is often absent).
+   */
+  operation(caller: MaybeCaller, operationName: string | undefined): (type: string, errorCodes: string[], name?: string) => void;
+  /** connection_init carried a token that was refused (`reason` as told to the client). */
+  tokenRefused(reason: string): void;
+  /** A socket closed, with its close code. */
+  closed(code: number | undefined, reason: string | undefined): void;
 }
 
 export interface WsAdapterStats {
@@ -112,11 +129,15 @@ function closeReason(text: string): string {
 /** 1013 Try Again Later: the client reconnects and resumes. */
 const TRY_AGAIN_LATER = 1013;
 
-type AdapterExtra = { session?: Session };
+type AdapterExtra = { session?: Session; operations?: Map<string, { done: (type: string, codes: string[], name?: string) => void; type: string; name?: string; codes: string[] }> };
 type AdapterContext = Context<Record<string, unknown>, Extra & Partial<AdapterExtra>>;
 
 /** What onSubscribe hands to graphql-ws's execute/subscribe hooks. */
 type OperationValue = { kind: "stream"; stream: SessionStream } | { kind: "execute"; request: WsOperationRequest; caller: MaybeCaller };
+
+function isErrors(result: ExecutionArgs | readonly GraphQLError[]): result is readonly GraphQLError[] {
+  return Array.isArray(result);
+}
 
 function toGraphQLErrors(errors: readonly GraphQLFormattedError[] | undefined): GraphQLError[] | undefined {
   // graphql-ws calls toJSON() on every error of a result; formatted errors from Apollo Server are plain objects.
@@ -167,6 +188,7 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
         const authenticated = await authenticate(options.verifier, credential, '"authorization" in connection_init');
         // Close ourselves to say why; graphql-ws's own close (4403 "Forbidden") then finds the socket closing.
         if (!authenticated.ok) {
+          if (credential !== undefined) options.observer?.tokenRefused(authenticated.reason);
           ctx.extra.socket.close(CloseCode.Forbidden, closeReason(authenticated.reason));
           return false;
         }
@@ -180,42 +202,28 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
       },
 
       onSubscribe: async (ctx: AdapterContext, id: string, payload: SubscribePayload) => {
-        const session = ctx.extra.session;
-        if (!session) return [new GraphQLError("connection not initialised")];
-        // An expired token acts no more on this socket: not for subscriptions, queries or mutations.
-        const refusal = session.refusal();
-        if (refusal) return [refusal];
-        const documented = await session.document({ query: payload.query, extensions: payload.extensions });
-        if (!documented.ok) return [...documented.errors];
-        const prepared = engine.prepare(documented.query, payload.operationName);
-        if (!prepared.ok) return prepared.errors;
-        const operation = prepared.operation;
-        const args = (contextValue: OperationValue): ExecutionArgs => ({
-          schema: engine.apiSchema,
-          document: operation.document,
-          operationName: operation.operationName,
-          variableValues: payload.variables ?? undefined,
-          contextValue,
-        });
-        if (operation.kind !== "subscription") {
-          if (!executeOperation) {
-            return [
-              new GraphQLError(`${operation.kind} operations go over HTTP (POST /graphql); this WebSocket carries subscriptions`, {
-                extensions: { code: "OPERATION_NOT_SUPPORTED" },
-              }),
-            ];
-          }
-          const request: WsOperationRequest = {
-            query: payload.query,
-            operationName: payload.operationName ?? undefined,
-            variables: payload.variables ?? undefined,
-            extensions: payload.extensions ?? undefined,
-          };
-          return args({ kind: "execute", request, caller: session.caller });
+        const started = options.observer?.operation(ctx.extra.session?.caller ?? null, payload.operationName ?? undefined);
+        // The setup only (planning, and the upstream it may open): a subscription's own life lasts for days.
+        const result = await withSpan("ws subscribe", {}, () => subscribe(ctx, id, payload));
+        if (!started) return result;
+        if (isErrors(result)) started("unknown", result.map((error) => String(error.extensions?.code ?? "GRAPHQL_VALIDATION_FAILED")));
+        else {
+          const operation = getOperationAST(result.document, result.operationName);
+          (ctx.extra.operations ??= new Map()).set(id, { done: started, type: operation?.operation ?? "unknown", name: operation?.name?.value, codes: [] });
         }
-        const subscribed = session.subscribe(operation, payload.variables, deliverTo(ctx.extra.socket, id));
-        if (!subscribed.ok) return [...subscribed.errors];
-        return args({ kind: "stream", stream: subscribed.stream });
+        return result;
+      },
+
+      onNext: (ctx: AdapterContext, id: string, _payload: SubscribePayload, _args: ExecutionArgs, result: { errors?: readonly GraphQLError[] }) => {
+        const operation = ctx.extra.operations?.get(id);
+        for (const error of result.errors ?? []) operation?.codes.push(String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+      },
+
+      onComplete: (ctx: AdapterContext, id: string) => {
+        const operation = ctx.extra.operations?.get(id);
+        if (!operation) return;
+        ctx.extra.operations?.delete(id);
+        operation.done(operation.type, operation.codes, operation.name);
       },
 
       subscribe: (args: ExecutionArgs) => {
@@ -231,11 +239,56 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
         return { data: result.data, errors: toGraphQLErrors(result.errors), extensions: result.extensions };
       },
 
-      onClose: (ctx: AdapterContext) => ctx.extra.session?.close(),
+      onClose: (ctx: AdapterContext, code?: number, reason?: string) => {
+        for (const operation of ctx.extra.operations?.values() ?? []) operation.done(operation.type, operation.codes, operation.name);
+        ctx.extra.operations?.clear();
+        options.observer?.closed(code, reason);
+        ctx.extra.session?.close();
+      },
     },
     wss,
     options.keepAliveMs ?? 12_000,
   );
+
+  /** graphql-ws's onSubscribe: the operation's execution arguments, or the errors that refuse it. */
+  async function subscribe(ctx: AdapterContext, id: string, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    const session = ctx.extra.session;
+    if (!session) return [new GraphQLError("connection not initialised")];
+    // An expired token acts no more on this socket: not for subscriptions, queries or mutations.
+    const refusal = session.refusal();
+    if (refusal) return [refusal];
+    const documented = await session.document({ query: payload.query, extensions: payload.extensions });
+    if (!documented.ok) return [...documented.errors];
+    const prepared = engine.prepare(documented.query, payload.operationName);
+    if (!prepared.ok) return prepared.errors;
+    const operation = prepared.operation;
+    const args = (contextValue: OperationValue): ExecutionArgs => ({
+      schema: engine.apiSchema,
+      document: operation.document,
+      operationName: operation.operationName,
+      variableValues: payload.variables ?? undefined,
+      contextValue,
+    });
+    if (operation.kind !== "subscription") {
+      if (!executeOperation) {
+        return [
+          new GraphQLError(`${operation.kind} operations go over HTTP (POST /graphql); this WebSocket carries subscriptions`, {
+            extensions: { code: "OPERATION_NOT_SUPPORTED" },
+          }),
+        ];
+      }
+      const request: WsOperationRequest = {
+        query: payload.query,
+        operationName: payload.operationName ?? undefined,
+        variables: payload.variables ?? undefined,
+        extensions: payload.extensions ?? undefined,
+      };
+      return args({ kind: "execute", request, caller: session.caller });
+    }
+    const subscribed = session.subscribe(operation, payload.variables, deliverTo(ctx.extra.socket, id));
+    if (!subscribed.ok) return [...subscribed.errors];
+    return args({ kind: "stream", stream: subscribed.stream });
+  }
 
   return {
     stats: () => ({ connections: wss.clients.size, streams: sessions.streams() }),

@@ -15,6 +15,7 @@ import { createQuotas } from "../subscriptions/policies/quotas";
 import { createSessions } from "../subscriptions/sessions";
 import type { WebhookStore } from "./identity-client";
 import { Post, Receiver, RetryOptions, startReceiver } from "./receiver";
+import { consoleOf, logger as hubLogger } from "../../platform/logging";
 
 export interface WebhookDispatcherOptions {
   /** The gateway's subscription engine. Required. */
@@ -40,7 +41,7 @@ export interface WebhookDispatcherOptions {
    * gateway drops cached answers that read the identity subgraph (the owners' delivery logs). Default none.
    */
   onStoreWrite?: () => void;
-  /** Default console. */
+  /** Where warnings go. Default: the hub's logger (platform/logging.ts), component "webhooks". */
   logger?: Pick<Console, "warn" | "error">;
 }
 
@@ -56,7 +57,7 @@ export interface WebhookDispatcher {
 export const DEFAULT_RETRY: RetryOptions = { initialMs: 5000, maxMs: 3_600_000, giveUpMs: 24 * 3_600_000 };
 
 export function startWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? consoleOf(hubLogger("webhooks"));
   const leaseSeconds = options.leaseSeconds ?? 30;
   const holder = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
   const retry = { ...DEFAULT_RETRY, ...options.retry };

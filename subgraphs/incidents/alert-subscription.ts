@@ -11,6 +11,15 @@ import { PubSub, Unsubscribe } from "../../platform/pubsub";
 import { AlertCriteria, AlertFilter, alertCriteria, alertMatches, parseSequence } from "./alerts";
 import { MAX_REPLAY, maxSequence, replayAlerts } from "./alerts-resolver";
 import { AlertKind, IncidentAlert, IncidentCategory, Severity } from "./entities";
+import { logger } from "../../platform/logging";
+import { counter, gauge } from "../../platform/metrics";
+
+const log = logger("alerts");
+
+/** kawal_subgraph_alerts_committed_total: alerts announced after their commit. */
+const alertsCommitted = counter({ name: "kawal_subgraph_alerts_committed_total", help: "Alerts committed and announced on the pub/sub bus" });
+/** kawal_subgraph_alert_streams_polling: streams reading the table on a timer because the pub/sub link is down. */
+const pollingStreams = gauge({ name: "kawal_subgraph_alert_streams_polling", help: "Alert streams polling the table while the pub/sub link is down (0 when the bus works)" });
 
 /*
  * Subscription.incidentAlerts on the incidents subgraph: replay from the incident_alerts table, then live
@@ -62,11 +71,12 @@ export function publishAlert(bus: PubSub, alert: IncidentAlert): void {
     category: alert.category,
     severity: alert.severity,
   };
+  alertsCommitted.inc();
   // Not awaited: with Redis down, ioredis queues the publish until it reconnects, and the volunteer's report
   // (already committed) must not hang on it. The table is the truth; a late or lost bell only delays.
   bus
     .publish(ALERTS_TOPIC, message)
-    .catch((error: unknown) => console.error(`alert ${alert.sequence} committed but not announced: ${String(error)}`));
+    .catch((error: unknown) => log.warn({ sequence: alert.sequence, err: error }, "alert committed but not announced"));
 }
 
 function decode(message: unknown): IncidentAlert | null {
@@ -160,10 +170,12 @@ export async function alertStream(options: AlertStreamOptions): Promise<AsyncIte
     pollTimer.unref();
   }
   function startPolling(): void {
+    if (!polling) pollingStreams.inc();
     polling = true;
     schedulePoll();
   }
   function stopPolling(): void {
+    if (polling) pollingStreams.dec();
     polling = false;
     clearTimeout(pollTimer);
     pollTimer = undefined;
@@ -223,6 +235,7 @@ export class IncidentAlertSubscriptionResolver {
     // graphql-ws builds one context per subscription, which lives for days: each event gets fresh batch
     // loaders, so an ESCALATED alert shows the report as reviewed, not as the first alert cached it.
     context.loaders = new Loaders(context.db);
+    context.eventTime = alert.raisedAt;
     return alert;
   }
 }

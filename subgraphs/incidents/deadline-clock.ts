@@ -6,6 +6,9 @@ import { AlertKind, IncidentAlert, IncidentReport } from "./entities";
 import { lockedReport } from "./locked-report";
 import { HANDLING_OPEN, REPORTING_OPEN } from "./overdue";
 import { raiseAlert } from "./raise";
+import { logger } from "../../platform/logging";
+
+const log = logger("deadline-clock");
 
 /*
  * The clock that raises DEADLINE_NEAR, 24 hours before a report's reporting or handling deadline. Replicas of
@@ -107,7 +110,7 @@ export class DeadlineClock {
       if (running) return;
       running = true;
       this.tick()
-        .catch((error: unknown) => console.error(`deadline clock: tick failed (will try again): ${String(error)}`))
+        .catch((error: unknown) => log.error({ err: error }, "tick failed (will try again)"))
         .finally(() => (running = false));
     }, intervalMs);
     timer.unref();

@@ -7,6 +7,23 @@ import type { InstanceState } from "../kit/subgraph";
 import { DeadlineClock } from "./deadline-clock";
 import { startRetention } from "./evidence/retention";
 import { EvidenceStore, openEvidenceStore } from "./evidence/store";
+import { gauge } from "../../platform/metrics";
+
+/** The alert buses of this process's incidents instances, read at each scrape. */
+const buses = new Set<PubSub>();
+
+/** kawal_subgraph_pubsub_live: 1 while every incidents instance's alert bus is linked (pushed alerts), 0 while one falls back to polling. */
+function reportLinkState(bus: PubSub): () => void {
+  gauge({
+    name: "kawal_subgraph_pubsub_live",
+    help: "1 while the alert bus link is live; 0 while alert streams fall back to polling the table",
+    collect() {
+      this.set([...buses].every((each) => each.isLive()) ? 1 : 0);
+    },
+  });
+  buses.add(bus);
+  return () => buses.delete(bus);
+}
 
 /** What one running incidents instance keeps beside its database. */
 export interface IncidentsState {
@@ -28,12 +45,14 @@ export async function incidentsState(storage: Storage, config: HubConfig): Promi
   const stopClock = deadlines.start();
   const evidence = openEvidenceStore(config);
   const stopRetention = startRetention(storage, evidence);
+  const stopReporting = reportLinkState(alerts);
   return {
     value: { reportLists: new ListMemo(storage.reader, "incident_reports"), alerts, deadlines, evidence },
-    dispose: () => {
+    dispose: async () => {
       stopClock();
       stopRetention();
-      return alerts.close();
+      stopReporting();
+      await alerts.close();
     },
   };
 }

@@ -33,6 +33,11 @@ export interface SubgraphContext<S = unknown> {
    * for the gateway to audit (caller/disclosures.ts).
    */
   disclosed: Disclosure[];
+  /**
+   * Subscriptions: when the event being answered was committed (ISO time), set by the field's resolver; sent
+   * to the gateway as the result's `extensions.eventTime`, from which it measures alert delivery lag.
+   */
+  eventTime?: string;
 }
 
 /** The caller forwarded by the gateway (the subgraph secret was already checked). */

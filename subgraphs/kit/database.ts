@@ -4,10 +4,16 @@ import mysql from "mysql2/promise";
 import { DataSource, Logger, MixedList, EntitySchema } from "typeorm";
 import type { HubConfig, SubgraphName } from "../../platform/config";
 import { StorageTables1736000000000 } from "./storage-tables";
+import { logger } from "../../platform/logging";
+import { sqlObserver } from "./sql-observer";
+import { errorCode, StartupError, UNREACHABLE } from "../../platform/startup";
+
+const log = logger("sql");
 
 /**
  * Counts the SQL statements a data source sends, so tests and benchmarks can prove that a batch of
- * entity references costs one query. Warnings and errors go to stderr; queries are not printed.
+ * entity references costs one query. Failed statements and TypeORM's warnings go to the log; queries do not
+ * (sql-observer.ts logs slow ones, without their parameters).
  */
 export class StatementCounter implements Logger {
   statements = 0;
@@ -17,15 +23,15 @@ export class StatementCounter implements Logger {
   logQueryError(error: string | Error, query: string): void {
     this.statements++;
     // Constraint violations are answered to the caller; only print what an operator must see.
-    if (!/duplicate|unique|constraint/i.test(String(error))) console.error(`SQL error: ${String(error)} in ${query}`);
+    if (!/duplicate|unique|constraint/i.test(String(error))) log.error({ statement: query, reason: String(error) }, "SQL statement failed");
   }
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
   logMigration(message: string): void {
-    if (process.env.KAWAL_LOG_MIGRATIONS) console.log(message);
+    log.debug(message);
   }
   log(level: "log" | "info" | "warn", message: unknown): void {
-    if (level === "warn") console.warn(message);
+    if (level === "warn") log.warn(String(message));
   }
 }
 
@@ -43,12 +49,20 @@ export function databaseName(name: SubgraphName, config: HubConfig): string {
 }
 
 async function createMysqlDatabase(url: URL, database: string): Promise<void> {
-  const connection = await mysql.createConnection({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username || "root"),
-    password: decodeURIComponent(url.password),
-  });
+  const address = `${url.hostname}:${url.port || 3306}`;
+  const connection = await mysql
+    .createConnection({
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username || "root"),
+      password: decodeURIComponent(url.password),
+    })
+    .catch((error: unknown) => {
+      const code = errorCode(error);
+      if (code && UNREACHABLE.has(code)) throw new StartupError(`DATABASE_URL: no MySQL answers at ${address} (${code}): start it, or point DATABASE_URL at one`, { cause: error });
+      if (code === "ER_ACCESS_DENIED_ERROR") throw new StartupError(`DATABASE_URL: MySQL at ${address} refused its user and password`, { cause: error });
+      throw error;
+    });
   try {
     await connection.query(
       `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
@@ -67,7 +81,8 @@ async function createMysqlDatabase(url: URL, database: string): Promise<void> {
 export async function openDatabase(options: OpenDatabaseOptions, config: HubConfig): Promise<DataSource> {
   const logger = new StatementCounter();
   const migrations = [...options.migrations, StorageTables1736000000000];
-  const common = { entities: options.entities, migrations, migrationsRun: true, synchronize: false, logger };
+  const subscribers = [sqlObserver(options.name, config.slowSqlMs)];
+  const common = { entities: options.entities, migrations, migrationsRun: true, synchronize: false, logger, subscribers };
   let dataSource: DataSource;
   if (config.databaseUrl) {
     const url = config.databaseUrl;

@@ -5,6 +5,9 @@ import type { SubgraphContext } from "./context";
 import { badInput } from "../../platform/errors";
 import type { Storage } from "./storage";
 import { IDEMPOTENCY_TABLE } from "./storage-tables";
+import { logger } from "../../platform/logging";
+
+const log = logger("idempotency");
 
 /*
  * Idempotency keys of the writes that create things. A phone whose request was cut off cannot know whether
@@ -137,7 +140,7 @@ export async function dropExpiredKeys(storage: Storage, now = Date.now()): Promi
 /** Drops expired keys now and every hour, while the subgraph runs; returns how to stop. */
 export function dropExpiredKeysHourly(storage: Storage): () => void {
   const drop = () =>
-    void dropExpiredKeys(storage).catch((error: unknown) => console.error(`could not drop expired idempotency keys (will try again in an hour): ${String(error)}`));
+    void dropExpiredKeys(storage).catch((error: unknown) => log.warn({ err: error }, "could not drop expired idempotency keys (will try again in an hour)"));
   drop();
   const timer = setInterval(drop, PURGE_INTERVAL_MS);
   timer.unref();

@@ -5,6 +5,9 @@ import { SECRET_HEADER, secretMatches } from "../../caller/claims";
 import { DISCLOSED_EXTENSION } from "../../caller/disclosures";
 import { readSmallBody, sendJson } from "../../platform/http";
 import type { SubgraphContext } from "./context";
+import { logger } from "../../platform/logging";
+
+const log = logger("subgraph");
 
 /*
  * What a subgraph exchanges with the gateway beside the graph: internal routes (POST /internal/<name>, JSON, for
@@ -50,7 +53,7 @@ export function internalRoutes(routes: Record<string, InternalRoute>, secret: st
         sendJson(res, 200, await routeOf(req)!(await readJson(req), context()));
       } catch (error) {
         const code = error instanceof GraphQLError ? error.extensions.code : undefined;
-        if (code !== "BAD_USER_INPUT") console.error(`internal route ${req.url}: ${String(error)}`);
+        if (code !== "BAD_USER_INPUT") log.error({ err: error, path: req.url }, "internal route failed");
         sendJson(res, code === "BAD_USER_INPUT" ? 400 : code === "STORAGE_UNAVAILABLE" ? 503 : 500, { error: error instanceof Error ? error.message : String(error) });
       }
     },

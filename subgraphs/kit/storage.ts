@@ -6,6 +6,9 @@ import { openDatabase, OpenDatabaseOptions, StatementCounter } from "./database"
 import { storageUnavailable } from "../../platform/errors";
 import { PROBE_TABLE } from "./storage-tables";
 import { WriteHealth, WriteHealthOptions, WriteState } from "./write-health";
+import { logger } from "../../platform/logging";
+
+const log = logger("storage");
 
 /*
  * The one way a subgraph writes. Acknowledged means stored: `write` resolves only after its transaction
@@ -136,7 +139,7 @@ function sqliteEngine(writer: DataSource): Engine {
           connection().exec("ROLLBACK");
         } catch (error) {
           // The connection cannot leave its transaction: open it anew (SQLite discards what it had not committed).
-          console.error(`SQLite writer could not roll back (${describe(error)}): reopening it`);
+          log.error(`SQLite writer could not roll back (${describe(error)}): reopening it`);
           await writer.destroy();
           await writer.initialize();
           return;
@@ -211,8 +214,8 @@ export async function openStorage(options: StorageOptions, config: HubConfig): P
   const health = new WriteHealth({
     onChange: (state) =>
       state.writes === "failing"
-        ? console.error(`${options.name}: writes are failing, refusing them until a trial write commits: ${state.reason}`)
-        : console.error(`${options.name}: writes work again`),
+        ? log.error({ subgraph: options.name, reason: state.reason }, "writes are failing, refusing them until a trial write commits")
+        : log.info({ subgraph: options.name }, "writes work again"),
     ...options.health,
   });
   // SQLite takes one writer at a time, and its one write connection must never hold two transactions.
@@ -271,6 +274,7 @@ async function openSqliteReader(writer: DataSource, options: OpenDatabaseOptions
     readonly: true,
     timeout: 10_000,
     logger: new StatementCounter(),
+    subscribers: writer.options.subscribers,
   });
   return reader.initialize();
 }

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { SECRET_HEADER, secretMatches } from "../../caller/claims";
 import { sendJson } from "../../platform/http";
 import type { SubgraphContext } from "./context";
+import { logger } from "../../platform/logging";
+
+const log = logger("subgraph");
 
 /*
  * Streaming routes beside the graph, for the gateway's own requests whose bodies are files (evidence uploads and
@@ -42,7 +45,7 @@ export function streamRoutes<S>(routes: StreamRoute<S>[], secret: string, contex
       try {
         await route.handle(req, res, context(req), match);
       } catch (error) {
-        console.error(`stream route ${req.method} ${req.url}: ${String(error)}`);
+        log.error({ err: error, method: req.method, path: req.url }, "stream route failed");
         if (!res.headersSent) sendJson(res, 500, { error: { code: "INTERNAL_SERVER_ERROR", message: "internal error" } });
         else res.destroy();
       }

@@ -18,6 +18,11 @@ import { attachSubgraphSubscriptions } from "./subscription-server";
 import { createSubgraphPeers } from "./lookups";
 import { disclosuresPlugin, InternalRoute, internalRoutes } from "./internal-routes";
 import { StreamRoute, streamRoutes } from "./stream-routes";
+import { logger } from "../../platform/logging";
+import { collectProcessMetrics, metricsRoute } from "../../platform/metrics";
+import { subgraphPlugins } from "./observe";
+
+const log = logger("subgraph");
 
 /** Resolves a federation reference ({ __typename, id } or { __typename, code }) to the entity or null. */
 export type ReferenceResolver = (reference: Record<string, unknown>, context: SubgraphContext) => unknown;
@@ -172,18 +177,20 @@ async function serveSubgraph<S>(
   const peers = createSubgraphPeers(config);
   acquired.push(() => peers.dispose());
   const schema = await buildFederatedSchema(definition);
+  collectProcessMetrics();
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
     includeStacktraceInErrorResponses: !config.production,
     // No Apollo Studio traces, and no cache-control hints (the gateway's response cache does not read them):
     // either would wrap every field resolver and only cost time.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), disclosuresPlugin],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), disclosuresPlugin, ...subgraphPlugins(definition.name)],
   });
   await apollo.start();
   acquired.push(() => apollo.stop());
   const handler = graphqlHttpHandler({
     server: apollo,
+    spanName: `subgraph ${definition.name}`,
     context: async (req) => contextFor(callerFromRequest(req), storage, config, peers, state?.value, clientAddressFromRequest(req)),
     guard: (req) =>
       secretMatches(req.headers[SECRET_HEADER], secret)
@@ -191,6 +198,7 @@ async function serveSubgraph<S>(
         : { status: 403, message: "this subgraph answers the Kawal Damai gateway only" },
     routes: {
       "/health": (_req, res) => sendJson(res, 200, { status: "ok", subgraph: definition.name }),
+      "/metrics": metricsRoute(config.metricsToken),
       // Ready while reads work, so a load balancer keeps an instance whose disk is full: it still answers
       // every query. Monitors watch writes on /ready/writes. Reasons go to the operator's log only.
       "/ready": async (_req, res) => {
@@ -198,7 +206,7 @@ async function serveSubgraph<S>(
           await db.query("SELECT 1");
           sendJson(res, 200, { status: "ready", subgraph: definition.name, writes: storage.health.state.writes });
         } catch (error) {
-          console.error(`${definition.name}: readiness check failed: ${String(error)}`);
+          log.error({ subgraph: definition.name, err: error }, "readiness check failed");
           sendJson(res, 503, { status: "database unreachable", subgraph: definition.name, writes: storage.health.state.writes });
         }
       },
@@ -219,13 +227,15 @@ async function serveSubgraph<S>(
   });
   const server = http.createServer(drain.listener);
   server.keepAliveTimeout = 65_000; // longer than the gateway's pooled sockets stay idle
+  // Listening before the WebSocket server is attached, which would otherwise relay a port in use as its own error.
+  const port = await listen(server, options.port, options.host, "the subgraph's port (--port, or PORT when the process runs one subgraph)");
   // Subscription fields are served over graphql-ws on the same path, to the gateway only.
   const subscriptions = schema.getSubscriptionType()
     ? attachSubgraphSubscriptions(server, { schema, secret, context: (caller) => contextFor(caller, storage, config, peers, state?.value), isProd: config.production })
     : undefined;
   if (subscriptions) acquired.push(() => subscriptions.dispose());
-  const port = await listen(server, options.port, options.host);
   const hostForUrl = options.host === "0.0.0.0" ? "127.0.0.1" : options.host;
+  log.info({ subgraph: definition.name, port }, "subgraph listening");
   let disposed: Promise<void> | undefined;
   return {
     name: definition.name,
@@ -244,6 +254,7 @@ async function serveSubgraph<S>(
         await peers.dispose();
         stopDroppingKeys();
         await storage.close();
+        log.info({ subgraph: definition.name }, "subgraph stopped");
       })();
       return disposed;
     },

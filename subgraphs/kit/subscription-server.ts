@@ -5,6 +5,7 @@ import { Extra, useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { CALLER_HEADER, callerFromClaims, ClaimsError, MaybeCaller, SECRET_HEADER, secretMatches } from "../../caller/claims";
 import { DISCLOSED_EXTENSION, Disclosure } from "../../caller/disclosures";
+import { recordSpan, tracing, withIncomingContext } from "../../platform/tracing";
 
 /*
  * The subgraph end of the gateway's upstream subscriptions: graphql-ws on the subgraph's own http server,
@@ -43,7 +44,7 @@ export interface RunningSubscriptionServer {
 type ConnectionExtra = { caller?: MaybeCaller };
 
 /** Attaches the subgraph's subscription endpoint to `httpServer`. */
-export function attachSubgraphSubscriptions<C extends { disclosed: Disclosure[] }>(httpServer: http.Server, options: SubgraphSubscriptionOptions<C>): RunningSubscriptionServer {
+export function attachSubgraphSubscriptions<C extends { disclosed: Disclosure[]; eventTime?: string }>(httpServer: http.Server, options: SubgraphSubscriptionOptions<C>): RunningSubscriptionServer {
   const wss = new WebSocketServer({ server: httpServer, path: options.path ?? "/graphql", maxPayload: 1024 * 1024 });
   const server = useServer<Record<string, unknown>, ConnectionExtra>(
     {
@@ -70,14 +71,27 @@ export function attachSubgraphSubscriptions<C extends { disclosed: Disclosure[] 
         return true;
       },
       context: (ctx: Context<Record<string, unknown>, Extra & Partial<ConnectionExtra>>) => options.context(ctx.extra.caller ?? null),
+      // Tracing on: a span in the trace of the gateway's subscription that opened this socket (its traceparent).
+      onSubscribe: (ctx, _id, payload) => {
+        if (!tracing()) return;
+        const carrier = (ctx.connectionParams ?? {}) as Record<string, string | undefined>;
+        withIncomingContext(carrier, () => recordSpan("subgraph subscribe", 0, { "graphql.operation.name": payload.operationName ?? "" }));
+      },
       // One context serves every event of a subscription: each event takes out, in its extensions, the reporters
-      // it disclosed (caller/disclosures.ts), for the gateway to audit per subscriber.
+      // it disclosed (caller/disclosures.ts), for the gateway to audit per subscriber, and its commit time, from
+      // which the gateway tells how late it delivers it.
       // (graphql-ws sends what onNext returns, formatted as it would format the result itself.)
       onNext: (_ctx, _id, _payload, args, result) => {
-        const disclosed = (args.contextValue as C).disclosed;
-        if (disclosed.length === 0) return;
+        const context = args.contextValue as C;
+        const disclosed = context.disclosed.splice(0);
+        const eventTime = context.eventTime;
+        if (disclosed.length === 0 && eventTime === undefined) return;
         const { errors, ...rest } = result;
-        return { ...rest, ...(errors ? { errors: errors.map((error) => error.toJSON()) } : {}), extensions: { ...result.extensions, [DISCLOSED_EXTENSION]: disclosed.splice(0) } };
+        return {
+          ...rest,
+          ...(errors ? { errors: errors.map((error) => error.toJSON()) } : {}),
+          extensions: { ...result.extensions, ...(disclosed.length ? { [DISCLOSED_EXTENSION]: disclosed } : {}), ...(eventTime !== undefined ? { eventTime } : {}) },
+        };
       },
       execute: () => {
         return {

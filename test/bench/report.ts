@@ -1,6 +1,7 @@
 import type { BenchResults } from "./results";
 import { DISTINCT_BODIES, SCALE_SCENARIOS } from "./scale-bench";
 import { checkTargets } from "./targets";
+import { renderObservability } from "./observability-bench";
 
 const table = (head: string[], rows: Array<Array<string | number>>): string =>
   [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
@@ -79,6 +80,10 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
         "Latency is from sending to the answer with the stored file's hash.",
     );
     parts.push(table(["uploads", "at once", "p50 ms", "p99 ms", "max ms", "uploads/s"], [[run.uploads, run.concurrency, run.latencyMs.p50, run.latencyMs.p99, run.latencyMs.max, run.uploadsPerSecond]]));
+  }
+  if (results.observability) {
+    parts.push("## Cost of the request log, metrics and tracing (issue 17)");
+    parts.push(renderObservability(results.observability.costs, results.settings, results.observability.rounds, results.observability.perRequestMicros));
   }
 
   if (results.gateway) {

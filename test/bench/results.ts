@@ -1,6 +1,7 @@
 import type { EntityResult } from "./entities-bench";
 import type { EvidenceRun } from "./evidence-bench";
 import type { FanoutRun } from "./fanout";
+import type { ObservabilityCost } from "./observability-bench";
 import type { Machine } from "./machine";
 import type { Comparison, LoadSettings } from "./scenario";
 import type { Backend, SeedManifest } from "./seed-scale";
@@ -23,6 +24,8 @@ export interface BenchResults {
   machine: Machine;
   settings: LoadSettings;
   gateway?: { data: string; comparisons: Comparison[] };
+  /** Cost of the request log, metrics and tracing (issue 17). */
+  observability?: { rounds: number; costs: ObservabilityCost[]; perRequestMicros: { logAndMetrics: number; tracingOff: number } };
   /** Live-alert fan-out (issue 3). */
   fanout?: FanoutRun[];
   /** Evidence uploads (issue 18). */

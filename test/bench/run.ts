@@ -7,6 +7,7 @@ import { testConfig, dropTestData } from "../support/hub";
 import { benchEvidence } from "./evidence-bench";
 import { benchFanouts } from "./fanout";
 import { benchGateways } from "./gateway-bench";
+import { benchObservability, perRequestMicros } from "./observability-bench";
 import { describeMachine, packageVersions } from "./machine";
 import { renderMarkdown } from "./report";
 import type { BenchResults } from "./results";
@@ -17,12 +18,14 @@ import { round } from "./stats";
 
 /*
  * `npm run bench [-- options]`: the benchmarks of issue 5, in this order: the gateway comparison on the
- * demo data, then the nationwide data set at each scale on each backend. Writes bench-results/latest.json
+ * demo data, the cost of the request log, metrics and tracing (issue 17), live-alert fan-out, then the
+ * nationwide data set at each scale on each backend. Writes bench-results/latest.json
  * and, for a full run, docs/BENCHMARKS.md.
  *
  *   --quick                 smoke mode for CI: 3 s loads, 1% on SQLite only (< 90 s)
- *   --parts gateway,fanout,evidence,scale   which parts to run (default all)
+ *   --parts gateway,fanout,evidence,scale,observability   which parts to run (default all)
  *   --fanout-subscribers 1000      only the fan-out rounds of that size (at 1,000: graphql-ws, SSE, multipart)
+ *   --rounds 4              observability: alternating rounds per operation (default 4; 2 with --quick)
  *   --backends sqlite,mysql --scales 0.01,0.1,1
  *   --connections 16 --duration 10 --warmup 2
  *   --docs                  write docs/BENCHMARKS.md even for a partial or quick run
@@ -42,6 +45,7 @@ interface Options {
   partial: boolean;
   /** Only the fan-out rounds with this many subscribers. Default: every round. */
   fanoutSubscribers?: number;
+  rounds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -62,7 +66,8 @@ function parseOptions(argv: string[]): Options {
   };
   return {
     quick,
-    parts: list("parts", "gateway,fanout,evidence,scale"),
+    parts: list("parts", "gateway,fanout,evidence,scale,observability"),
+    rounds: number("rounds", quick ? 2 : 4),
     backends: backends as Backend[],
     scales,
     settings: { connections: number("connections", 16), durationSeconds: number("duration", quick ? 3 : 10), warmupSeconds: number("warmup", quick ? 1 : 2) },
@@ -108,6 +113,17 @@ async function main(): Promise<void> {
     const config = testConfig("sqlite");
     try {
       results.gateway = { data: "the Belitung Timur demo on SQLite", comparisons: await benchGateways(config, options.settings, log) };
+    } finally {
+      await dropTestData(config);
+    }
+  }
+  if (options.parts.includes("observability")) {
+    log("cost of the request log, metrics and tracing (demo data, SQLite)");
+    const config = testConfig("sqlite");
+    try {
+      const costs = await benchObservability(config, options.settings, options.rounds, log);
+      results.observability = { rounds: options.rounds, costs, perRequestMicros: perRequestMicros() };
+      log(`  per request, in process: log and metrics ${results.observability.perRequestMicros.logAndMetrics} µs, tracing hooks while off ${results.observability.perRequestMicros.tracingOff} µs`);
     } finally {
       await dropTestData(config);
     }

@@ -29,6 +29,7 @@ describe("a hub started with NODE_ENV=production", () => {
       const { status, body } = await post(probe);
       assert.equal(status, 400, probe);
       assert.match(body.errors![0].message, /introspection/i);
+      assert.match(body.errors![0].message, /schema\/api\.graphql/, "it says where the schema is published instead");
       assert.equal(body.data, undefined);
     }
   });

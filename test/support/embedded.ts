@@ -90,7 +90,8 @@ export async function startEmbedded(env: Record<string, string> = {}): Promise<E
   const inherited = { ...process.env };
   for (const variable of ["DATABASE_URL", "REDIS_URL", "KAWAL_SUBGRAPH_SECRET", "KAWAL_JWKS_URL", "HOST", "NODE_ENV"]) delete inherited[variable];
   const child = spawn(process.execPath, [ENTRY], {
-    env: { ...inherited, KAWAL_DATA_DIR: dataDir, KAWAL_JWT_SECRET: jwtSecret, PORT: String(port), HOST: "127.0.0.1", ...env },
+    // LOG_LEVEL info: tests read the supervisor's lines ("... serving again (pid N)") on stdout.
+    env: { ...inherited, KAWAL_DATA_DIR: dataDir, KAWAL_JWT_SECRET: jwtSecret, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stdout: string[] = [];

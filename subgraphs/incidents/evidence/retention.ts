@@ -4,6 +4,9 @@ import { IsNull, LessThan } from "typeorm";
 import type { Storage } from "../../kit/storage";
 import { Evidence } from "./entity";
 import type { EvidenceStore } from "./store";
+import { logger } from "../../../platform/logging";
+
+const log = logger("evidence-retention");
 
 /*
  * Uploads never attached to a report are removed 24 hours after receipt, each removal logged (what, whose, its hash):
@@ -28,7 +31,7 @@ export async function removeUnattached(storage: Storage, store: EvidenceStore, n
     const { affected } = await storage.write((manager) => manager.getRepository(Evidence).delete({ id: file.id, reportId: IsNull() }));
     if (affected !== 1) continue; // attached meanwhile, or removed by another replica
     await store.remove(file.id);
-    console.log(`evidence retention: removed upload ${file.id} (${file.contentType}, ${file.size} bytes, sha256 ${file.sha256}), uploaded ${file.uploadedAt} by organization ${file.uploadedByOrgId} (${file.uploadedBySub}) and never attached`);
+    log.info({ evidence: file.id, contentType: file.contentType, size: file.size, sha256: file.sha256, uploadedAt: file.uploadedAt }, "removed an upload never attached");
     removed.push(file.id);
   }
   for (const name of await fs.promises.readdir(store.incoming)) {
@@ -36,7 +39,7 @@ export async function removeUnattached(storage: Storage, store: EvidenceStore, n
     const { mtimeMs } = await fs.promises.stat(temp);
     if (mtimeMs < now - RETENTION_MS) {
       await fs.promises.rm(temp, { force: true });
-      console.log(`evidence retention: removed ${name}, an upload that never completed`);
+      log.info({ file: name }, "removed an upload that never completed");
     }
   }
   return removed;
@@ -45,7 +48,7 @@ export async function removeUnattached(storage: Storage, store: EvidenceStore, n
 /** Runs removeUnattached hourly until the returned function is called; a failed round is logged and tried next time. */
 export function startRetention(storage: Storage, store: EvidenceStore): () => void {
   const timer = setInterval(() => {
-    removeUnattached(storage, store).catch((error: unknown) => console.error(`evidence retention: round failed (will try again): ${String(error)}`));
+    removeUnattached(storage, store).catch((error: unknown) => log.error({ err: error }, "round failed (will try again)"));
   }, INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);

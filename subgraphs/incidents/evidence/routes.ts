@@ -16,6 +16,9 @@ import { Evidence } from "./entity";
 import { receiveUpload } from "./intake";
 import { EvidenceRefusal } from "./refusal";
 import type { EvidenceStore } from "./store";
+import { logger } from "../../../platform/logging";
+
+const log = logger("evidence");
 
 /*
  * The incidents subgraph's side of the gateway's evidence endpoint: POST /internal/evidence takes the file's bytes as
@@ -70,7 +73,7 @@ async function upload(req: IncomingMessage, res: ServerResponse, context: Incide
     try {
       await storage.write((manager) => manager.getRepository(Evidence).insert(row));
     } catch (error) {
-      await state.evidence.remove(id).catch((removal: unknown) => console.error(`evidence ${id}: not recorded, and its file could not be removed: ${String(removal)}`));
+      await state.evidence.remove(id).catch((removal: unknown) => log.error({ err: removal, evidence: id }, "not recorded, and its file could not be removed"));
       throw error;
     }
     const { contentType, size, sha256, originalSha256, originalSize, mayCarryMetadata, uploadedAt } = row;
@@ -96,7 +99,7 @@ function verifying(sha256: string, id: string): Transform {
     flush(done) {
       const actual = hash.digest("hex");
       if (actual !== sha256) {
-        console.error(`evidence ${id}: SHA-256 mismatch while streaming (stored ${sha256}, read ${actual}): the download was cut`);
+        log.error({ evidence: id, stored: sha256, read: actual }, "SHA-256 mismatch while streaming: the download was cut");
         return done(new Error("evidence hash mismatch"));
       }
       done(null, held);
@@ -123,7 +126,7 @@ async function download(req: IncomingMessage, res: ServerResponse, context: Inci
   }
   const actual = await streamSha256(state.evidence, file.id);
   if (actual !== file.sha256) {
-    console.error(`evidence ${file.id}: SHA-256 mismatch (stored ${file.sha256}, read ${actual}): the file was changed after receipt and is not served`);
+    log.error({ evidence: file.id, stored: file.sha256, read: actual }, "SHA-256 mismatch: the file was changed after receipt and is not served");
     return sendJson(res, 500, { error: { code: "EVIDENCE_HASH_MISMATCH", message: `the stored file no longer matches its SHA-256 ${file.sha256}: it is not served; the operator has been told` } });
   }
   res.writeHead(200, {
