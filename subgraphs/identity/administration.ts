@@ -8,7 +8,8 @@ import { recordId, regionCode } from "../kit/validate";
 import { audit } from "./audit";
 import { hashPassword, loginName, oneTimePassword } from "./credentials";
 import { Account, AccountRole, AuditKind, regionsOf, storedRegions } from "./entities";
-import { accountIdOf, revokeAccountTokens } from "./sessions";
+import { accountIdOf, revokeAccountTokens, subjectOf } from "./sessions";
+import { disableWebhooksOf } from "./webhook-owners";
 import type { IdentityContext } from "./state";
 
 /*
@@ -150,6 +151,7 @@ export class AdministrationResolver {
     await context.storage.write(async (manager) => {
       await manager.update(Account, { id: account.id }, { disabled: true });
       await revokeAccountTokens(manager, account.id);
+      await disableWebhooksOf(manager, subjectOf(account), "the account was disabled");
       if (!account.disabled) await audit(manager, { kind: AuditKind.ACCOUNT_DISABLED, actor: admin, account, clientAddress: context.clientAddress });
     });
     return { ...account, disabled: true };
@@ -188,6 +190,7 @@ export class AdministrationResolver {
     const changed = { ...account, role: newRole, regions: newRegions };
     await context.storage.write(async (manager) => {
       await manager.update(Account, { id: account.id }, { role: newRole, regions: newRegions });
+      await disableWebhooksOf(manager, subjectOf(account), `the account's rights changed (${changes.join("; ")}): register it again`);
       await audit(manager, { kind: AuditKind.ACCESS_CHANGED, actor: admin, account: changed, clientAddress: context.clientAddress, detail: changes.join("; ") });
     });
     return changed;

@@ -11,6 +11,7 @@ import { newClientId, newClientSecret, sha256 } from "./credentials";
 import { Account, AccountRole, AuditKind, Integration, INTEGRATOR_SCOPES, regionsOf, storedRegions } from "./entities";
 import { administered } from "./resolvers";
 import type { IdentityContext } from "./state";
+import { disableWebhooksOf } from "./webhook-owners";
 
 /*
  * Partner apps: an administrator registers an integration for an organization, with scopes and regions no wider
@@ -168,6 +169,7 @@ export class IntegrationResolver {
     const revokedAt = new Date().toISOString();
     await context.storage.write(async (manager) => {
       await manager.update(Integration, { id: integration.id }, { revokedAt, previousSecretHash: null, previousSecretExpiresAt: null });
+      await disableWebhooksOf(manager, `integration:${integration.clientId}`, "the partner app was revoked");
       await audit(manager, { kind: AuditKind.INTEGRATION_REVOKED, actor: admin, integration, clientAddress: context.clientAddress, detail: `client ${integration.clientId}` });
     });
     return { ...integration, revokedAt, previousSecretHash: null, previousSecretExpiresAt: null };

@@ -8,7 +8,8 @@ import { checkUrl, OutboundRefused } from "../../platform/outbound";
 import { requireCaller } from "../kit/context";
 import { recordId } from "../kit/validate";
 import { requireAdministrator } from "./administration";
-import { AccountRole } from "./entities";
+import { Account, AccountRole, Integration } from "./entities";
+import { accountIdOf } from "./sessions";
 import type { IdentityContext } from "./state";
 import { RegisteredWebhook, Webhook, WebhookDelivery } from "./webhook-entities";
 
@@ -46,6 +47,21 @@ async function receiverUrl(context: IdentityContext, raw: string): Promise<strin
     if (error instanceof OutboundRefused) throw badInput("url", error.message);
     throw error;
   }
+}
+
+/** Why the owner behind `ownerSubject` may no longer have webhooks delivered (revoked app, disabled account), or null. */
+async function ownerEnded(context: IdentityContext, ownerSubject: string): Promise<string | null> {
+  const clientId = /^integration:(.+)$/.exec(ownerSubject)?.[1];
+  if (clientId !== undefined) {
+    const app = await context.db.getRepository(Integration).findOneBy({ clientId });
+    return app === null || app.revokedAt !== null ? "the partner app was revoked" : null;
+  }
+  const accountId = accountIdOf(ownerSubject);
+  if (accountId !== null) {
+    const account = await context.db.getRepository(Account).findOneBy({ id: accountId });
+    return account === null || account.disabled ? "the account was disabled" : null;
+  }
+  return null;
 }
 
 /** One subscription operation whose only root field is incidentAlerts, needing no variables; else BAD_USER_INPUT naming `subscription`. */
@@ -190,6 +206,9 @@ export class WebhookResolver {
   @Mutation(() => Webhook, { description: "Resumes deliveries to your webhook from its cursor (alerts missed meanwhile are sent)" })
   async enableWebhook(@Arg("id", () => ID) id: string, @Ctx() context: IdentityContext): Promise<Webhook> {
     const webhook = await ownWebhook(context, id);
+    // A token outlives its app's revocation by up to its lifetime: it must not bring the webhooks back.
+    const ended = await ownerEnded(context, webhook.ownerSubject);
+    if (ended) throw forbidden(`enableWebhook: ${ended}; its webhooks stay disabled`);
     await context.storage.write((manager) => manager.update(Webhook, { id: webhook.id }, { disabled: false, disabledReason: null }));
     return { ...webhook, disabled: false, disabledReason: null };
   }

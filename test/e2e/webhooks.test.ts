@@ -7,7 +7,7 @@ import { signToken } from "../../caller/tokens";
 import type { Caller } from "../../caller/claims";
 import { DemoIds, loadDemoStory } from "../support/demo";
 import { agencyOf, backends, integrator, ormasOf, startTestHub, TestHub } from "../support/hub";
-import { firstAdministrator } from "../support/identity";
+import { createIntegration, firstAdministrator, requestToken } from "../support/identity";
 import { WebhookReceiver } from "../support/webhook-receiver";
 import { Webhook } from "../../subgraphs/identity/webhook-entities";
 
@@ -73,6 +73,10 @@ describe("webhooks on each database", async () => {
       receivers.push(started);
       return started;
     };
+    let administrator: Promise<string> | undefined;
+    /** The Kesbangpol administrator's access token (the first administrator, made once per hub). */
+    const adminToken = () =>
+      (administrator ??= firstAdministrator(hub, ids.org.kesbangpol, "admin@kesbangpol.beltim.go.id", "Kesbangpol-Webhook-2024!").then((session) => session.accessToken));
     before(async () => {
       hub = await startTestHub(backend, FAST);
       ids = await loadDemoStory(hub);
@@ -159,13 +163,36 @@ describe("webhooks on each database", async () => {
 
     test("an agency administrator registers a webhook for its office's alerts, and receives them", async () => {
       const server = await receiver();
-      const admin = await firstAdministrator(hub, ids.org.kesbangpol, "admin@kesbangpol.beltim.go.id", "Kesbangpol-Webhook-2024!");
-      const registered = await postGraphQL<{ registerWebhook: { secret: string } }>(hub.url, REGISTER, { url: server.url, subscription: ALERT_HOOK }, admin.accessToken);
+      const registered = await postGraphQL<{ registerWebhook: { secret: string } }>(hub.url, REGISTER, { url: server.url, subscription: ALERT_HOOK }, await adminToken());
       assert.equal(registered.errors, undefined, JSON.stringify(registered.errors));
       server.secret = registered.data!.registerWebhook.secret;
       await reportHoax(hub, ids, "Hoaks untuk Kesbangpol");
       await server.count(1);
       assert.deepEqual(titlesOf(server), ["Hoaks untuk Kesbangpol"]);
+    });
+
+    test("a partner app whose credentials are revoked: its webhooks are disabled with the reason, deliveries stop, and its token cannot restart them", async () => {
+      const server = await receiver();
+      const app = await createIntegration(hub, await adminToken(), { organizationId: ids.org.bawaslu, name: "Kabar Belitung", scopes: ["subscribe:alerts"], regions: ["19.06"] });
+      const token = await requestToken(hub, { grant_type: "client_credentials", client_id: app.integration.clientId, client_secret: app.clientSecret });
+      const appToken = token.body.access_token!;
+      const registered = await postGraphQL<{ registerWebhook: { secret: string; webhook: { id: string } } }>(hub.url, REGISTER, { url: server.url, subscription: ALERT_HOOK }, appToken);
+      assert.equal(registered.errors, undefined, JSON.stringify(registered.errors));
+      server.secret = registered.data!.registerWebhook.secret;
+      await reportHoax(hub, ids, "Hoaks sebelum dicabut");
+      await server.count(1);
+
+      const revoked = await postGraphQL(hub.url, `mutation ($id: ID!) { revokeIntegration(id: $id) { revokedAt } }`, { id: app.integration.id }, await adminToken());
+      assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
+      const listed = await postGraphQL<{ webhooks: Array<{ disabled: boolean; disabledReason: string | null }> }>(hub.url, WEBHOOKS, {}, appToken);
+      assert.deepEqual(listed.data?.webhooks.map((w) => [w.disabled, w.disabledReason]), [[true, "the partner app was revoked"]]);
+      const restarted = await postGraphQL(hub.url, `mutation ($id: ID!) { enableWebhook(id: $id) { disabled } }`, { id: registered.data!.registerWebhook.webhook.id }, appToken);
+      assert.equal(restarted.errors?.[0]?.extensions?.code, "FORBIDDEN", JSON.stringify(restarted));
+      // The gateway holding the webhook learns of it at its next lease renewal (a third of the lease, here 1 s).
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await reportHoax(hub, ids, "Hoaks sesudah dicabut");
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // a lease period: a delivery would have come by now
+      assert.deepEqual(titlesOf(server), ["Hoaks sebelum dicabut"]);
     });
 
     test("bad registrations are refused naming the field, and nothing is stored", async () => {
