@@ -2,6 +2,7 @@ import { FormEvent, useCallback, useEffect, useState } from "react";
 import { currentLanguage, ruleMessage, t } from "../i18n";
 import { ApiError, graphql } from "../shared/graphql";
 import { formatInZone, zoneOf } from "../shared/time-zone";
+import { downloadCsv, Filter, incidentFilter } from "./export";
 
 const CATEGORIES = ["BLACK_CAMPAIGN", "NEGATIVE_CAMPAIGN", "SARA_INSULT", "HOAX", "MONEY_POLITICS", "ASN_NEUTRALITY", "INTIMIDATION", "CAMPAIGN_PROPS", "VOTER_DATA", "OTHER"];
 const STATUSES = ["RECEIVED", "UNDER_REVIEW", "VERIFIED", "FORWARDED", "RESOLVED", "DISMISSED"];
@@ -35,13 +36,6 @@ const DETAIL = `query Detail($id: ID!) { incidentReport(id: $id) {
   region { code name } reporter { name } candidatePair { ballotNumber headCandidate deputyCandidate }
   history { status note at by { name } }
 } }`;
-
-interface Filter {
-  regionCode: string;
-  category: string;
-  status: string;
-  minSeverity: string;
-}
 
 const when = (iso: string, regionCode: string) => formatInZone(iso, zoneOf(regionCode), currentLanguage());
 
@@ -150,17 +144,14 @@ export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { acc
   const [filter, setFilter] = useState<Filter>({ regionCode: homeRegion, category: "", status: "", minSeverity: "" });
   const [rows, setRows] = useState<Row[]>([]);
   const [total, setTotal] = useState(0);
+  // The filter of the list on screen: the one the CSV export repeats.
+  const [applied, setApplied] = useState<Filter>(filter);
+  const [exportFailed, setExportFailed] = useState(false);
 
   const load = useCallback(
     async (current: Filter) => {
-      const variables = {
-        filter: {
-          ...(current.regionCode ? { regionCode: current.regionCode } : {}),
-          ...(current.category ? { categories: [current.category] } : {}),
-          ...(current.status ? { status: current.status } : {}),
-          ...(current.minSeverity ? { minSeverity: current.minSeverity } : {}),
-        },
-      };
+      setApplied(current);
+      const variables = { filter: incidentFilter(current) };
       const { data } = await graphql<{ incidentReports: { totalCount: number; edges: Array<{ node: Row }> } }>(LIST, variables, (await accessToken()) ?? undefined).catch(() => ({ data: null }));
       setRows(data?.incidentReports.edges.map((edge) => edge.node) ?? []);
       setTotal(data?.incidentReports.totalCount ?? 0);
@@ -193,7 +184,11 @@ export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { acc
         <EnumSelect name="status" label={t("list.status")} values={STATUSES} value={filter.status} onChange={change("status")} />
         <EnumSelect name="severity" label={t("list.severity")} values={SEVERITIES} value={filter.minSeverity} onChange={change("minSeverity")} />
         <button type="submit">{t("list.apply")}</button>
+        <button type="button" className="secondary" onClick={async () => setExportFailed(!(await downloadCsv(applied, await accessToken())))}>
+          {t("list.exportCsv")}
+        </button>
       </form>
+      {exportFailed && <p role="alert">{t("list.exportFailed")}</p>}
       <table>
         <thead>
           <tr>

@@ -106,5 +106,7 @@ export const en: Catalogue = {
     by: "by {{org}}",
     pastDeadline: "Past the reporting deadline",
     close: "Close",
+    exportCsv: "Download CSV",
+    exportFailed: "The CSV could not be downloaded right now; try again in a moment.",
   },
 };

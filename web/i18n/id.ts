@@ -104,6 +104,8 @@ export const id = {
     by: "oleh {{org}}",
     pastDeadline: "Lewat batas lapor",
     close: "Tutup",
+    exportCsv: "Unduh CSV",
+    exportFailed: "CSV tidak dapat diunduh sekarang; coba lagi sebentar.",
   },
 };
 
