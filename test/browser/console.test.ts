@@ -96,6 +96,19 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await page.close();
   });
 
+  test("the region board shows open reports per district and category, and a new report adds one to its cell live", async () => {
+    const { page } = await signedInOfficer();
+    const cell = '.region-board tr[data-region="19.06.01"] td[data-category="BLACK_CAMPAIGN"]';
+    await page.waitForSelector(cell);
+    const before = Number(await page.$eval(cell, (element) => element.textContent));
+    assert.match(await page.$eval('.region-board tr[data-region="19.06.01"] th', (element) => element.textContent ?? ""), /Manggar/);
+    await fileReport("Fitnah baru untuk papan wilayah");
+    await page.waitForFunction((selector: string, wanted: number) => Number(document.querySelector(selector)?.textContent) === wanted, { timeout: 5_000 }, cell, before + 1);
+    await screenshot(page, "console-region-board");
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  });
+
   test("an officer filters the list by category and downloads it as CSV: the file holds that list, with the BOM", async () => {
     const { page } = await signedInOfficer();
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "kawal-csv-"));

@@ -94,6 +94,14 @@ export const en: Catalogue = {
     event: "Event",
   },
   review: { title: "Review", note: "Note", VERIFIED: "Verify", FORWARDED: "Forward", DISMISSED: "Dismiss", RESOLVED: "Resolve", done: "Status changed." },
+  regionBoard: {
+    title: "Region board",
+    caption: "Open reports per region and kind (not resolved, dismissed or withdrawn)",
+    region: "Region",
+    total: "Total",
+    empty: "No open reports in your regions.",
+    unavailable: "The region board could not be loaded yet.",
+  },
   list: {
     title: "Reports",
     region: "Region (code)",

@@ -92,6 +92,14 @@ export const id = {
     event: "Acara",
   },
   review: { title: "Tinjau", note: "Catatan", VERIFIED: "Verifikasi", FORWARDED: "Teruskan", DISMISSED: "Tolak", RESOLVED: "Selesaikan", done: "Status diubah." },
+  regionBoard: {
+    title: "Papan wilayah",
+    caption: "Laporan terbuka per wilayah dan jenis (belum selesai, ditolak atau ditarik)",
+    region: "Wilayah",
+    total: "Jumlah",
+    empty: "Tidak ada laporan terbuka di wilayah Anda.",
+    unavailable: "Papan wilayah belum dapat dimuat.",
+  },
   list: {
     title: "Daftar laporan",
     region: "Wilayah (kode)",
