@@ -95,13 +95,13 @@ function App() {
     };
   }, [account, flush, refreshReports]);
 
-  async function submit(input: ReportInput): Promise<boolean> {
+  async function submit(input: ReportInput, photoIds: string[]): Promise<boolean> {
     setNotice(null);
     if (!input.category) {
       setErrors({ category: { message: "category", extensions: { field: "input.category", rule: "must not be empty" } } });
       return false;
     }
-    const entry = addToOutbox(input);
+    const entry = addToOutbox(input, photoIds);
     setEntries(loadOutbox());
     await flush();
     const after = loadOutbox().find((candidate) => candidate.key === entry.key);
