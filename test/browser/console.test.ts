@@ -109,6 +109,29 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await page.close();
   });
 
+  test("a report's reporting deadline counts down live in the region's time (WIB), and its handling deadline appears beside it once reviewed", async () => {
+    const { page } = await signedInOfficer();
+    const title = "Fitnah satu jam lalu di Manggar";
+    const occurredAt = new Date(Date.now() - 60 * 60 * 1000).toISOString();
+    const { errors } = await hub.query(REPORT, { input: { ...reportInput(title), occurredAt } }, ormasOf(ids.org.pemuda));
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
+    const [open] = await page.$$(`xpath/.//ul[contains(@class, "alerts")]//button[contains(., "${title}")]`);
+    await (open as unknown as { click(): Promise<void> }).click();
+    const reporting = '[data-deadline="reporting"]';
+    await page.waitForSelector(reporting);
+    const first = await page.$eval(reporting, (element) => element.textContent ?? "");
+    assert.match(first, /Batas lapor ke Bawaslu: .* 23\.59 WIB · sisa [67] hari \d\d:\d\d:\d\d/, "the end of the 7th day in Manggar's time, and the time left");
+    await page.waitForFunction((selector: string, before: string) => document.querySelector(selector)?.textContent !== before, { timeout: 3_000 }, reporting, first);
+    assert.equal(await page.$('[data-deadline="handling"]'), null, "no handling deadline before an agency moves the report");
+    await page.click('[data-status-action="VERIFIED"]');
+    await page.waitForSelector('[data-deadline="handling"]', { timeout: 5_000 });
+    assert.match(await page.$eval('[data-deadline="handling"]', (element) => element.textContent ?? ""), /Batas penanganan: .* 23\.59 WIB · sisa \d hari/);
+    await screenshot(page, "console-deadlines");
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  });
+
   test("an officer filters the list by category and downloads it as CSV: the file holds that list, with the BOM", async () => {
     const { page } = await signedInOfficer();
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "kawal-csv-"));

@@ -103,6 +103,13 @@ export const en: Catalogue = {
     event: "Event",
   },
   review: { title: "Review", note: "Note", VERIFIED: "Verify", FORWARDED: "Forward", DISMISSED: "Dismiss", RESOLVED: "Resolve", done: "Status changed." },
+  deadline: {
+    reporting: "Reporting deadline (Bawaslu)",
+    handling: "Handling deadline",
+    left: "{{time}} left",
+    over: "{{time}} overdue",
+    days: "{{days}} d {{clock}}",
+  },
   regionBoard: {
     title: "Region board",
     caption: "Open reports per region and kind (not resolved, dismissed or withdrawn)",

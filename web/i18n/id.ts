@@ -101,6 +101,13 @@ export const id = {
     event: "Acara",
   },
   review: { title: "Tinjau", note: "Catatan", VERIFIED: "Verifikasi", FORWARDED: "Teruskan", DISMISSED: "Tolak", RESOLVED: "Selesaikan", done: "Status diubah." },
+  deadline: {
+    reporting: "Batas lapor ke Bawaslu",
+    handling: "Batas penanganan",
+    left: "sisa {{time}}",
+    over: "lewat {{time}}",
+    days: "{{days}} hari {{clock}}",
+  },
   regionBoard: {
     title: "Papan wilayah",
     caption: "Laporan terbuka per wilayah dan jenis (belum selesai, ditolak atau ditarik)",
