@@ -93,6 +93,14 @@ const COLUMNS: Array<[string, (report: ExportedReport) => string | boolean | nul
   ["reporter", (r) => r.reporter?.name ?? null],
 ];
 
+/**
+ * A cell a spreadsheet program would run as a formula (text from volunteers starting with =, +, -, @, a tab or a
+ * carriage return: CSV injection) is kept as text by a leading apostrophe, as OWASP advises.
+ */
+export function inertCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 /** The query-string parameters, each onto its IncidentFilter field. `category` may repeat or be comma-separated. */
 const PARAMETERS = ["regionCode", "category", "status", "minSeverity", "overdue", "includeWithdrawn"] as const;
 const FILTER_FIELD: Record<string, (typeof PARAMETERS)[number]> = { regionCode: "regionCode", categories: "category", status: "status", minSeverity: "minSeverity", overdue: "overdue", includeWithdrawn: "includeWithdrawn" };
@@ -170,7 +178,7 @@ export function createExportRoutes(options: ExportRoutesOptions): AuthRoutes {
   return {
     matches: (req) => urlOf(req).pathname === EXPORT_PATH,
     async handle(req, res: ServerResponse) {
-      if (req.method !== "GET" && req.method !== "HEAD") {
+      if (req.method !== "GET") {
         res.setHeader("allow", "GET");
         return sendJson(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: `${EXPORT_PATH} takes GET` } });
       }
@@ -201,9 +209,8 @@ export function createExportRoutes(options: ExportRoutesOptions): AuthRoutes {
         "content-disposition": `attachment; filename="laporan-${stamp}.csv"`,
         "cache-control": "no-store",
       });
-      if (req.method === "HEAD") return void res.end();
       // The BOM tells spreadsheet programs the file is UTF-8 (names such as "Kecamatan Manggar" with diacritics).
-      const csv = stringify({ bom: true, header: true, columns: COLUMNS.map(([header]) => header), cast: { boolean: (value) => String(value) } });
+      const csv = stringify({ bom: true, header: true, columns: COLUMNS.map(([header]) => header), cast: { boolean: (value) => String(value), string: inertCell } });
       const writing = pipeline(csv, res);
       // A slow client holds the next page back rather than filling memory.
       const write = async (list: ExportPage) => {

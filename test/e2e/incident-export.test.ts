@@ -41,6 +41,7 @@ describe("an agency exports the incident list as CSV", () => {
     ids = await loadDemoStory(hub);
     const reports: Array<[string, Caller, Record<string, unknown>]> = [
       ["hoax", ormasOf(ids.org.pemuda), hoaxReport('Hoaks "TPS dipindah", kata pesan berantai')],
+      ["formula", ormasOf(ids.org.pemuda), hoaxReport('=HYPERLINK("http://contoh.invalid","klik")')],
       ["money", ormasOf(ids.org.gantung), hoaxReport("Amplop di Gantung", { category: "MONEY_POLITICS", channel: "PUBLIC_SPACE", platform: undefined, description: "Pembagian amplop,\nmalam hari." })],
     ];
     for (const [key, caller, input] of reports) {
@@ -64,6 +65,11 @@ describe("an agency exports the incident list as CSV", () => {
     assert.equal(byId.get(filed.money)?.regionCode, "19.06.01");
     assert.match(byId.get(filed.money)?.reportingDeadline ?? "", /\+07:00$/, "deadlines in the region's time, as the API gives them");
     assert.equal(await deliveries("officer-export"), csv.rows.length, "each delivered reporter is audited, as for an answer of the API");
+  });
+
+  test("a title a spreadsheet would run as a formula is exported as text (a leading apostrophe)", async () => {
+    const csv = await download("?regionCode=19.06.01", agencyOf(ids.org.bawaslu));
+    assert.equal(csv.rows.find((row) => row.id === filed.formula)?.title, `'=HYPERLINK("http://contoh.invalid","klik")`);
   });
 
   test("the filter applies: category=MONEY_POLITICS leaves the hoax out", async () => {
