@@ -124,6 +124,7 @@ describe("Lapor, the ormas volunteers' report form, on a phone", { skip: skipWit
     await page.setOfflineMode(true);
     await page.click("form.report button[type=submit]");
     await waitForText(page, "Menunggu sinyal");
+    await waitForText(page, "Foto bukti: 1");
     await screenshot(page, "lapor-photo-waiting");
     assert.deepEqual(await seriousViolations(page), []);
 

@@ -89,6 +89,7 @@ export const en: Catalogue = {
     rejected: "Needs fixing",
     deadline: "Deadline to report to Bawaslu: {{time}}",
     id: "Report number: {{id}}",
+    photos: "Evidence photos: {{count}}",
     savedOffline: "No signal: the report is kept on this phone and sent when the signal returns.",
   },
   reports: { title: "Your organization's reports", empty: "No reports yet." },

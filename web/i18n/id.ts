@@ -87,6 +87,7 @@ export const id = {
     rejected: "Perlu diperbaiki",
     deadline: "Batas lapor ke Bawaslu: {{time}}",
     id: "Nomor laporan: {{id}}",
+    photos: "Foto bukti: {{count}}",
     savedOffline: "Tidak ada sinyal: laporan disimpan di HP dan dikirim otomatis saat sinyal kembali.",
   },
   reports: { title: "Laporan organisasi Anda", empty: "Belum ada laporan." },

@@ -26,6 +26,7 @@ function Outbox({ entries }: { entries: OutboxEntry[] }) {
             <li key={entry.key} className={`entry ${entry.state}`} data-key={entry.key}>
               <strong>{entry.input.title}</strong>
               <span className="state">{t(`outbox.${entry.state}`)}</span>
+              {(entry.photoIds?.length ?? 0) > 0 && <span data-photos>{t("outbox.photos", { count: entry.photoIds!.length })}</span>}
               {entry.filed && <span>{t("outbox.id", { id: entry.filed.id })}</span>}
               {entry.filed && <span>{t("outbox.deadline", { time: formatInZone(entry.filed.reportingDeadline, zone, currentLanguage()) })}</span>}
               {entry.errors?.map((error, index) => <span key={index} className="error">{error.extensions?.rule ? ruleMessage(error.extensions.rule) : error.message}</span>)}
