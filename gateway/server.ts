@@ -11,6 +11,7 @@ import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
 import { createIdentityRoutes } from "./identity-routes";
 import { createEvidenceRoutes } from "./evidence-routes";
+import { createExportRoutes } from "./export-routes";
 import { identityDeliveryRecorder, reporterAuditPlugin } from "./reporter-audit";
 import { createWebRoutes } from "./web-routes";
 import { operationNamePlugin } from "./operation-name";
@@ -185,6 +186,14 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   const identityRoutes = createIdentityRoutes({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, limiter: rateLimiter, limits: rateLimits, signingKey: config.signingKey });
   // POST /evidence (upload) and GET /evidence/<id> (download), streamed to the incidents subgraph.
   const evidenceRoutes = createEvidenceRoutes({ incidentsUrl: config.subgraphUrls.incidents, subgraphSecret: secret, verifier, recordDeliveries, limiter: rateLimiter });
+  // GET /export/incidents.csv: pages of incidentReports run through this server, its plugins (and audit) included.
+  const exportRoutes = createExportRoutes({
+    verifier,
+    execute: async (request, caller, clientAddress) => {
+      const response = await apollo.executeOperation(request, { contextValue: { caller, clientAddress } });
+      return response.body.kind === "single" ? response.body.singleResult : { errors: [{ message: "incremental delivery is not supported by the export" }] };
+    },
+  });
   // The console at /, Lapor at /lapor, the explorer at /graphiql.
   const webRoutes = createWebRoutes();
   // Subscriptions over SSE and multipart HTTP are routed by their Accept header, once attached below.
@@ -192,6 +201,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   const route: http.RequestListener = (req, res) => {
     if (identityRoutes.matches(req)) return void identityRoutes.handle(req, res);
     if (evidenceRoutes.matches(req)) return void evidenceRoutes.handle(req, res);
+    if (exportRoutes.matches(req)) return void exportRoutes.handle(req, res);
     if (webRoutes.matches(req)) return webRoutes.handle(req, res);
     if (streams?.accepts(req)) return void streams.handle(req, res);
     void handler(req, res);

@@ -3,6 +3,7 @@ import { IncidentAlertSubscriptionResolver } from "./alert-subscription";
 import { IncidentAlertResolver } from "./alerts-resolver";
 import { IncidentAlert, IncidentReport, IncidentReportVersion, IncidentStatusChange } from "./entities";
 import { IncidentChangeResolver } from "./changes";
+import { IncidentCountResolver } from "./counts";
 import { EventIncidentsResolver, OrganizationIncidentsResolver } from "./extensions";
 import { migrations } from "./migrations";
 import { Evidence } from "./evidence/entity";
@@ -31,6 +32,7 @@ export const incidents: SubgraphDefinition<IncidentsState> = {
     ReportEvidenceResolver,
     EvidenceResolver,
     EvidenceMutationResolver,
+    IncidentCountResolver,
   ],
   references: incidentReferences,
   state: incidentsState,

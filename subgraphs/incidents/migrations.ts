@@ -257,6 +257,23 @@ export class IncidentEvidence1737000000005 implements MigrationInterface {
   }
 }
 
+/**
+ * The region board (incidentCounts): open reports of a region grouped by child region and category, read from
+ * this index alone (the region a range, status and withdrawal tested and category counted inside it).
+ */
+export class IncidentCountsIndex1738000000005 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createIndex(
+      "incident_reports",
+      new TableIndex({ name: "IDX_incident_reports_region_open", columnNames: ["regionCode", "status", "withdrawnAt", "category"] }),
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropIndex("incident_reports", "IDX_incident_reports_region_open");
+  }
+}
+
 export const migrations = [
   CreateIncidents1732000000005,
   IncidentRegionCategoryIndex1733000000005,
@@ -264,4 +281,5 @@ export const migrations = [
   ReportListVersion1735000000005,
   ReportHandling1736000000005,
   IncidentEvidence1737000000005,
+  IncidentCountsIndex1738000000005,
 ];

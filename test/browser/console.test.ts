@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { parse } from "csv-parse/sync";
 import type { Browser, Page } from "puppeteer-core";
 import { DemoAccount, loadDemoAccounts } from "../../launcher/demo";
 import { startCutProxy } from "../support/cut-proxy";
@@ -89,6 +93,72 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await waitForText(page, "Riwayat status");
     await waitForText(page, "Diteruskan");
     await screenshot(page, "console-detail");
+    await page.close();
+  });
+
+  test("the region board shows open reports per district and category, and a new report adds one to its cell live", async () => {
+    const { page } = await signedInOfficer();
+    const cell = '.region-board tr[data-region="19.06.01"] td[data-category="BLACK_CAMPAIGN"]';
+    await page.waitForSelector(cell);
+    const before = Number(await page.$eval(cell, (element) => element.textContent));
+    assert.match(await page.$eval('.region-board tr[data-region="19.06.01"] th', (element) => element.textContent ?? ""), /Manggar/);
+    await fileReport("Fitnah baru untuk papan wilayah");
+    await page.waitForFunction((selector: string, wanted: number) => Number(document.querySelector(selector)?.textContent) === wanted, { timeout: 5_000 }, cell, before + 1);
+    await screenshot(page, "console-region-board");
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  });
+
+  test("a report's reporting deadline counts down live in the region's time (WIB), and its handling deadline appears beside it once reviewed", async () => {
+    const { page } = await signedInOfficer();
+    const title = "Fitnah satu jam lalu di Manggar";
+    const occurredAt = new Date(Date.now() - 60 * 60 * 1000).toISOString();
+    const { errors } = await hub.query(REPORT, { input: { ...reportInput(title), occurredAt } }, ormasOf(ids.org.pemuda));
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    await page.waitForFunction((wanted: string) => document.querySelector(".alerts")?.textContent?.includes(wanted), { timeout: 5_000 }, title);
+    const [open] = await page.$$(`xpath/.//ul[contains(@class, "alerts")]//button[contains(., "${title}")]`);
+    await (open as unknown as { click(): Promise<void> }).click();
+    const reporting = '[data-deadline="reporting"]';
+    await page.waitForSelector(reporting);
+    const first = await page.$eval(reporting, (element) => element.textContent ?? "");
+    assert.match(first, /Batas lapor ke Bawaslu: .* 23\.59 WIB · sisa [67] hari \d\d:\d\d:\d\d/, "the end of the 7th day in Manggar's time, and the time left");
+    await page.waitForFunction((selector: string, before: string) => document.querySelector(selector)?.textContent !== before, { timeout: 3_000 }, reporting, first);
+    assert.equal(await page.$('[data-deadline="handling"]'), null, "no handling deadline before an agency moves the report");
+    await page.click('[data-status-action="VERIFIED"]');
+    await page.waitForSelector('[data-deadline="handling"]', { timeout: 5_000 });
+    assert.match(await page.$eval('[data-deadline="handling"]', (element) => element.textContent ?? ""), /Batas penanganan: .* 23\.59 WIB · sisa \d hari/);
+    await screenshot(page, "console-deadlines");
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  });
+
+  test("an officer filters the list by category and downloads it as CSV: the file holds that list, with the BOM", async () => {
+    const { page } = await signedInOfficer();
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "kawal-csv-"));
+    await (await page.createCDPSession()).send("Page.setDownloadBehavior", { behavior: "allow", downloadPath: folder });
+    await page.waitForSelector(".incidents tbody tr");
+    await page.select("select[name=category]", "MONEY_POLITICS");
+    await page.click(".filters button[type=submit]");
+    await page.waitForFunction(() => [...document.querySelectorAll(".incidents tbody tr")].every((row) => row.textContent?.includes("Politik uang")));
+    const [download] = await page.$$(`xpath/.//button[contains(., "Unduh CSV")]`);
+    await (download as unknown as { click(): Promise<void> }).click();
+    const file = await new Promise<string>((resolve, reject) => {
+      const deadline = Date.now() + 10_000;
+      const look = () => {
+        const done = fs.readdirSync(folder).find((name) => name.endsWith(".csv"));
+        if (done) return resolve(path.join(folder, done));
+        if (Date.now() > deadline) return reject(new Error("no CSV was downloaded"));
+        setTimeout(look, 100);
+      };
+      look();
+    });
+    const bytes = fs.readFileSync(file);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 with a byte-order mark");
+    const rows = parse(bytes, { columns: true, bom: true }) as Array<Record<string, string>>;
+    assert.ok(rows.length > 0);
+    assert.deepEqual(new Set(rows.map((row) => row.category)), new Set(["MONEY_POLITICS"]), "the list as filtered on screen");
+    await screenshot(page, "console-export");
+    fs.rmSync(folder, { recursive: true, force: true });
     await page.close();
   });
 

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { DemoAccount, loadDemoAccounts } from "../../launcher/demo";
 import { fill, hubOnlyPage, launchBrowser, screenshot, seriousViolations, signInOnPage, skipWithoutChromium, waitForText } from "../support/browser";
 import { loadDemoStory } from "../support/demo";
+import { photoWithGps } from "../support/evidence";
+import { Evidence } from "../../subgraphs/incidents/evidence/entity";
 import { startTestHub, TestHub } from "../support/hub";
 
 const PHONE = { width: 360, height: 740, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -102,6 +107,54 @@ describe("Lapor, the ormas volunteers' report form, on a phone", { skip: skipWit
     await page.evaluate(() => window.dispatchEvent(new Event("online")));
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(await stored(title), 1);
+    await page.close();
+  });
+
+  test("a photo taken with no signal waits with its report and goes up once, before the report, even when the report's first sending is lost", async () => {
+    const page = await openSignedIn();
+    const title = "Baliho fitnah di Manggar, difoto tanpa sinyal";
+    const evidenceBefore = await hub.hub.subgraphs.incidents.db.getRepository(Evidence).count();
+    const photoFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kawal-photo-")), "baliho.jpg");
+    fs.writeFileSync(photoFile, await photoWithGps());
+    await write(page, title, "https://www.facebook.com/contoh/posts/3");
+    await fill(page, "#discoveredAt", "2024-11-22T08:00");
+    const gallery = await page.$("input[name=gallery]");
+    await gallery!.uploadFile(photoFile);
+    await waitForText(page, "baliho.jpg");
+    await page.setOfflineMode(true);
+    await page.click("form.report button[type=submit]");
+    await waitForText(page, "Menunggu sinyal");
+    await waitForText(page, "Foto bukti: 1");
+    await screenshot(page, "lapor-photo-waiting");
+    assert.deepEqual(await seriousViolations(page), []);
+
+    // Back online, the photo goes up; the report's first sending is then lost on the way (its answer never comes).
+    const uploads: string[] = [];
+    let lostReports = 0;
+    await page.setRequestInterception(true);
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().endsWith("/evidence")) uploads.push(request.url());
+      if (request.method() === "POST" && request.url().endsWith("/graphql") && (request.postData() ?? "").includes("mutation Lapor") && lostReports === 0) {
+        lostReports += 1;
+        return void request.abort("internetdisconnected");
+      }
+      void request.continue();
+    });
+    await page.setOfflineMode(false);
+    await waitForText(page, "Terkirim", 30_000);
+    assert.equal(lostReports, 1, "the first sending of the report was lost");
+    assert.equal(uploads.length, 1, "the photo was uploaded once, not again with the report's retry");
+    assert.equal(await hub.hub.subgraphs.incidents.db.getRepository(Evidence).count(), evidenceBefore + 1, "one stored file, no duplicate upload");
+    const { data } = await hub.query<{ incidentReports: { edges: Array<{ node: { title: string; discoveredAt: string; evidence: Array<{ contentType: string }> } }> } }>(
+      `{ incidentReports(filter: { regionCode: "19.06" }, first: 100) { edges { node { title discoveredAt evidence { contentType } } } } }`,
+      {},
+      { sub: "officer", role: "AGENCY", org: "1", regions: ["19.06"], scopes: [] },
+    );
+    const stored = data!.incidentReports.edges.filter((edge) => edge.node.title === title);
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0].node.discoveredAt, "2024-11-22T01:00:00.000Z", "when the volunteer saw it, in Manggar's time (WIB)");
+    assert.deepEqual(stored[0].node.evidence, [{ contentType: "image/jpeg" }]);
+    await screenshot(page, "lapor-photo-sent");
     await page.close();
   });
 

@@ -2,6 +2,8 @@ import { FormEvent, useCallback, useEffect, useState } from "react";
 import { currentLanguage, ruleMessage, t } from "../i18n";
 import { ApiError, graphql } from "../shared/graphql";
 import { formatInZone, zoneOf } from "../shared/time-zone";
+import { Countdown } from "./Countdown";
+import { downloadCsv, Filter, incidentFilter } from "./export";
 
 const CATEGORIES = ["BLACK_CAMPAIGN", "NEGATIVE_CAMPAIGN", "SARA_INSULT", "HOAX", "MONEY_POLITICS", "ASN_NEUTRALITY", "INTIMIDATION", "CAMPAIGN_PROPS", "VOTER_DATA", "OTHER"];
 const STATUSES = ["RECEIVED", "UNDER_REVIEW", "VERIFIED", "FORWARDED", "RESOLVED", "DISMISSED"];
@@ -20,6 +22,8 @@ interface Row {
 
 interface Detail extends Row {
   description: string;
+  handlingDeadline: string | null;
+  withdrawnAt: string | null;
   channel: string;
   platform: string | null;
   url: string | null;
@@ -31,17 +35,10 @@ interface Detail extends Row {
 
 const LIST = `query List($filter: IncidentFilter) { incidentReports(filter: $filter, first: 50) { totalCount edges { node { id title category severity status reportedAt reportingDeadline region { code name } } } } }`;
 const DETAIL = `query Detail($id: ID!) { incidentReport(id: $id) {
-  id title description category channel platform url severity status occurredAt reportedAt reportingDeadline
+  id title description category channel platform url severity status occurredAt reportedAt reportingDeadline handlingDeadline withdrawnAt
   region { code name } reporter { name } candidatePair { ballotNumber headCandidate deputyCandidate }
   history { status note at by { name } }
 } }`;
-
-interface Filter {
-  regionCode: string;
-  category: string;
-  status: string;
-  minSeverity: string;
-}
 
 const when = (iso: string, regionCode: string) => formatInZone(iso, zoneOf(regionCode), currentLanguage());
 
@@ -61,6 +58,10 @@ function EnumSelect({ name, label, values, value, onChange }: { name: string; la
     </label>
   );
 }
+
+/** The reporting deadline is met once the report is forwarded or closed; the handling deadline once closed (IncidentReport.overdue). */
+const CLOSED = ["RESOLVED", "DISMISSED"];
+const REPORTED_ON = ["FORWARDED", ...CLOSED];
 
 const REVIEW = `mutation Review($id: ID!, $status: IncidentStatus!, $note: String) { reviewIncident(id: $id, status: $status, note: $note) { id status } }`;
 const REVIEW_STATUSES = ["VERIFIED", "FORWARDED", "DISMISSED", "RESOLVED"];
@@ -108,7 +109,7 @@ export function IncidentDetail({ id, accessToken, onClose, onReviewed }: { id: s
     })();
   }, [id, accessToken, version]);
   if (!detail) return null;
-  const late = Date.parse(detail.reportingDeadline) < Date.now() && !["RESOLVED", "DISMISSED"].includes(detail.status);
+  const late = Date.parse(detail.reportingDeadline) < Date.now() && !CLOSED.includes(detail.status);
   return (
     <section className="detail" aria-labelledby="detail-title">
       <h2 id="detail-title">#{detail.id} {detail.title}</h2>
@@ -127,7 +128,24 @@ export function IncidentDetail({ id, accessToken, onClose, onReviewed }: { id: s
           </>
         )}
       </p>
-      <p>{t("outbox.deadline", { time: when(detail.reportingDeadline, detail.region.code) })}</p>
+      <div className="deadlines">
+        <Countdown
+          kind="reporting"
+          label={t("deadline.reporting")}
+          deadline={detail.reportingDeadline}
+          regionCode={detail.region.code}
+          running={!detail.withdrawnAt && !REPORTED_ON.includes(detail.status)}
+        />
+        {detail.handlingDeadline && (
+          <Countdown
+            kind="handling"
+            label={t("deadline.handling")}
+            deadline={detail.handlingDeadline}
+            regionCode={detail.region.code}
+            running={!detail.withdrawnAt && !CLOSED.includes(detail.status)}
+          />
+        )}
+      </div>
       {detail.reporter && <p>{t("board.reporter")}: {detail.reporter.name}</p>}
       <h3>{t("list.history")}</h3>
       <ol className="history">
@@ -150,17 +168,14 @@ export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { acc
   const [filter, setFilter] = useState<Filter>({ regionCode: homeRegion, category: "", status: "", minSeverity: "" });
   const [rows, setRows] = useState<Row[]>([]);
   const [total, setTotal] = useState(0);
+  // The filter of the list on screen: the one the CSV export repeats.
+  const [applied, setApplied] = useState<Filter>(filter);
+  const [exportFailed, setExportFailed] = useState(false);
 
   const load = useCallback(
     async (current: Filter) => {
-      const variables = {
-        filter: {
-          ...(current.regionCode ? { regionCode: current.regionCode } : {}),
-          ...(current.category ? { categories: [current.category] } : {}),
-          ...(current.status ? { status: current.status } : {}),
-          ...(current.minSeverity ? { minSeverity: current.minSeverity } : {}),
-        },
-      };
+      setApplied(current);
+      const variables = { filter: incidentFilter(current) };
       const { data } = await graphql<{ incidentReports: { totalCount: number; edges: Array<{ node: Row }> } }>(LIST, variables, (await accessToken()) ?? undefined).catch(() => ({ data: null }));
       setRows(data?.incidentReports.edges.map((edge) => edge.node) ?? []);
       setTotal(data?.incidentReports.totalCount ?? 0);
@@ -193,7 +208,11 @@ export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { acc
         <EnumSelect name="status" label={t("list.status")} values={STATUSES} value={filter.status} onChange={change("status")} />
         <EnumSelect name="severity" label={t("list.severity")} values={SEVERITIES} value={filter.minSeverity} onChange={change("minSeverity")} />
         <button type="submit">{t("list.apply")}</button>
+        <button type="button" className="secondary" onClick={async () => setExportFailed(!(await downloadCsv(applied, await accessToken())))}>
+          {t("list.exportCsv")}
+        </button>
       </form>
+      {exportFailed && <p role="alert">{t("list.exportFailed")}</p>}
       <table>
         <thead>
           <tr>
@@ -210,7 +229,7 @@ export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { acc
               <td>{row.id}</td>
               <td>
                 <button type="button" className="link" onClick={() => onOpen(row.id)}>{row.title}</button>
-                {Date.parse(row.reportingDeadline) < Date.now() && !["RESOLVED", "DISMISSED"].includes(row.status) && <span className="late"> {t("list.pastDeadline")}</span>}
+                {Date.parse(row.reportingDeadline) < Date.now() && !CLOSED.includes(row.status) && <span className="late"> {t("list.pastDeadline")}</span>}
               </td>
               <td>{t(`category.${row.category}`)}</td>
               <td>{t(`status.${row.status}`)}</td>

@@ -6,6 +6,7 @@ import { SignInForm } from "../shared/SignInForm";
 import { useSession } from "../shared/use-session";
 import { Board } from "./Board";
 import { IncidentDetail, Incidents } from "./Incidents";
+import { RegionBoard } from "./RegionBoard";
 import "./console.css";
 
 function App() {
@@ -41,6 +42,7 @@ function App() {
               onAlert={() => setAlertsSeen((count) => count + 1)}
             />
             {open && <IncidentDetail id={open} accessToken={accessToken} onClose={() => setOpen(null)} onReviewed={() => setAlertsSeen((count) => count + 1)} />}
+            <RegionBoard accessToken={accessToken} regionCode={session.account.regions[0] ?? ""} refreshKey={alertsSeen} />
             <Incidents accessToken={accessToken} homeRegion={session.account.regions[0] ?? ""} onOpen={setOpen} refreshKey={alertsSeen} />
           </>
         )}

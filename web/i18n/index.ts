@@ -49,7 +49,9 @@ export function currentLanguage(): Language {
 export function ruleMessage(rule: string): string {
   const tooLong = /^must be at most (\d+) characters/.exec(rule);
   if (tooLong) return t("rule.tooLong", { max: tooLong[1] });
+  if (/^(type not allowed|too large|empty|photo no longer on this phone)$/.test(rule)) return t("rule.photo", { rule });
   const known: Array<[RegExp, string]> = [
+    [/^must not be before input\.occurredAt/, "rule.afterOccurred"],
     [/^must not be empty/, "rule.required"],
     [/^must be an ISO 8601 date-time/, "rule.dateTime"],
     [/^must not be in the future/, "rule.future"],

@@ -3,7 +3,8 @@ import { ruleMessage, t } from "../i18n";
 import { ApiError } from "../shared/graphql";
 import { fromLocalInput, zoneOf } from "../shared/time-zone";
 import { CandidatePair, candidatePairsFor, Region, regionsUnder } from "./api";
-import { ReportInput } from "./outbox";
+import { newKey, ReportInput } from "./outbox";
+import { forgetPhotos, keepPhoto, Photo } from "./photos";
 
 const CATEGORIES = ["BLACK_CAMPAIGN", "NEGATIVE_CAMPAIGN", "SARA_INSULT", "HOAX", "MONEY_POLITICS", "ASN_NEUTRALITY", "INTIMIDATION", "CAMPAIGN_PROPS", "VOTER_DATA", "OTHER"];
 const CHANNELS = ["SOCIAL_MEDIA", "MESSAGING", "ONLINE_MEDIA", "PUBLIC_SPACE"];
@@ -13,8 +14,8 @@ interface Props {
   homeRegion: string;
   /** Field errors of the last attempt, by input field ("title", "occurredAt", ...). */
   errors: Record<string, ApiError>;
-  /** Resolves true when the form may be cleared (kept on the phone or stored). */
-  onSubmit: (input: ReportInput) => Promise<boolean>;
+  /** Resolves true when the form may be cleared (kept on the phone or stored); the photos go with the report. */
+  onSubmit: (input: ReportInput, photoIds: string[]) => Promise<boolean>;
 }
 
 /** A labelled field with its error, in the page's language, right under it. */
@@ -29,6 +30,52 @@ function Field({ name, label, error, children }: { name: string; label: string; 
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * Evidence photos: one button opens the camera (`capture`), the other the gallery. Each photo is kept on the phone
+ * (IndexedDB) the moment it is chosen, so it survives a reload and waits with its report when there is no signal.
+ */
+function Photos({ photos, onChange, error }: { photos: Array<Pick<Photo, "id" | "name" | "size">>; onChange: (photos: Array<Pick<Photo, "id" | "name" | "size">>) => void; error?: ApiError }) {
+  async function choose(files: FileList | null) {
+    const kept = [];
+    for (const file of files ?? []) {
+      const photo = await keepPhoto(file, newKey());
+      kept.push({ id: photo.id, name: photo.name, size: photo.size });
+    }
+    onChange([...photos, ...kept]);
+  }
+  return (
+    <fieldset className={`field photos${error ? " invalid" : ""}`} data-field="evidenceIds">
+      <legend>{t("form.photos")}</legend>
+      <p className="hint">{t("form.photosHelp")}</p>
+      <label className="button secondary">
+        {t("form.takePhoto")}
+        <input type="file" name="camera" accept="image/*" capture="environment" onChange={(event) => void choose(event.target.files).then(() => (event.target.value = ""))} />
+      </label>
+      <label className="button secondary">
+        {t("form.choosePhoto")}
+        <input type="file" name="gallery" accept="image/*" multiple onChange={(event) => void choose(event.target.files).then(() => (event.target.value = ""))} />
+      </label>
+      <ul className="photo-list">
+        {photos.map((photo) => (
+          <li key={photo.id}>
+            <span>
+              {photo.name} ({Math.ceil(photo.size / 1024)} KB)
+            </span>
+            <button type="button" className="secondary" onClick={() => void forgetPhotos([photo.id]).then(() => onChange(photos.filter((other) => other.id !== photo.id)))}>
+              {t("form.removePhoto")}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && (
+        <p className="error" role="alert">
+          {error.extensions?.rule ? ruleMessage(error.extensions.rule) : error.message}
+        </p>
+      )}
+    </fieldset>
   );
 }
 
@@ -64,6 +111,8 @@ export function ReportForm({ homeRegion, errors, onSubmit }: Props) {
   const [url, setUrl] = useState("");
   const [title, setTitle] = useState("");
   const [occurredAt, setOccurredAt] = useState("");
+  const [discoveredAt, setDiscoveredAt] = useState("");
+  const [photos, setPhotos] = useState<Array<Pick<Photo, "id" | "name" | "size">>>([]);
   const [province, setProvince] = useState(homeRegion.slice(0, 2));
   const [regency, setRegency] = useState(homeRegion.length >= 5 ? homeRegion.slice(0, 5) : "");
   const [district, setDistrict] = useState(homeRegion.length >= 8 ? homeRegion.slice(0, 8) : "");
@@ -99,10 +148,14 @@ export function ReportForm({ homeRegion, errors, onSubmit }: Props) {
       title,
       description,
       occurredAt: occurredAt ? fromLocalInput(occurredAt, zone) : "",
+      ...(discoveredAt ? { discoveredAt: fromLocalInput(discoveredAt, zone) } : {}),
       regionCode: district || regency || province,
       ...(candidatePairId ? { candidatePairId } : {}),
     };
-    const clear = await onSubmit(input);
+    const clear = await onSubmit(
+      input,
+      photos.map((photo) => photo.id),
+    );
     setBusy(false);
     if (!clear) return;
     setCategory("");
@@ -110,6 +163,8 @@ export function ReportForm({ homeRegion, errors, onSubmit }: Props) {
     setUrl("");
     setTitle("");
     setOccurredAt("");
+    setDiscoveredAt("");
+    setPhotos([]);
     setCandidatePairId("");
     setDescription("");
   }
@@ -153,6 +208,10 @@ export function ReportForm({ homeRegion, errors, onSubmit }: Props) {
       <Field name="occurredAt" label={`${t("form.occurredAt")}, ${t("form.localTime", { zone: zone.name })}`} error={errors.occurredAt}>
         <input id="occurredAt" name="occurredAt" type="datetime-local" value={occurredAt} onChange={(event) => setOccurredAt(event.target.value)} />
       </Field>
+      <Field name="discoveredAt" label={`${t("form.discoveredAt")}, ${t("form.localTime", { zone: zone.name })}`} error={errors.discoveredAt}>
+        <input id="discoveredAt" name="discoveredAt" type="datetime-local" aria-describedby="discoveredAt-help" value={discoveredAt} onChange={(event) => setDiscoveredAt(event.target.value)} />
+        <small id="discoveredAt-help">{t("form.discoveredAtHelp")}</small>
+      </Field>
       <RegionSelect name="province" label={t("form.province")} parent={null} value={province} onChange={(code) => (setProvince(code), setRegency(""), setDistrict(""))} />
       <RegionSelect name="regency" label={t("form.regency")} parent={province || undefined} value={regency} onChange={(code) => (setRegency(code), setDistrict(""))} />
       <RegionSelect name="district" label={t("form.district")} parent={regency || undefined} value={district} onChange={setDistrict} error={errors.regionCode} />
@@ -169,6 +228,7 @@ export function ReportForm({ homeRegion, errors, onSubmit }: Props) {
       <Field name="description" label={t("form.description")} error={errors.description}>
         <textarea id="description" name="description" rows={5} value={description} onChange={(event) => setDescription(event.target.value)} />
       </Field>
+      <Photos photos={photos} onChange={setPhotos} error={errors.evidenceIds} />
       <button type="submit" disabled={busy}>{t("form.submit")}</button>
     </form>
   );

@@ -26,6 +26,7 @@ function Outbox({ entries }: { entries: OutboxEntry[] }) {
             <li key={entry.key} className={`entry ${entry.state}`} data-key={entry.key}>
               <strong>{entry.input.title}</strong>
               <span className="state">{t(`outbox.${entry.state}`)}</span>
+              {(entry.photoIds?.length ?? 0) > 0 && <span data-photos>{t("outbox.photos", { count: entry.photoIds!.length })}</span>}
               {entry.filed && <span>{t("outbox.id", { id: entry.filed.id })}</span>}
               {entry.filed && <span>{t("outbox.deadline", { time: formatInZone(entry.filed.reportingDeadline, zone, currentLanguage()) })}</span>}
               {entry.errors?.map((error, index) => <span key={index} className="error">{error.extensions?.rule ? ruleMessage(error.extensions.rule) : error.message}</span>)}
@@ -95,13 +96,13 @@ function App() {
     };
   }, [account, flush, refreshReports]);
 
-  async function submit(input: ReportInput): Promise<boolean> {
+  async function submit(input: ReportInput, photoIds: string[]): Promise<boolean> {
     setNotice(null);
     if (!input.category) {
       setErrors({ category: { message: "category", extensions: { field: "input.category", rule: "must not be empty" } } });
       return false;
     }
-    const entry = addToOutbox(input);
+    const entry = addToOutbox(input, photoIds);
     setEntries(loadOutbox());
     await flush();
     const after = loadOutbox().find((candidate) => candidate.key === entry.key);
