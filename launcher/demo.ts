@@ -75,8 +75,8 @@ async function demoLoaded(url: string, token: string): Promise<boolean> {
 
 /**
  * Imports the demo's elections and invented candidate pairs into `config`'s elections database, as
- * `npm run admin -- import-elections` does: matched by office, region and voting day, so an existing copy
- * (a database from before the pairs were demo-only) is kept as it is.
+ * `npm run admin -- import-elections` does: matched by office, region and voting day, so a database that holds
+ * them from before they were demo-only keeps its one copy.
  */
 async function loadDemoElections(config: HubConfig): Promise<void> {
   const storage = await openStorage({ name: "elections", entities: electionsSubgraph.entities, migrations: electionsSubgraph.migrations }, config);
@@ -92,7 +92,7 @@ async function loadDemoElections(config: HubConfig): Promise<void> {
  * the rest through the gateway at `url`. Returns true when it loaded. Needs the hub's token secret.
  */
 export async function loadDemo(url: string, config: HubConfig): Promise<boolean> {
-  if (!config.jwtSecret) throw new Error("the demo signs its callers' tokens with the hub's secret: KAWAL_JWT_SECRET is unset");
+  if (!config.jwtSecret) throw new Error("the demo signs its callers' tokens with the hub's own secret (KAWAL_JWT_SECRET), and this hub has none");
   const jwtSecret = config.jwtSecret;
   const loader = await signToken(jwtSecret, loaderCaller, "1h");
   if (await demoLoaded(url, loader)) return false;
