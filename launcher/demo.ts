@@ -3,6 +3,9 @@ import type { Caller } from "../caller/claims";
 import { signToken } from "../caller/tokens";
 import type { HubConfig } from "../platform/config";
 import { mustGraphQL } from "../platform/graphql-fetch";
+import { elections as electionsSubgraph } from "../subgraphs/elections";
+import { DEMO_ELECTIONS } from "../subgraphs/elections/demo";
+import { applyElections } from "../subgraphs/elections/import";
 import { identity } from "../subgraphs/identity";
 import { AccountRole } from "../subgraphs/identity/entities";
 import { AccountSeed, findAccount, insertAccount } from "../subgraphs/identity/seed";
@@ -11,7 +14,8 @@ import { openStorage } from "../subgraphs/kit/storage";
 /*
  * The Belitung Timur story of SCENARIO.md, told through the public API, so the demo data goes through
  * every rule a real client meets. Agencies and places are real; every person, ormas, candidate pair and
- * incident is fictional. The election calendar itself is KPU master data the elections subgraph loads.
+ * incident is fictional. The story's elections and candidate pairs are KPU data, which a real deployment imports
+ * (`npm run admin -- import-elections`); the demo loads its invented ones the same way, with the import's rules.
  */
 
 const BELTIM = "19.06";
@@ -69,10 +73,30 @@ async function demoLoaded(url: string, token: string): Promise<boolean> {
   return data.organizations.totalCount > 0;
 }
 
-/** Loads the Belitung Timur story through the gateway unless it is there already. Returns true when it loaded. */
-export async function loadDemo(url: string, jwtSecret: string): Promise<boolean> {
+/**
+ * Imports the demo's elections and invented candidate pairs into `config`'s elections database, as
+ * `npm run admin -- import-elections` does: matched by office, region and voting day, so a database that holds
+ * them from before they were demo-only keeps its one copy.
+ */
+async function loadDemoElections(config: HubConfig): Promise<void> {
+  const storage = await openStorage({ name: "elections", entities: electionsSubgraph.entities, migrations: electionsSubgraph.migrations }, config);
+  try {
+    await storage.write((manager) => applyElections(manager, DEMO_ELECTIONS));
+  } finally {
+    await storage.close();
+  }
+}
+
+/**
+ * Loads the Belitung Timur story unless it is there already: its elections into `config`'s elections database,
+ * the rest through the gateway at `url`. Returns true when it loaded. Needs the hub's token secret.
+ */
+export async function loadDemo(url: string, config: HubConfig): Promise<boolean> {
+  if (!config.jwtSecret) throw new Error("the demo signs its callers' tokens with the hub's own secret (KAWAL_JWT_SECRET), and this hub has none");
+  const jwtSecret = config.jwtSecret;
   const loader = await signToken(jwtSecret, loaderCaller, "1h");
   if (await demoLoaded(url, loader)) return false;
+  await loadDemoElections(config);
   const ids: Record<string, string> = {};
   for (const { key, input } of [...AGENCIES, ...ORMAS]) {
     const data = await mustGraphQL<{ registerOrganization: { id: string } }>(
@@ -88,7 +112,7 @@ export async function loadDemo(url: string, jwtSecret: string): Promise<boolean>
     `query { elections(regionCode: "19.06") { id office candidatePairs { id ballotNumber } } }`,
   );
   const regent = elections.find((election) => election.office === "REGENT");
-  if (!regent) throw new Error("the elections subgraph has no regent election of Belitung Timur");
+  if (!regent) throw new Error("the demo's regent election of Belitung Timur is missing from the elections subgraph");
   const kesbangpol = await signToken(jwtSecret, agencyCaller(ids.kesbangpol), "1h");
 
   const { scheduleEvent } = await mustGraphQL<{ scheduleEvent: { id: string } }>(

@@ -10,7 +10,7 @@ import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
 /**
  * `npm start`: the whole hub on the embedded default (SQLite under ./data, pub/sub in memory), or on
  * MySQL with DATABASE_URL, each subgraph in its own process so the gateway and the subgraphs use different
- * cores. Loads the Belitung Timur demo on first start and prints ready tokens.
+ * cores. Loads the Belitung Timur demo on first start and prints ready tokens (not with NODE_ENV=production).
  *
  * It is its own supervisor, since whoever runs `npm start` usually has none: a subgraph process that dies
  * is restarted (launcher/subgraph-processes.ts), and only a crash loop stops the hub, with exit code 1 and
@@ -62,17 +62,16 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => stop(`SIGTERM: stopping the hub (within ${config.drainSeconds} s)...`, 0));
 
   const url = hub.gateway.url;
-  if (config.jwtSecret) {
-    const loaded = await loadDemo(url, config.jwtSecret);
+  // The demo is for trying the hub out: a production start loads no invented data (its elections come from
+  // `npm run admin -- import-elections`, its first administrator from `npm run admin -- create-admin`).
+  if (config.jwtSecret && !config.production) {
+    const loaded = await loadDemo(url, config);
     const tokens = await demoTokens(url, config.jwtSecret);
     console.log(loaded ? "Loaded the Belitung Timur demo data." : "Demo data already loaded; reusing it.");
     console.log(`\nDemo token, Kesbangpol Belitung Timur (AGENCY, regions 19.06), valid 12 hours:\n${tokens.agency}`);
     console.log(`\nDemo token, Perkumpulan Pemuda Peduli Manggar (ORMAS), valid 12 hours:\n${tokens.ormas}`);
-    // Demo only: a production start makes no accounts (its first administrator comes from `npm run admin`).
-    if (!config.production) {
-      console.log("\nDemo accounts (signIn, or POST /auth/sign-in with {\"loginName\", \"password\"}):");
-      for (const account of await loadDemoAccounts(url, config)) console.log(`  ${account.description}: ${account.loginName} / ${account.password}`);
-    }
+    console.log("\nDemo accounts (signIn, or POST /auth/sign-in with {\"loginName\", \"password\"}):");
+    for (const account of await loadDemoAccounts(url, config)) console.log(`  ${account.description}: ${account.loginName} / ${account.password}`);
   }
   console.log(`\nKawal Damai is up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`  GraphQL:        ${url}`);

@@ -1,16 +1,15 @@
-import type { DataSource } from "typeorm";
-import { CandidatePair, Election, ElectionOffice } from "./entities";
+import { ElectionOffice } from "./entities";
+import type { ImportedElection } from "./import";
 
 /*
- * KPU master data for the Belitung Timur story. Offices, regions and the Pilkada 2024 calendar are real;
- * every candidate name is invented (never a real person).
+ * The demo's KPU data for the Belitung Timur story, loaded by the demo loader only (launcher/demo.ts), never on
+ * a production start. Offices, regions and the Pilkada 2024 calendar are real; every candidate name is invented
+ * (never a real person).
  */
-
-type Seed = Omit<Election, "id"> & { pairs: Array<Omit<CandidatePair, "id" | "electionId">> };
 
 const PILKADA_2024 = { campaignStartsOn: "2024-09-25", campaignEndsOn: "2024-11-23", votingDay: "2024-11-27" };
 
-const SEEDS: Seed[] = [
+export const DEMO_ELECTIONS: ImportedElection[] = [
   {
     title: "Pilkada Bupati dan Wakil Bupati Belitung Timur 2024",
     office: ElectionOffice.REGENT,
@@ -33,22 +32,3 @@ const SEEDS: Seed[] = [
     ],
   },
 ];
-
-/**
- * Loads the elections and their candidate pairs in one transaction when no election exists yet, so a
- * second start loads nothing. Two replicas starting at once: the loser hits the unique office index and
- * finds the winner's rows.
- */
-export async function loadElections(db: DataSource): Promise<void> {
-  if ((await db.getRepository(Election).count()) > 0) return;
-  try {
-    await db.transaction(async (manager) => {
-      for (const { pairs, ...election } of SEEDS) {
-        const saved = await manager.getRepository(Election).save(manager.getRepository(Election).create(election));
-        await manager.getRepository(CandidatePair).insert(pairs.map((pair) => ({ ...pair, electionId: saved.id })));
-      }
-    });
-  } catch (error) {
-    if ((await db.getRepository(Election).count()) === 0) throw error;
-  }
-}

@@ -1,5 +1,4 @@
 import type { SubgraphDefinition } from "../kit/subgraph";
-import { loadElections } from "./demo";
 import { CandidatePair, Election } from "./entities";
 import { migrations } from "./migrations";
 import { ElectionAdminResolver } from "./mutations";
@@ -12,5 +11,4 @@ export const elections: SubgraphDefinition = {
   migrations,
   resolvers: [ElectionResolver, CandidatePairResolver, ElectionAdminResolver],
   references: electionReferences,
-  loadReferenceData: loadElections,
 };

@@ -19,7 +19,7 @@ export class CreateElections1732000000002 implements MigrationInterface {
           // elections(regionCode): a region range, listed by voting day
           { name: "IDX_elections_region", columnNames: ["regionCode", "votingDay", "id"] },
           { name: "IDX_elections_voting", columnNames: ["votingDay", "id"] },
-          // one election per office, region and voting day; also stops two replicas seeding the same data twice
+          // one election per office, region and voting day: what an import matches an election by
           { name: "UQ_elections_office", columnNames: ["office", "regionCode", "votingDay"], isUnique: true },
         ],
       }),

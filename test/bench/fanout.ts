@@ -125,7 +125,7 @@ export async function benchFanouts(quick: boolean, log: (line: string) => void, 
     });
     const hub = await startHub(config, { port: 0, freePorts: true });
     try {
-      await loadDemo(hub.gateway.url, config.jwtSecret!);
+      await loadDemo(hub.gateway.url, config);
       const run = await benchFanout(hub, round);
       log(
         `  ${round.subscribers} subscribers over ${round.transport}, ${round.distinct} distinct: ` +

@@ -19,7 +19,7 @@ export async function benchGateways(config: HubConfig, settings: LoadSettings, l
   // The same gateway with its response cache off, to show what the rest of its work costs on its own.
   const uncached = await startGateway({ ...bench.hub.config, responseCacheSeconds: 0 }, { port: 0, host: "127.0.0.1" });
   try {
-    await loadDemo(bench.url, config.jwtSecret!);
+    await loadDemo(bench.url, config);
     const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
       bench.url,
       `{ events(filter: { regionCode: "19.06.01", kind: SOCIALIZATION }, first: 1) { edges { node { id } } } }`,

@@ -60,7 +60,7 @@ export async function benchObservability(config: HubConfig, settings: LoadSettin
   const quiet = await startGateway(gatewayConfig, { port: 0, host: "127.0.0.1", observe: { requestLog: false, metrics: false } });
   const restoreLogs = redirectLogs(devNull(), "info");
   try {
-    await loadDemo(bench.url, config.jwtSecret!);
+    await loadDemo(bench.url, config);
     const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
       bench.url,
       `{ events(filter: { regionCode: "19.06.01", kind: SOCIALIZATION }, first: 1) { edges { node { id } } } }`,

@@ -59,7 +59,7 @@ describe("the hub with each subgraph in its own process", () => {
   before(async () => {
     config = testConfig("sqlite");
     hub = await startHub(config, { port: 0, freePorts: true, subgraphs: "forked", subgraphProcesses: 6, onSubgraphExit: (exit) => exits.push(exit) });
-    await loadDemo(hub.gateway.url, config.jwtSecret!);
+    await loadDemo(hub.gateway.url, config);
     const { organizations } = await mustGraphQL<{ organizations: { edges: Array<{ node: { id: string } }> } }>(
       hub.gateway.url,
       `{ organizations(filter: { search: "Kesatuan Bangsa dan Politik Kabupaten Belitung Timur" }, first: 1) { edges { node { id } } } }`,
@@ -128,7 +128,7 @@ describe("the hub with its six subgraphs in one process, as on two cores", () =>
       const pids = new Set(SUBGRAPH_NAMES.map((name) => hub.subgraphs[name].pid));
       assert.equal(pids.size, 1);
       assert.notEqual([...pids][0], process.pid);
-      await loadDemo(hub.gateway.url, config.jwtSecret!);
+      await loadDemo(hub.gateway.url, config);
       const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
         hub.gateway.url,
         `{ events(filter: { regionCode: "19.06.01", kind: SOCIALIZATION }, first: 1) { edges { node { id } } } }`,

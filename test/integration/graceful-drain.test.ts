@@ -42,7 +42,7 @@ describe("graceful drain", async () => {
     let restarted: RunningHub | undefined;
     try {
       const url = hub.gateway.url;
-      await loadDemo(url, config.jwtSecret!);
+      await loadDemo(url, config);
       const volunteer = await signToken(config.jwtSecret!, ormasOf(await findOrganization(url, PEMUDA)));
       const officer = await signToken(config.jwtSecret!, agencyOf(await findOrganization(url, KESBANGPOL)));
       const alertApp = alertClient(url, officer);

@@ -32,7 +32,7 @@ describe("npm start supervises its subgraph processes", async () => {
     });
     try {
       const url = hub.gateway.url;
-      await loadDemo(url, config.jwtSecret!);
+      await loadDemo(url, config);
       const volunteer = await signToken(config.jwtSecret!, ormasOf(await findOrganization(url, PEMUDA)));
       const officer = await signToken(config.jwtSecret!, agencyOf(await findOrganization(url, KESBANGPOL)));
       const filed = await sendReport(url, volunteer);

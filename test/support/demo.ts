@@ -41,7 +41,7 @@ const NAMES: Record<keyof DemoIds["org"], string> = {
 
 /** Loads the Belitung Timur demo into a test hub and returns its ids. */
 export async function loadDemoStory(test: TestHub): Promise<DemoIds> {
-  await loadDemo(test.url, test.hub.config.jwtSecret!);
+  await loadDemo(test.url, test.hub.config);
   const org = {} as DemoIds["org"];
   for (const [key, name] of Object.entries(NAMES) as Array<[keyof DemoIds["org"], string]>) {
     const { data } = await test.query<{ organizations: { edges: Array<{ node: { id: string } }> } }>(
