@@ -46,6 +46,13 @@ export function startTracing(service: string, processor?: SpanProcessor, env: No
   };
 }
 
+/** Marks `span` as failed with `error`, and hands the error back to be thrown on. */
+function failed(span: Span, error: unknown): unknown {
+  span.recordException(error as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR });
+  return error;
+}
+
 /** Runs `fn` inside a span named `name`, ending it when `fn` settles (errors recorded). */
 export function withSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
   if (!on) return fn();
@@ -53,9 +60,7 @@ export function withSpan<T>(name: string, attributes: Attributes, fn: () => Prom
     try {
       return await fn();
     } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
+      throw failed(span, error);
     } finally {
       span.end();
     }
@@ -105,9 +110,7 @@ export function inSpan<T>(name: string, attributes: Attributes, fn: () => T): T 
     try {
       return fn();
     } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
+      throw failed(span, error);
     } finally {
       span.end();
     }

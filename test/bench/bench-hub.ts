@@ -4,6 +4,8 @@ import { RunningHub, startHub } from "../../launcher/hub";
 import type { SubgraphProcess } from "../../launcher/subgraph-processes";
 import { Caller, CALLER_HEADER, claimsOf } from "../../caller/claims";
 import type { HubConfig } from "../../platform/config";
+import { mustGraphQL } from "../../platform/graphql-fetch";
+import { loadDemo } from "../../launcher/demo";
 
 /** The hub under measurement, with the headers one benchmark caller sends to each gateway. */
 export interface BenchHub {
@@ -41,4 +43,16 @@ export async function startBenchHub(config: HubConfig, caller: Caller = national
     plainHeaders: { [CALLER_HEADER]: JSON.stringify(claimsOf(caller)) },
     dispose: () => hub.dispose(),
   };
+}
+
+/** Loads the demo story through the gateway at `url` and returns the Manggar socialization event's id, which the story's operation asks for. */
+export async function loadBenchDemo(url: string, config: HubConfig): Promise<string> {
+  await loadDemo(url, config);
+  const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
+    url,
+    `{ events(filter: { regionCode: "19.06.01", kind: SOCIALIZATION }, first: 1) { edges { node { id } } } }`,
+  );
+  const eventId = events.edges[0]?.node.id;
+  if (!eventId) throw new Error("the demo has no Manggar socialization event");
+  return eventId;
 }

@@ -1,9 +1,7 @@
 import "reflect-metadata";
-import { loadDemo } from "../../launcher/demo";
-import { mustGraphQL } from "../../platform/graphql-fetch";
 import { startGateway } from "../../gateway/server";
 import type { HubConfig } from "../../platform/config";
-import { startBenchHub } from "./bench-hub";
+import { loadBenchDemo, startBenchHub } from "./bench-hub";
 import { body } from "./loadgen";
 import { DIRECTORY, INCIDENTS, MANGGAR } from "./operations";
 import { startPlainGateway } from "./plain-gateway";
@@ -19,13 +17,7 @@ export async function benchGateways(config: HubConfig, settings: LoadSettings, l
   // The same gateway with its response cache off, to show what the rest of its work costs on its own.
   const uncached = await startGateway({ ...bench.hub.config, responseCacheSeconds: 0 }, { port: 0, host: "127.0.0.1" });
   try {
-    await loadDemo(bench.url, config);
-    const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
-      bench.url,
-      `{ events(filter: { regionCode: "19.06.01", kind: SOCIALIZATION }, first: 1) { edges { node { id } } } }`,
-    );
-    const eventId = events.edges[0]?.node.id;
-    if (!eventId) throw new Error("the demo has no Manggar socialization event");
+    const eventId = await loadBenchDemo(bench.url, config);
     const scenarios: Scenario[] = [
       { name: "directory page (organizations in a regency, with region)", bodies: [body(DIRECTORY, { region: "19.06", first: 20 })] },
       { name: "Manggar story (five subgraphs)", bodies: [body(MANGGAR, { id: eventId })] },

@@ -2,8 +2,6 @@ import "reflect-metadata";
 import fs from "node:fs";
 import pino from "pino";
 import { SpanExporter, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { loadDemo } from "../../launcher/demo";
-import { mustGraphQL } from "../../platform/graphql-fetch";
 import { startGateway } from "../../gateway/server";
 import type { HubConfig } from "../../platform/config";
 import { logger, redirectLogs } from "../../platform/logging";
@@ -11,7 +9,7 @@ import { injectContext, recordSpan, startTracing, withSpan } from "../../platfor
 import { requestLog } from "../../gateway/plugins/request-log";
 import { requestMetrics } from "../../gateway/plugins/request-metrics";
 import type { RequestRecord } from "../../gateway/plugins/request-record";
-import { startBenchHub } from "./bench-hub";
+import { loadBenchDemo, startBenchHub } from "./bench-hub";
 import { body } from "./loadgen";
 import { DIRECTORY, INCIDENTS, MANGGAR } from "./operations";
 import { checkedPost, LoadSettings } from "./scenario";
@@ -60,13 +58,7 @@ export async function benchObservability(config: HubConfig, settings: LoadSettin
   const quiet = await startGateway(gatewayConfig, { port: 0, host: "127.0.0.1", observe: { requestLog: false, metrics: false } });
   const restoreLogs = redirectLogs(devNull(), "info");
   try {
-    await loadDemo(bench.url, config);
-    const { events } = await mustGraphQL<{ events: { edges: Array<{ node: { id: string } }> } }>(
-      bench.url,
-      `{ events(filter: { regionCode: "19.06.01", kind: SOCIALIZATION }, first: 1) { edges { node { id } } } }`,
-    );
-    const eventId = events.edges[0]?.node.id;
-    if (!eventId) throw new Error("the demo has no Manggar socialization event");
+    const eventId = await loadBenchDemo(bench.url, config);
     const scenarios = [
       { name: "directory page", body: body(DIRECTORY, { region: "19.06", first: 20 }) },
       { name: "Manggar story (five subgraphs)", body: body(MANGGAR, { id: eventId }) },
