@@ -17,13 +17,15 @@ import { SubgraphProcess, SubgraphStartError } from "./subgraph-processes";
  * one line on stderr naming the process, its subgraphs and how it died. SIGTERM and SIGINT drain the hub
  * within KAWAL_DRAIN_SECONDS: the gateway first, its subgraphs after it.
  */
+/** Set once a signal or a crash loop began stopping the hub: whatever start-up still did fails with it, and says nothing. */
+let stopping = false;
+
 async function main(): Promise<void> {
   const started = Date.now();
   const config = withGeneratedSecrets(loadConfig());
   // The gateway runs in this process; each subgraph process starts its own (launcher/subgraph.ts).
   const stopTracing = startTracing("kawal-gateway");
   let hub: RunningHub<SubgraphProcess> | undefined;
-  let stopping = false;
   /** Stops the hub with `exitCode`; `line` goes to stdout for a clean stop, to stderr otherwise. */
   const stop = (line: string, exitCode: number) => {
     if (stopping) return;
@@ -82,6 +84,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Ctrl-C while the demo loads: the stop in progress exits with its own line and code.
+  if (stopping) return;
   if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
   // Both say what failed and what to change; a stack would add nothing.
   else if (error instanceof SubgraphStartError || error instanceof StartupError) console.error(`kawal: ${error.message}`);
