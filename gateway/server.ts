@@ -131,8 +131,9 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     validationRules: [...operationLimitRules(limits), ...(config.production ? [refuseIntrospection] : [])],
     parseOptions: operationParseOptions(limits),
     plugins: [
+      // The request log and metrics see every request as it came, refusals included.
       ...observation.plugins,
-      // First: every later plugin sees the document that runs (a refused request's stand-in answers nothing).
+      // Before the rest: every later plugin sees the document that runs (a refused request's stand-in answers nothing).
       trustedDocumentsPlugin(trusted),
       operationNamePlugin(),
       // The hub serves its own explorer (gateway/web-routes.ts); Apollo's landing page needs the internet.
