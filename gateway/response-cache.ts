@@ -1,5 +1,5 @@
 /*
- * The gateway's response cache (issue 5): a repeated query (same document, operation, variables and
+ * The gateway's response cache: a repeated query (same document, operation, variables and
  * caller) is answered from memory without planning or asking any subgraph. Election-day traffic is
  * mostly the same few screens polled by many officers; the Manggar story costs eight subgraph fetches.
  *

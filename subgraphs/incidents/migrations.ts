@@ -154,7 +154,7 @@ const REPORT_COLUMNS = [
 ];
 
 /**
- * The handling clock, correction and withdrawal (issue 18): discovery time and both deadlines as UTC instants
+ * The handling clock, correction and withdrawal: discovery time and both deadlines as UTC instants
  * (the clock and the overdue filter compare them in SQL), the DEADLINE_NEAR state per report, the versions
  * of a report's content, the clock's lease, and room for DEADLINE_NEAR in incident_alerts.kind. Existing
  * reports were discovered when they occurred; their versions start with the report as it stands.
@@ -220,7 +220,7 @@ export class ReportHandling1736000000005 implements MigrationInterface {
 }
 
 /**
- * Evidence files (issue 18): one row per upload, attached to at most one report. Rows are never updated but by
+ * Evidence files: one row per upload, attached to at most one report. Rows are never updated but by
  * attaching, and deleted only by the retention job while unattached.
  */
 export class IncidentEvidence1737000000005 implements MigrationInterface {
