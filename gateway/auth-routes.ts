@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readSmallBody, sendJson } from "../platform/http";
-import { askIdentity, IdentityAnswer } from "./identity-client";
+import type { IdentityAnswer, IdentityClient } from "./identity-client";
 import { logger } from "../platform/logging";
 
 const log = logger("auth");
@@ -37,6 +37,9 @@ const ROUTES: Record<string, AuthRoute> = {
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, PASSWORD_CHANGE_REQUIRED: 403, SIGNING_UNAVAILABLE: 503 };
 
 const MAX_BODY = 16 * 1024;
+
+/** Sign-in may wait out a progressive delay (30 s at most) before it answers. */
+const SIGN_IN_TIMEOUT_MS = 45_000;
 
 const REFRESH_PATH = "/auth/refresh";
 const REFRESH_COOKIE = "kawal_refresh";
@@ -79,8 +82,8 @@ export interface AuthRoutes {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
-/** The /auth/* routes, forwarding to the identity subgraph at `identityUrl`. */
-export function createAuthRoutes(identityUrl: string, subgraphSecret: string): AuthRoutes {
+/** The /auth/* routes, forwarding to the identity subgraph. */
+export function createAuthRoutes(identity: IdentityClient): AuthRoutes {
   return {
     matches: (req) => new URL(req.url ?? "/", "http://localhost").pathname.startsWith("/auth/"),
     async handle(req, res) {
@@ -106,7 +109,7 @@ export function createAuthRoutes(identityUrl: string, subgraphSecret: string): A
       const query = `mutation (${route.fields.map((field) => `$${field}: String!`).join(", ")}) { ${route.mutation}(${route.fields.map((field) => `${field}: $${field}`).join(", ")}) { ${SESSION} } }`;
       let answer: IdentityAnswer;
       try {
-        answer = await askIdentity(identityUrl, subgraphSecret, req, query, variables);
+        answer = await identity.graphql(query, variables, { clientAddress: req.socket.remoteAddress, timeoutMs: SIGN_IN_TIMEOUT_MS });
       } catch (error) {
         log.error({ err: error, mutation: route.mutation }, "the identity subgraph did not answer");
         return fail(res, 503, "UNAVAILABLE", "sign-in is unavailable right now; try again in a moment");

@@ -5,6 +5,7 @@ import type { SigningKey } from "../platform/signing-key";
 import { AuthRoutes, createAuthRoutes } from "./auth-routes";
 import { createOAuthRoutes } from "./oauth-routes";
 import type { RateLimiter, RateLimitOptions } from "./rate-limit";
+import type { IdentityClient } from "./identity-client";
 
 /*
  * The gateway's plain HTTP routes of the identity service: /auth/* (people), /oauth/token (partner apps), each
@@ -13,8 +14,8 @@ import type { RateLimiter, RateLimitOptions } from "./rate-limit";
  */
 
 export interface IdentityRoutesOptions {
-  identityUrl: string;
-  subgraphSecret: string;
+  /** The way to the identity subgraph. Required. */
+  identity: IdentityClient;
   /** The gateway's rate limiter (KAWAL_RATE_LIMIT_MUTATIONS); each request counts one hit for its client address. Unset: no limit. */
   limiter?: RateLimiter;
   limits: RateLimitOptions;
@@ -43,7 +44,7 @@ function tooMany(req: IncomingMessage, res: ServerResponse, retryAfterSeconds: n
 }
 
 export function createIdentityRoutes(options: IdentityRoutesOptions): AuthRoutes {
-  const forwarded = [createAuthRoutes(options.identityUrl, options.subgraphSecret), createOAuthRoutes(options.identityUrl, options.subgraphSecret)];
+  const forwarded = [createAuthRoutes(options.identity), createOAuthRoutes(options.identity)];
   const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://localhost").pathname;
   return {
     matches: (req) => pathOf(req) === JWKS_PATH || forwarded.some((routes) => routes.matches(req)),

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readSmallBody } from "../platform/http";
 import type { AuthRoutes } from "./auth-routes";
-import { askIdentity, IdentityAnswer } from "./identity-client";
+import type { IdentityAnswer, IdentityClient } from "./identity-client";
 import { logger } from "../platform/logging";
 
 const log = logger("oauth");
@@ -66,8 +66,8 @@ function basicCredentials(header: string | undefined): { clientId: string; clien
   return clientId === null || clientSecret === null ? null : { clientId, clientSecret };
 }
 
-/** The token endpoint, forwarding to the identity subgraph at `identityUrl`. */
-export function createOAuthRoutes(identityUrl: string, subgraphSecret: string): AuthRoutes {
+/** The token endpoint, forwarding to the identity subgraph. */
+export function createOAuthRoutes(identity: IdentityClient): AuthRoutes {
   return {
     matches: (req) => new URL(req.url ?? "/", "http://localhost").pathname === "/oauth/token",
     async handle(req: IncomingMessage, res: ServerResponse) {
@@ -95,12 +95,10 @@ export function createOAuthRoutes(identityUrl: string, subgraphSecret: string): 
       const scope = form.get("scope");
       let answer: IdentityAnswer;
       try {
-        answer = await askIdentity(
-          identityUrl,
-          subgraphSecret,
-          req,
+        answer = await identity.graphql(
           `mutation ($id: String!, $secret: String!, $scope: String) { clientCredentialsToken(clientId: $id, clientSecret: $secret, scope: $scope) { ${TOKEN} } }`,
           { id: credentials.clientId, secret: credentials.clientSecret, scope },
+          { clientAddress: req.socket.remoteAddress },
         );
       } catch (error) {
         log.error({ err: error }, "the identity subgraph did not answer");

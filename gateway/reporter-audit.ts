@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import { subgraphHeaders } from "../caller/claims";
 import type { Disclosure } from "../caller/disclosures";
 import type { GatewayContext } from "./subgraph-client";
 import { logger } from "../platform/logging";
+import type { IdentityClient } from "./identity-client";
 
 const log = logger("reporter-audit");
 
@@ -34,16 +34,9 @@ const CHUNK = 500;
  * in the same turn of the event loop go together (a live alert to 10,000 subscribers is 20 requests, not 10,000),
  * and every caller of the turn waits for all of them to be stored.
  */
-export function identityDeliveryRecorder(identityUrl: string, subgraphSecret: string): DeliveryRecorder {
-  const route = new URL("/internal/reporter-deliveries", identityUrl);
+export function identityDeliveryRecorder(identity: IdentityClient): DeliveryRecorder {
   const post = async (deliveries: Delivery[]) => {
-    const response = await fetch(route, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...subgraphHeaders(subgraphSecret) },
-      body: JSON.stringify({ deliveries }),
-      signal: AbortSignal.timeout(5_000),
-    });
-    if (!response.ok) throw new Error(`the identity subgraph answered ${response.status}: ${await response.text()}`);
+    await identity.internal("reporter-deliveries", { deliveries });
   };
   let pending: { deliveries: Delivery[]; stored: Promise<void> } | undefined;
   return (deliveries) => {

@@ -9,6 +9,7 @@ import type { HubConfig } from "../platform/config";
 import { createHttpDrain } from "../platform/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
 import { createTokenVerifier, TokenError, TokenVerifier } from "./auth";
+import { createIdentityClient } from "./identity-client";
 import { createIdentityRoutes } from "./identity-routes";
 import { createEvidenceRoutes } from "./evidence-routes";
 import { createExportRoutes } from "./export-routes";
@@ -113,9 +114,11 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   const bus = config.redisUrl ? createPubSub(config.redisUrl) : undefined;
   const sharedInvalidations = responseCache && bus ? shareInvalidations(responseCache, bus) : undefined;
   // Every delivery of a report's reporter is audited by the identity subgraph (reporter-audit.ts).
-  const recordDeliveries = identityDeliveryRecorder(config.subgraphUrls.identity, secret);
+  // The identity subgraph outside query plans: sign-in and tokens, the reporter audit, trusted documents, webhooks.
+  const identity = createIdentityClient(config.subgraphUrls.identity, secret);
+  const recordDeliveries = identityDeliveryRecorder(identity);
   // Partner apps' safelists, on every transport (trusted-documents.ts).
-  const trusted = createTrustedDocuments({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, bus });
+  const trusted = createTrustedDocuments({ identity, bus });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
@@ -184,7 +187,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     },
   });
   // /auth/*, /oauth/token (forwarded to the identity subgraph, rate-limited per address) and /.well-known/jwks.json.
-  const identityRoutes = createIdentityRoutes({ identityUrl: config.subgraphUrls.identity, subgraphSecret: secret, limiter: rateLimiter, limits: rateLimits, signingKey: config.signingKey });
+  const identityRoutes = createIdentityRoutes({ identity, limiter: rateLimiter, limits: rateLimits, signingKey: config.signingKey });
   // POST /evidence (upload) and GET /evidence/<id> (download), streamed to the incidents subgraph.
   const evidenceRoutes = createEvidenceRoutes({ incidentsUrl: config.subgraphUrls.incidents, subgraphSecret: secret, verifier, recordDeliveries, limiter: rateLimiter });
   // GET /export/incidents.csv: pages of incidentReports run through this server, its plugins (and audit) included.
@@ -234,7 +237,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   // Webhooks: one more consumer of the engine, delivering the webhooks this gateway holds the lease of.
   const webhooks = startWebhookDispatcher({
     engine: subscriptions.engine,
-    store: identityWebhookStore({ url: config.subgraphUrls.identity, secret }),
+    store: identityWebhookStore({ identity }),
     // Its writes bypass Apollo's write path: cached answers that read the delivery log are dropped here.
     onStoreWrite: () => {
       responseCache?.invalidate(["identity"]);

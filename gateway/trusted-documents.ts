@@ -16,10 +16,10 @@ import type { ApolloServerPlugin, GraphQLRequest } from "@apollo/server";
 import { GraphQLError, Kind } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { MaybeCaller } from "../caller/claims";
-import { subgraphHeaders } from "../caller/claims";
 import type { PubSub, Unsubscribe } from "../platform/pubsub";
 import type { GatewayContext } from "./subgraph-client";
 import { logger } from "../platform/logging";
+import type { IdentityClient } from "./identity-client";
 
 const log = logger("trusted-documents");
 
@@ -39,10 +39,8 @@ export type ResolvedDocument = { ok: true; query: string | undefined } | { ok: f
 export type DocumentResolver = (caller: MaybeCaller, source: OperationSource) => Promise<ResolvedDocument>;
 
 export interface TrustedDocumentsOptions {
-  /** The identity subgraph's URL (its /internal/trusted-documents route answers the lists). Required. */
-  identityUrl: string;
-  /** The subgraph secret. Required. */
-  subgraphSecret: string;
+  /** The way to the identity subgraph (its /internal/trusted-documents route answers the lists). Required. */
+  identity: IdentityClient;
   /** Seconds a cached list is used before it is read again. Default 30. */
   refreshSeconds?: number;
   /** Partner apps whose lists are kept at most; the least recently used is dropped first. Default 1,000. */
@@ -107,7 +105,6 @@ const unavailable = () =>
   });
 
 export function createTrustedDocuments(options: TrustedDocumentsOptions): TrustedDocuments {
-  const route = new URL("/internal/trusted-documents", options.identityUrl);
   const lists = new LRUCache<string, TrustedList>({
     max: options.maxApps ?? 1_000,
     maxSize: options.maxTotalChars ?? 32 * 1024 * 1024,
@@ -117,14 +114,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
     allowStaleOnFetchRejection: true,
     noDeleteOnFetchRejection: true,
     fetchMethod: async (clientId, _stale, { signal }) => {
-      const response = await fetch(route, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...subgraphHeaders(options.subgraphSecret) },
-        body: JSON.stringify({ clientId }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
-      });
-      if (!response.ok) throw new Error(`the identity subgraph answered ${response.status}: ${await response.text()}`);
-      const answer = (await response.json()) as { required: boolean; documents: Record<string, string> };
+      const answer = await options.identity.internal<{ required: boolean; documents: Record<string, string> }>("trusted-documents", { clientId }, { signal });
       return { required: answer.required, documents: new Map(Object.entries(answer.documents)) };
     },
   });

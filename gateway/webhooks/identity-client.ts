@@ -2,7 +2,7 @@
  * The dispatcher's side of the identity subgraph's webhook store: leases, assignments and the delivery log,
  * through its @inaccessible fields (sent with the subgraph secret and no caller, as only a gateway can).
  */
-import { subgraphHeaders } from "../../caller/claims";
+import type { IdentityClient } from "../identity-client";
 
 /** A webhook this gateway holds the lease of, as the identity subgraph answers it. */
 export interface WebhookAssignment {
@@ -49,24 +49,16 @@ export interface WebhookStore {
 }
 
 export interface WebhookStoreOptions {
-  /** The identity subgraph's GraphQL URL. */
-  url: string;
-  /** The subgraph secret. */
-  secret: string;
+  /** The way to the identity subgraph. Required. */
+  identity: IdentityClient;
   /** Longest wait for an answer. Default 5,000 ms. */
   timeoutMs?: number;
 }
 
 export function identityWebhookStore(options: WebhookStoreOptions): WebhookStore {
   async function call<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    const response = await fetch(options.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...subgraphHeaders(options.secret) },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-    });
-    const body = (await response.json()) as { data?: T | null; errors?: Array<{ message: string }> };
-    if (!body.data || body.errors?.length) throw new Error(`the identity subgraph refused a webhook operation: ${body.errors?.map((e) => e.message).join("; ") ?? response.status}`);
+    const body = await options.identity.graphql<T>(query, variables, { timeoutMs: options.timeoutMs });
+    if (!body.data || body.errors?.length) throw new Error(`the identity subgraph refused a webhook operation: ${body.errors?.map((e) => e.message).join("; ") ?? "no data"}`);
     return body.data;
   }
 

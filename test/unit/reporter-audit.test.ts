@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
+import { createIdentityClient } from "../../gateway/identity-client";
 import { identityDeliveryRecorder } from "../../gateway/reporter-audit";
 
 /*
@@ -30,7 +31,7 @@ after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 test("1,200 subscribers receiving one alert in the same turn are recorded in three requests of at most 500", async () => {
   received.length = 0;
-  const record = identityDeliveryRecorder(url, "s".repeat(32));
+  const record = identityDeliveryRecorder(createIdentityClient(url, "s".repeat(32)));
   await Promise.all(Array.from({ length: 1200 }, (_, index) => record([{ subject: `officer-${index}`, reportId: "7", regionCode: "19.06.01" }])));
   assert.deepEqual(received.sort((a, b) => b - a), [500, 500, 200]);
 });
@@ -38,7 +39,7 @@ test("1,200 subscribers receiving one alert in the same turn are recorded in thr
 test("when the identity subgraph refuses, every caller of the batch hears it", async () => {
   failing = true;
   try {
-    const record = identityDeliveryRecorder(url, "s".repeat(32));
+    const record = identityDeliveryRecorder(createIdentityClient(url, "s".repeat(32)));
     const results = await Promise.allSettled([record([{ subject: "a", reportId: "1", regionCode: "19.06" }]), record([{ subject: "b", reportId: "1", regionCode: "19.06" }])]);
     assert.deepEqual(results.map((result) => result.status), ["rejected", "rejected"]);
   } finally {
