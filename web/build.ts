@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { build } from "esbuild";
 
 /*
@@ -10,6 +11,20 @@ import { build } from "esbuild";
 
 const SOURCE = path.join(__dirname, "..", "..", "web");
 const PUBLIC = path.join(__dirname, "public");
+
+/** Text files the gateway may send compressed: each gets a .br and a .gz twin made once here, not per request. */
+const COMPRESSIBLE = new Set([".html", ".js", ".css", ".svg", ".webmanifest"]);
+
+/** Writes file.br and file.gz beside each compressible file under `folder`, at the highest levels. */
+function precompress(folder: string): void {
+  for (const name of fs.readdirSync(folder)) {
+    const file = path.join(folder, name);
+    if (!COMPRESSIBLE.has(path.extname(name))) continue;
+    const body = fs.readFileSync(file);
+    fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }));
+    fs.writeFileSync(`${file}.gz`, zlib.gzipSync(body, { level: 9 }));
+  }
+}
 
 /** Each app: its folder under web/ (entry main.tsx, index.html) and static files copied beside the bundle. */
 const APPS: Array<{ name: string; extraEntries?: string[]; staticFiles?: string[] }> = [
@@ -35,6 +50,7 @@ async function main(): Promise<void> {
       logLevel: "warning",
     });
     for (const file of ["index.html", ...(app.staticFiles ?? [])]) fs.copyFileSync(path.join(from, file), path.join(to, file));
+    precompress(to);
   }
 }
 

@@ -81,6 +81,30 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     );
     parts.push(table(["uploads", "at once", "p50 ms", "p99 ms", "max ms", "uploads/s"], [[run.uploads, run.concurrency, run.latencyMs.p50, run.latencyMs.p99, run.latencyMs.max, run.uploadsPerSecond]]));
   }
+  if (results.web) {
+    parts.push("## The console and Lapor: first load and JavaScript (issue 16)");
+    parts.push(
+      "Debian's chromium (headless) opens each page on loopback in a fresh browser context, so nothing is cached and no service " +
+        "worker runs yet; the time is from navigation to the page's first form on screen. JavaScript is every script the page " +
+        "loads: gzipped at level 9 (the budget's measure) and as the gateway sent it (the build's precompressed twins).",
+    );
+    parts.push(
+      table(
+        ["page", "loads", "first form p50 / max ms", "budget ms", "scripts", "JS raw KB", "JS gzipped KB", "JS sent KB", "budget gzipped KB"],
+        results.web.map((page) => [
+          `${page.page} (\`${page.path}\`)`,
+          page.loads,
+          `${page.firstLoadMs.p50} / ${page.firstLoadMs.max}`,
+          page.budgetMs,
+          page.javascript.files,
+          page.javascript.rawKB,
+          page.javascript.gzipKB,
+          `${page.javascript.sentKB} (${page.javascript.contentEncoding})`,
+          page.budgetGzipKB,
+        ]),
+      ),
+    );
+  }
   if (results.observability) {
     parts.push("## Cost of the request log, metrics and tracing (issue 17)");
     parts.push(renderObservability(results.observability.costs, results.settings, results.observability.rounds, results.observability.perRequestMicros));

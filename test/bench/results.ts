@@ -2,6 +2,7 @@ import type { EntityResult } from "./entities-bench";
 import type { EvidenceRun } from "./evidence-bench";
 import type { FanoutRun } from "./fanout";
 import type { ObservabilityCost } from "./observability-bench";
+import type { PageBudget } from "./web-budget";
 import type { Machine } from "./machine";
 import type { Comparison, LoadSettings } from "./scenario";
 import type { Backend, SeedManifest } from "./seed-scale";
@@ -30,6 +31,8 @@ export interface BenchResults {
   fanout?: FanoutRun[];
   /** Evidence uploads (issue 18). */
   evidence?: EvidenceRun;
+  /** The console's and Lapor's first load and JavaScript weight (issue 16). */
+  web?: PageBudget[];
   scale: ScaleRun[];
   seconds: number;
 }

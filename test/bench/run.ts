@@ -15,6 +15,7 @@ import { benchScale } from "./scale-bench";
 import type { LoadSettings } from "./scenario";
 import { Backend, scaleConfig } from "./seed-scale";
 import { round } from "./stats";
+import { benchWebBudgets } from "./web-budget";
 
 /*
  * `npm run bench [-- options]`: the benchmarks of issue 5, in this order: the gateway comparison on the
@@ -23,7 +24,7 @@ import { round } from "./stats";
  * and, for a full run, docs/BENCHMARKS.md.
  *
  *   --quick                 smoke mode for CI: 3 s loads, 1% on SQLite only (< 90 s)
- *   --parts gateway,fanout,evidence,scale,observability   which parts to run (default all)
+ *   --parts gateway,fanout,evidence,web,scale,observability   which parts to run (default all)
  *   --fanout-subscribers 1000      only the fan-out rounds of that size (at 1,000: graphql-ws, SSE, multipart)
  *   --rounds 4              observability: alternating rounds per operation (default 4; 2 with --quick)
  *   --backends sqlite,mysql --scales 0.01,0.1,1
@@ -66,7 +67,7 @@ function parseOptions(argv: string[]): Options {
   };
   return {
     quick,
-    parts: list("parts", "gateway,fanout,evidence,scale,observability"),
+    parts: list("parts", "gateway,fanout,evidence,web,scale,observability"),
     rounds: number("rounds", quick ? 2 : 4),
     backends: backends as Backend[],
     scales,
@@ -135,6 +136,10 @@ async function main(): Promise<void> {
   if (options.parts.includes("evidence")) {
     log("evidence uploads (5 MB photos, SQLite, data folder)");
     results.evidence = await benchEvidence(options.quick, log);
+  }
+  if (options.parts.includes("web")) {
+    log("the console's and Lapor's first load and JavaScript weight (chromium, loopback)");
+    results.web = await benchWebBudgets(options.quick, log);
   }
   if (options.parts.includes("scale")) {
     for (const backend of options.backends) {

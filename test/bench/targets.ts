@@ -72,5 +72,12 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     });
   }
   if (largest.length === 0) checks.push({ target: "_entities with 1,000 representations: 1 SQL statement, < 30 ms", measured: "-", status: "not measured" });
+  for (const page of results.web ?? []) {
+    checks.push({
+      target: `${page.page}: first load < ${page.budgetMs} ms on loopback, JavaScript < ${page.budgetGzipKB} KB gzipped (issue 16)`,
+      measured: `${page.firstLoadMs.p50} ms (max ${page.firstLoadMs.max}); ${page.javascript.gzipKB} KB gzipped`,
+      status: status(page.firstLoadMs.max < page.budgetMs && page.javascript.gzipKB < page.budgetGzipKB),
+    });
+  }
   return checks;
 }

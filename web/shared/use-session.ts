@@ -8,6 +8,12 @@ import { Account, refresh, renewIn, Session, signOut } from "./session";
  * so an app opened with no signal still knows who is signed in (Lapor on a volunteer's own phone; not the
  * console, which may run on a shared office computer).
  */
+/**
+ * Set while this browser holds a refresh cookie (which scripts cannot see): without it the page shows the sign-in
+ * form at once instead of first asking /auth/refresh, a round trip that can only fail. Holds no secret.
+ */
+const SIGNED_IN_HINT = "kawal-signed-in";
+
 export function useSession(rememberAs?: string) {
   const [session, setSession] = useState<Session | null>(null);
   const [account, setAccount] = useState<Account | null>(() => (rememberAs ? (JSON.parse(localStorage.getItem(rememberAs) ?? "null") as Account | null) : null));
@@ -18,6 +24,8 @@ export function useSession(rememberAs?: string) {
     (next: Session | null) => {
       current.current = next;
       setSession(next);
+      if (next) localStorage.setItem(SIGNED_IN_HINT, "1");
+      else localStorage.removeItem(SIGNED_IN_HINT);
       if (next) {
         setAccount(next.account);
         if (rememberAs) localStorage.setItem(rememberAs, JSON.stringify(next.account));
@@ -29,6 +37,7 @@ export function useSession(rememberAs?: string) {
   const accessToken = useCallback(async (): Promise<string | null> => {
     const now = current.current;
     if (now && Date.parse(now.accessTokenExpiresAt) - Date.now() > 30_000) return now.accessToken;
+    if (!now && !localStorage.getItem(SIGNED_IN_HINT)) return null;
     try {
       const renewed = await refresh();
       adopt(renewed);
