@@ -103,7 +103,7 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   // One client per subgraph, over its keep-alive pool, for queries, mutations and alert hydration alike.
   const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createHttpPool(url)]));
   const services = Object.fromEntries(
-    Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher, metrics: options.observe?.metrics })]),
+    Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher, metrics: options.observe?.metrics, batch: config.subgraphBatching })]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl,

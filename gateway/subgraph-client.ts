@@ -5,6 +5,7 @@ import { CLIENT_ADDRESS_HEADER, MaybeCaller, subgraphHeaders } from "../caller/c
 import { DISCLOSED_EXTENSION, Disclosure, disclosuresOf } from "../caller/disclosures";
 import type { RequestRecord } from "./plugins/request-record";
 import { observeFetches } from "./plugins/subgraph-fetches";
+import { BatchedAnswer, FetchBatching } from "./fetch-batching";
 import { injectContext } from "../platform/tracing";
 
 /** The gateway's per-request context. */
@@ -31,9 +32,17 @@ export interface SubgraphClientOptions {
   fetcher?: Fetcher;
   /** Count and time its fetches (kawal_gateway_subgraph_fetches_total, ...). Default true. */
   metrics?: boolean;
+  /**
+   * Send a request's reads that start at the same moment as one HTTP request (fetch-batching.ts); the subgraph
+   * must accept batches (Apollo Server's allowBatchedHttpRequests, on in ours). Default false; the hub sets it
+   * from KAWAL_SUBGRAPH_BATCHING.
+   */
+  batch?: boolean;
 }
 
 type ReceivedResponse = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["didReceiveResponse"]>>[0];
+/** A fetch as it goes to a subgraph, its HTTP part filled in by process() and willSendRequest. */
+type SentRequest = GraphQLDataSourceProcessOptions<GatewayContext>["request"] & { http?: { url: string; method: string; headers: Iterable<[string, string]> } };
 
 /**
  * A subgraph as the gateway calls it: every request carries the subgraph secret, and the verified
@@ -51,6 +60,17 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     this.name = options.name;
     const label = options.name ?? new URL(url).host;
     this.fetcher = sayWhatFailed(options.metrics === false ? this.fetcher : observeFetches(this.fetcher, label), label);
+    if (options.batch) {
+      // sendRequest is declared private in @apollo/gateway's types but is the one step between willSendRequest
+      // and didReceiveResponse that sees both the request and its context; batching takes its place.
+      const sendOne = RemoteGraphQLDataSource.prototype["sendRequest"].bind(this) as (request: SentRequest, context: GatewayContext | undefined) => Promise<BatchedAnswer>;
+      const batching = new FetchBatching<GatewayContext, SentRequest>({
+        sendOne,
+        fetcher: this.fetcher,
+        errorFromResponse: (response) => this.errorFromResponse(response as Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0]),
+      });
+      this["sendRequest"] = ((request: SentRequest, context: GatewayContext) => batching.send(context, request)) as RemoteGraphQLDataSource<GatewayContext>["sendRequest"];
+    }
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

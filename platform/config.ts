@@ -56,6 +56,12 @@ export interface HubConfig {
    */
   responseCacheSeconds: number;
   /**
+   * KAWAL_SUBGRAPH_BATCHING: `on` sends the reads one request makes of one subgraph at the same moment as one
+   * HTTP request (an array of operations); `off` sends each alone, for subgraphs that do not accept batches
+   * (ours do). Default on.
+   */
+  subgraphBatching: boolean;
+  /**
    * KAWAL_ACCESS_TOKEN_SECONDS: how long an access token signed at sign-in or refresh stays valid. A disabled
    * account's open subscription sockets end at its expiry at the latest. Default 900 (15 minutes).
    */
@@ -176,6 +182,13 @@ function wholeNumber(env: Env, variable: string, fallback: number, max: number):
   return Number(raw);
 }
 
+function onOff(env: Env, variable: string, fallback: boolean): boolean {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "on" || raw === "off") return raw === "on";
+  throw new ConfigError(variable, "must be on or off", raw);
+}
+
 /** A whole number from 1 to `max`: a lifetime of 0 would make every token expire as it is signed. */
 function positiveNumber(env: Env, variable: string, fallback: number, max: number): number {
   const value = wholeNumber(env, variable, fallback, max);
@@ -257,6 +270,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     wsMaxConnectionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_CONNECTIONS_PER_CALLER", 20, 1_000_000),
     wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
     responseCacheSeconds: wholeNumber(env, "KAWAL_RESPONSE_CACHE_SECONDS", 5, 3600),
+    subgraphBatching: onOff(env, "KAWAL_SUBGRAPH_BATCHING", true),
     accessTokenSeconds: positiveNumber(env, "KAWAL_ACCESS_TOKEN_SECONDS", 900, 86_400),
     clientSecretGraceSeconds: wholeNumber(env, "KAWAL_CLIENT_SECRET_GRACE_SECONDS", 86_400, 2_592_000),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),

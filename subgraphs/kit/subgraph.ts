@@ -182,6 +182,9 @@ async function serveSubgraph<S>(
     schema,
     stopOnTerminationSignals: false, // the process owner (hub, main) stops servers in order
     includeStacktraceInErrorResponses: !config.production,
+    // The gateway sends a request's simultaneous reads as one array (gateway/fetch-batching.ts); only the
+    // gateway reaches a subgraph (the secret), so no client can batch.
+    allowBatchedHttpRequests: true,
     // No Apollo Studio traces, and no cache-control hints (the gateway's response cache does not read them):
     // either would wrap every field resolver and only cost time.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), disclosuresPlugin, ...subgraphPlugins(definition.name)],
