@@ -1,13 +1,13 @@
 import { badInput } from "../../platform/errors";
-import type { SubgraphContext } from "../kit/context";
-import { auditAll } from "./audit";
 import { AuditKind } from "./entities";
+import type { SubgraphContext } from "../kit/context";
+import type { IdentityState } from "./state";
 
 /*
  * POST /internal/reporter-deliveries, for the gateway only (subgraph secret; not in the graph): before an answer
  * holding reports' reporters leaves the gateway (or as a live alert goes to its subscribers), the gateway records
- * here who receives which report. One REPORTER_DELIVERED event per delivery, all of a batch in one statement,
- * committed before the gateway answers.
+ * here who receives which report. One REPORTER_DELIVERED event per delivery, committed before the gateway answers;
+ * deliveries that arrive while another batch commits share the next transaction (kit/group-commit.ts).
  */
 
 /** Deliveries in one request at most: a live alert to many subscribers comes in several. */
@@ -36,11 +36,8 @@ export async function recordReporterDeliveries(body: unknown, context: SubgraphC
   if (!Array.isArray(deliveries) || deliveries.length > MAX_DELIVERIES || !deliveries.every(isDelivery)) {
     throw badInput("deliveries", `must be at most ${MAX_DELIVERIES} of {subject, reportId, regionCode, clientAddress?}`);
   }
-  await context.storage.write((manager) =>
-    auditAll(
-      manager,
-      deliveries.map(({ subject, reportId, regionCode, clientAddress }) => ({ kind: AuditKind.REPORTER_DELIVERED, delivery: { subject, reportId: Number(reportId), regionCode }, clientAddress })),
-    ),
+  await (context.state as IdentityState).deliveries.add(
+    deliveries.map(({ subject, reportId, regionCode, clientAddress }) => ({ kind: AuditKind.REPORTER_DELIVERED, delivery: { subject, reportId: Number(reportId), regionCode }, clientAddress })),
   );
   return { recorded: deliveries.length };
 }
