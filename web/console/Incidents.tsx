@@ -1,9 +1,11 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
-import { currentLanguage, ruleMessage, t } from "../i18n";
+import { ruleMessage, t } from "../i18n";
 import { ApiError, graphql } from "../shared/graphql";
-import { formatInZone, zoneOf } from "../shared/time-zone";
 import { Countdown } from "./Countdown";
+import { EnumSelect } from "./EnumSelect";
 import { downloadCsv, Filter, incidentFilter } from "./export";
+import { when } from "./format";
+import { href } from "./router";
 
 const CATEGORIES = ["BLACK_CAMPAIGN", "NEGATIVE_CAMPAIGN", "SARA_INSULT", "HOAX", "MONEY_POLITICS", "ASN_NEUTRALITY", "INTIMIDATION", "CAMPAIGN_PROPS", "VOTER_DATA", "OTHER"];
 const STATUSES = ["RECEIVED", "UNDER_REVIEW", "VERIFIED", "FORWARDED", "RESOLVED", "DISMISSED"];
@@ -28,7 +30,8 @@ interface Detail extends Row {
   platform: string | null;
   url: string | null;
   occurredAt: string;
-  reporter: { name: string } | null;
+  reporter: { id: string; name: string } | null;
+  event: { id: string; title: string } | null;
   candidatePair: { ballotNumber: number; headCandidate: string; deputyCandidate: string } | null;
   history: Array<{ status: string; note: string | null; at: string; by: { name: string } | null }>;
 }
@@ -36,28 +39,9 @@ interface Detail extends Row {
 const LIST = `query List($filter: IncidentFilter) { incidentReports(filter: $filter, first: 50) { totalCount edges { node { id title category severity status reportedAt reportingDeadline region { code name } } } } }`;
 const DETAIL = `query Detail($id: ID!) { incidentReport(id: $id) {
   id title description category channel platform url severity status occurredAt reportedAt reportingDeadline handlingDeadline withdrawnAt
-  region { code name } reporter { name } candidatePair { ballotNumber headCandidate deputyCandidate }
+  region { code name } reporter { id name } event { id title } candidatePair { ballotNumber headCandidate deputyCandidate }
   history { status note at by { name } }
 } }`;
-
-const when = (iso: string, regionCode: string) => formatInZone(iso, zoneOf(regionCode), currentLanguage());
-
-/** Choices of one enum, "All" first. */
-function EnumSelect({ name, label, values, value, onChange }: { name: string; label: string; values: string[]; value: string; onChange: (value: string) => void }) {
-  return (
-    <label>
-      {label}
-      <select name={name} value={value} onChange={(event) => onChange(event.target.value)}>
-        <option value="">{t("list.all")}</option>
-        {values.map((option) => (
-          <option key={option} value={option}>
-            {t(`${name}.${option}`)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 /** The reporting deadline is met once the report is forwarded or closed; the handling deadline once closed (IncidentReport.overdue). */
 const CLOSED = ["RESOLVED", "DISMISSED"];
@@ -146,7 +130,16 @@ export function IncidentDetail({ id, accessToken, onClose, onReviewed }: { id: s
           />
         )}
       </div>
-      {detail.reporter && <p>{t("board.reporter")}: {detail.reporter.name}</p>}
+      {detail.reporter && (
+        <p>
+          {t("board.reporter")}: <a href={href({ page: "organization", id: detail.reporter.id })}>{detail.reporter.name}</a>
+        </p>
+      )}
+      {detail.event && (
+        <p>
+          {t("board.event")}: <a href={href({ page: "event", id: detail.event.id })}>{detail.event.title}</a>
+        </p>
+      )}
       <h3>{t("list.history")}</h3>
       <ol className="history">
         {detail.history.map((change, index) => (
