@@ -1,6 +1,7 @@
 import { FormEvent, useState } from "react";
 import { t } from "../i18n";
 import { dayWindow, zoneOf } from "../shared/time-zone";
+import { DayInputs } from "./DayInputs";
 import { EnumSelect } from "./EnumSelect";
 import { when } from "./format";
 import { ListState, Pager, usePagedList } from "./paging";
@@ -52,7 +53,6 @@ export function Events({ accessToken, homeRegion }: { accessToken: () => Promise
     event.preventDefault();
     setApplied(form);
   }
-  const zone = zoneOf(form.regionCode || homeRegion).name;
   return (
     <section className="events" aria-labelledby="events-title">
       <h2 id="events-title">{t("events.title")}</h2>
@@ -62,14 +62,7 @@ export function Events({ accessToken, homeRegion }: { accessToken: () => Promise
           <input name="regionCode" value={form.regionCode} onChange={(event) => change("regionCode")(event.target.value)} />
         </label>
         <EnumSelect name="kind" section="eventKind" label={t("events.kind")} values={EVENT_KINDS} value={form.kind} onChange={change("kind")} />
-        <label>
-          {t("dates.from", { zone })}
-          <input name="from" type="date" value={form.from} onChange={(event) => change("from")(event.target.value)} />
-        </label>
-        <label>
-          {t("dates.to", { zone })}
-          <input name="to" type="date" value={form.to} onChange={(event) => change("to")(event.target.value)} />
-        </label>
+        <DayInputs zone={zoneOf(form.regionCode || homeRegion)} from={form.from} to={form.to} onChange={(key, day) => change(key)(day)} />
         <button type="submit">{t("list.apply")}</button>
       </form>
       <ListState rows={paged.rows} empty={t("events.empty")} />
