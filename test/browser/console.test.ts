@@ -219,34 +219,42 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await page.close();
   });
 
+  /** Clicks "Unduh CSV" and reads the file the browser saved. */
+  async function downloadedCsv(page: Page): Promise<{ bytes: Buffer; rows: Array<Record<string, string>> }> {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "kawal-csv-"));
+    try {
+      await (await page.createCDPSession()).send("Page.setDownloadBehavior", { behavior: "allow", downloadPath: folder });
+      const [download] = await page.$$(`xpath/.//button[contains(., "Unduh CSV")]`);
+      await (download as unknown as { click(): Promise<void> }).click();
+      const file = await new Promise<string>((resolve, reject) => {
+        const deadline = Date.now() + 10_000;
+        const look = () => {
+          const done = fs.readdirSync(folder).find((name) => name.endsWith(".csv"));
+          if (done) return resolve(path.join(folder, done));
+          if (Date.now() > deadline) return reject(new Error("no CSV was downloaded"));
+          setTimeout(look, 100);
+        };
+        look();
+      });
+      const bytes = fs.readFileSync(file);
+      return { bytes, rows: parse(bytes, { columns: true, bom: true }) as Array<Record<string, string>> };
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
   test("an officer filters the list by category and downloads it as CSV: the file holds that list, with the BOM", async () => {
     const { page } = await signedInOfficer();
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "kawal-csv-"));
-    await (await page.createCDPSession()).send("Page.setDownloadBehavior", { behavior: "allow", downloadPath: folder });
     await openSection(page, "#/incidents");
     await page.waitForSelector(".incidents tbody tr");
     await page.select("select[name=category]", "MONEY_POLITICS");
     await page.click(".filters button[type=submit]");
     await page.waitForFunction(() => [...document.querySelectorAll(".incidents tbody tr")].every((row) => row.textContent?.includes("Politik uang")));
-    const [download] = await page.$$(`xpath/.//button[contains(., "Unduh CSV")]`);
-    await (download as unknown as { click(): Promise<void> }).click();
-    const file = await new Promise<string>((resolve, reject) => {
-      const deadline = Date.now() + 10_000;
-      const look = () => {
-        const done = fs.readdirSync(folder).find((name) => name.endsWith(".csv"));
-        if (done) return resolve(path.join(folder, done));
-        if (Date.now() > deadline) return reject(new Error("no CSV was downloaded"));
-        setTimeout(look, 100);
-      };
-      look();
-    });
-    const bytes = fs.readFileSync(file);
+    const { bytes, rows } = await downloadedCsv(page);
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 with a byte-order mark");
-    const rows = parse(bytes, { columns: true, bom: true }) as Array<Record<string, string>>;
     assert.ok(rows.length > 0);
     assert.deepEqual(new Set(rows.map((row) => row.category)), new Set(["MONEY_POLITICS"]), "the list as filtered on screen");
     await screenshot(page, "console-export");
-    fs.rmSync(folder, { recursive: true, force: true });
     await page.close();
   });
 
