@@ -258,6 +258,31 @@ describe("the agency console at /, in a real browser", { skip: skipWithoutChromi
     await page.close();
   });
 
+  test("an officer narrows the list to the days of 25 November 2024 in Manggar's time (WIB), and the CSV holds the same reports", async () => {
+    // Near midnight in WIB: the first is on the 25th there (the 24th in UTC), the second on the 26th (the 25th in UTC).
+    const early = "Politik uang dini hari 25 November";
+    const late = "Politik uang dini hari 26 November";
+    for (const [title, occurredAt] of [[early, "2024-11-25T01:00:00+07:00"], [late, "2024-11-26T03:00:00+07:00"]]) {
+      const { errors } = await hub.query(REPORT, { input: { ...reportInput(title), category: "MONEY_POLITICS", occurredAt } }, ormasOf(ids.org.pemuda));
+      assert.equal(errors, undefined, JSON.stringify(errors));
+    }
+    const { page } = await signedInOfficer();
+    await openSection(page, "#/incidents");
+    await page.waitForSelector(".incidents tbody tr");
+    await fill(page, "input[name=from]", "2024-11-25");
+    await fill(page, "input[name=to]", "2024-11-25");
+    await page.click(".filters button[type=submit]");
+    const wanted = [early, "Dugaan pembagian sembako pada masa tenang"].sort(); // the demo's report of 25 Nov, 16.00 WIB
+    await page.waitForFunction((count: number) => document.querySelectorAll(".incidents tbody tr").length === count, { timeout: 10_000 }, wanted.length);
+    const shown = await page.$$eval(".incidents tbody tr button.link", (buttons) => buttons.map((button) => button.textContent ?? ""));
+    assert.deepEqual(shown.sort(), wanted);
+    const { rows } = await downloadedCsv(page);
+    assert.deepEqual(rows.map((row) => row.title).sort(), wanted, "the CSV holds the list as filtered on screen");
+    await screenshot(page, "console-date-filter");
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  });
+
   test("an officer reviews a new report with a note and its status changes, in the list and in the history", async () => {
     const { page } = await signedInOfficer();
     const title = "Hoaks jadwal pemungutan suara di Gantung";

@@ -1,7 +1,9 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { ruleMessage, t } from "../i18n";
 import { ApiError, graphql } from "../shared/graphql";
+import { zoneOf } from "../shared/time-zone";
 import { Countdown } from "./Countdown";
+import { DayInputs } from "./DayInputs";
 import { EnumSelect } from "./EnumSelect";
 import { downloadCsv, Filter, incidentFilter } from "./export";
 import { when } from "./format";
@@ -158,7 +160,7 @@ export function IncidentDetail({ id, accessToken, onClose, onReviewed }: { id: s
 
 /** Reports in the officer's regions with filters; a row opens its detail. */
 export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { accessToken: () => Promise<string | null>; homeRegion: string; onOpen: (id: string) => void; refreshKey: number }) {
-  const [filter, setFilter] = useState<Filter>({ regionCode: homeRegion, category: "", status: "", minSeverity: "" });
+  const [filter, setFilter] = useState<Filter>({ regionCode: homeRegion, category: "", status: "", minSeverity: "", from: "", to: "" });
   const [rows, setRows] = useState<Row[]>([]);
   const [total, setTotal] = useState(0);
   // The filter of the list on screen: the one the CSV export repeats.
@@ -200,6 +202,7 @@ export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { acc
         <EnumSelect name="category" label={t("list.category")} values={CATEGORIES} value={filter.category} onChange={change("category")} />
         <EnumSelect name="status" label={t("list.status")} values={STATUSES} value={filter.status} onChange={change("status")} />
         <EnumSelect name="severity" label={t("list.severity")} values={SEVERITIES} value={filter.minSeverity} onChange={change("minSeverity")} />
+        <DayInputs zone={zoneOf(filter.regionCode)} from={filter.from} to={filter.to} onChange={(key, day) => change(key)(day)} />
         <button type="submit">{t("list.apply")}</button>
         <button type="button" className="secondary" onClick={async () => setExportFailed(!(await downloadCsv(applied, await accessToken())))}>
           {t("list.exportCsv")}
