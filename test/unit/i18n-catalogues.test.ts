@@ -38,6 +38,13 @@ test("every value of the API's enums has a label in both languages (BLACK_CAMPAI
     ["Severity", "severity"],
     ["IncidentStatus", "status"],
     ["AlertKind", "alertKind"],
+    ["OrganizationKind", "organizationKind"],
+    ["OrganizationStatus", "organizationStatus"],
+    ["AgencyType", "agencyType"],
+    ["LegalForm", "legalForm"],
+    ["EventKind", "eventKind"],
+    ["ElectionOffice", "electionOffice"],
+    ["ElectionPhase", "electionPhase"],
   ];
   for (const [enumName, section] of sections) {
     const labels = Object.keys((id as unknown as Record<string, Record<string, string>>)[section]);

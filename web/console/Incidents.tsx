@@ -1,9 +1,13 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
-import { currentLanguage, ruleMessage, t } from "../i18n";
+import { ruleMessage, t } from "../i18n";
 import { ApiError, graphql } from "../shared/graphql";
-import { formatInZone, zoneOf } from "../shared/time-zone";
+import { zoneOf } from "../shared/time-zone";
 import { Countdown } from "./Countdown";
+import { DayInputs } from "./DayInputs";
+import { EnumSelect } from "./EnumSelect";
 import { downloadCsv, Filter, incidentFilter } from "./export";
+import { when } from "./format";
+import { href } from "./router";
 
 const CATEGORIES = ["BLACK_CAMPAIGN", "NEGATIVE_CAMPAIGN", "SARA_INSULT", "HOAX", "MONEY_POLITICS", "ASN_NEUTRALITY", "INTIMIDATION", "CAMPAIGN_PROPS", "VOTER_DATA", "OTHER"];
 const STATUSES = ["RECEIVED", "UNDER_REVIEW", "VERIFIED", "FORWARDED", "RESOLVED", "DISMISSED"];
@@ -28,7 +32,8 @@ interface Detail extends Row {
   platform: string | null;
   url: string | null;
   occurredAt: string;
-  reporter: { name: string } | null;
+  reporter: { id: string; name: string } | null;
+  event: { id: string; title: string } | null;
   candidatePair: { ballotNumber: number; headCandidate: string; deputyCandidate: string } | null;
   history: Array<{ status: string; note: string | null; at: string; by: { name: string } | null }>;
 }
@@ -36,28 +41,9 @@ interface Detail extends Row {
 const LIST = `query List($filter: IncidentFilter) { incidentReports(filter: $filter, first: 50) { totalCount edges { node { id title category severity status reportedAt reportingDeadline region { code name } } } } }`;
 const DETAIL = `query Detail($id: ID!) { incidentReport(id: $id) {
   id title description category channel platform url severity status occurredAt reportedAt reportingDeadline handlingDeadline withdrawnAt
-  region { code name } reporter { name } candidatePair { ballotNumber headCandidate deputyCandidate }
+  region { code name } reporter { id name } event { id title } candidatePair { ballotNumber headCandidate deputyCandidate }
   history { status note at by { name } }
 } }`;
-
-const when = (iso: string, regionCode: string) => formatInZone(iso, zoneOf(regionCode), currentLanguage());
-
-/** Choices of one enum, "All" first. */
-function EnumSelect({ name, label, values, value, onChange }: { name: string; label: string; values: string[]; value: string; onChange: (value: string) => void }) {
-  return (
-    <label>
-      {label}
-      <select name={name} value={value} onChange={(event) => onChange(event.target.value)}>
-        <option value="">{t("list.all")}</option>
-        {values.map((option) => (
-          <option key={option} value={option}>
-            {t(`${name}.${option}`)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 /** The reporting deadline is met once the report is forwarded or closed; the handling deadline once closed (IncidentReport.overdue). */
 const CLOSED = ["RESOLVED", "DISMISSED"];
@@ -146,7 +132,16 @@ export function IncidentDetail({ id, accessToken, onClose, onReviewed }: { id: s
           />
         )}
       </div>
-      {detail.reporter && <p>{t("board.reporter")}: {detail.reporter.name}</p>}
+      {detail.reporter && (
+        <p>
+          {t("board.reporter")}: <a href={href({ page: "organization", id: detail.reporter.id })}>{detail.reporter.name}</a>
+        </p>
+      )}
+      {detail.event && (
+        <p>
+          {t("board.event")}: <a href={href({ page: "event", id: detail.event.id })}>{detail.event.title}</a>
+        </p>
+      )}
       <h3>{t("list.history")}</h3>
       <ol className="history">
         {detail.history.map((change, index) => (
@@ -165,7 +160,7 @@ export function IncidentDetail({ id, accessToken, onClose, onReviewed }: { id: s
 
 /** Reports in the officer's regions with filters; a row opens its detail. */
 export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { accessToken: () => Promise<string | null>; homeRegion: string; onOpen: (id: string) => void; refreshKey: number }) {
-  const [filter, setFilter] = useState<Filter>({ regionCode: homeRegion, category: "", status: "", minSeverity: "" });
+  const [filter, setFilter] = useState<Filter>({ regionCode: homeRegion, category: "", status: "", minSeverity: "", from: "", to: "" });
   const [rows, setRows] = useState<Row[]>([]);
   const [total, setTotal] = useState(0);
   // The filter of the list on screen: the one the CSV export repeats.
@@ -207,6 +202,7 @@ export function Incidents({ accessToken, homeRegion, onOpen, refreshKey }: { acc
         <EnumSelect name="category" label={t("list.category")} values={CATEGORIES} value={filter.category} onChange={change("category")} />
         <EnumSelect name="status" label={t("list.status")} values={STATUSES} value={filter.status} onChange={change("status")} />
         <EnumSelect name="severity" label={t("list.severity")} values={SEVERITIES} value={filter.minSeverity} onChange={change("minSeverity")} />
+        <DayInputs zone={zoneOf(filter.regionCode)} from={filter.from} to={filter.to} onChange={(key, day) => change(key)(day)} />
         <button type="submit">{t("list.apply")}</button>
         <button type="button" className="secondary" onClick={async () => setExportFailed(!(await downloadCsv(applied, await accessToken())))}>
           {t("list.exportCsv")}

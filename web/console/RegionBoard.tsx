@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { t } from "../i18n";
 import { graphql } from "../shared/graphql";
 
-const COUNTS = `query RegionBoard($regionCode: String!) { incidentCounts(regionCode: $regionCode) { region { code name } category count } }`;
+const COUNTS = `query RegionBoard($regionCode: String!, $code: ID!) { region(code: $code) { name } incidentCounts(regionCode: $regionCode) { region { code name } category count } }`;
 
 interface Cell {
   region: { code: string; name: string };
@@ -14,34 +14,38 @@ interface Cell {
 const heat = (count: number, max: number) => (count === 0 ? 0 : Math.max(1, Math.ceil((count / max) * 4)));
 
 /**
- * Open reports per child region (districts of a regency, regencies of a province) and category, as a grid heat map:
- * one row per region, one column per category that has reports, counted by the hub (incidentCounts).
+ * One of the officer's regions: open reports per child region (districts of a regency, regencies of a province)
+ * and category, as a grid heat map: one row per child region, one column per category that has reports, counted
+ * by the hub (incidentCounts).
  */
-export function RegionBoard({ accessToken, regionCode, refreshKey }: { accessToken: () => Promise<string | null>; regionCode: string; refreshKey: number }) {
-  const [cells, setCells] = useState<Cell[] | null>(null);
+function RegionTable({ accessToken, regionCode, refreshKey }: { accessToken: () => Promise<string | null>; regionCode: string; refreshKey: number }) {
+  const [answer, setAnswer] = useState<{ name: string; cells: Cell[] } | null | undefined>(undefined);
 
   useEffect(() => {
-    if (!regionCode) return;
     let current = true;
     void (async () => {
-      const { data } = await graphql<{ incidentCounts: Cell[] }>(COUNTS, { regionCode }, (await accessToken()) ?? undefined).catch(() => ({ data: null }));
-      if (current) setCells(data?.incidentCounts ?? null);
+      const { data } = await graphql<{ region: { name: string } | null; incidentCounts: Cell[] }>(COUNTS, { regionCode, code: regionCode }, (await accessToken()) ?? undefined).catch(() => ({ data: null }));
+      if (current) setAnswer(data ? { name: data.region?.name ?? regionCode, cells: data.incidentCounts } : null);
     })();
     return () => {
       current = false;
     };
   }, [accessToken, regionCode, refreshKey]);
 
-  const regions = [...new Map((cells ?? []).map((cell) => [cell.region.code, cell.region.name])).entries()];
-  const categories = [...new Set((cells ?? []).map((cell) => cell.category))];
-  const countOf = (code: string, category: string) => cells?.find((cell) => cell.region.code === code && cell.category === category)?.count ?? 0;
-  const max = Math.max(1, ...(cells ?? []).map((cell) => cell.count));
+  const cells = answer?.cells ?? [];
+  const regions = [...new Map(cells.map((cell) => [cell.region.code, cell.region.name])).entries()];
+  const categories = [...new Set(cells.map((cell) => cell.category))];
+  const countOf = (code: string, category: string) => cells.find((cell) => cell.region.code === code && cell.category === category)?.count ?? 0;
+  const max = Math.max(1, ...cells.map((cell) => cell.count));
+  const headingId = `region-board-${regionCode}`;
   return (
-    <section className="region-board" aria-labelledby="region-board-title">
-      <h2 id="region-board-title">{t("regionBoard.title")}</h2>
-      {cells === null && <p>{t("regionBoard.unavailable")}</p>}
-      {cells?.length === 0 && <p>{t("regionBoard.empty")}</p>}
-      {cells && cells.length > 0 && (
+    <section aria-labelledby={headingId} data-board-region={regionCode}>
+      <h3 id={headingId}>
+        {answer?.name ?? regionCode} ({regionCode})
+      </h3>
+      {answer === null && <p>{t("regionBoard.unavailable")}</p>}
+      {answer?.cells.length === 0 && <p>{t("regionBoard.empty")}</p>}
+      {cells.length > 0 && (
         <div className="scroll">
           <table>
             <caption>{t("regionBoard.caption")}</caption>
@@ -49,7 +53,9 @@ export function RegionBoard({ accessToken, regionCode, refreshKey }: { accessTok
               <tr>
                 <th scope="col">{t("regionBoard.region")}</th>
                 {categories.map((category) => (
-                  <th scope="col" key={category}>{t(`category.${category}`)}</th>
+                  <th scope="col" key={category}>
+                    {t(`category.${category}`)}
+                  </th>
                 ))}
                 <th scope="col">{t("regionBoard.total")}</th>
               </tr>
@@ -73,6 +79,18 @@ export function RegionBoard({ accessToken, regionCode, refreshKey }: { accessTok
           </table>
         </div>
       )}
+    </section>
+  );
+}
+
+/** The region board: one heat-map table for each of the officer's regions, refreshed with each alert. */
+export function RegionBoard({ accessToken, regionCodes, refreshKey }: { accessToken: () => Promise<string | null>; regionCodes: string[]; refreshKey: number }) {
+  return (
+    <section className="region-board" aria-labelledby="region-board-title">
+      <h2 id="region-board-title">{t("regionBoard.title")}</h2>
+      {regionCodes.map((code) => (
+        <RegionTable key={code} accessToken={accessToken} regionCode={code} refreshKey={refreshKey} />
+      ))}
     </section>
   );
 }

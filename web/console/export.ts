@@ -1,10 +1,18 @@
+import { dayWindow, zoneOf } from "../shared/time-zone";
+
 /** The incident list's filter as the console's form holds it ("" = any). */
 export interface Filter {
   regionCode: string;
   category: string;
   status: string;
   minSeverity: string;
+  /** Calendar days ("2024-11-25") of occurredAt in the region's zone (WIB/WITA/WIT), both included. */
+  from: string;
+  to: string;
 }
+
+/** The days as the API's ISO date-times, in the zone of the filtered region (WIB when none is given). */
+const days = (filter: Filter) => dayWindow(filter.from, filter.to, zoneOf(filter.regionCode));
 
 /** The filter as the API's IncidentFilter. */
 export function incidentFilter(filter: Filter): Record<string, unknown> {
@@ -13,12 +21,14 @@ export function incidentFilter(filter: Filter): Record<string, unknown> {
     ...(filter.category ? { categories: [filter.category] } : {}),
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.minSeverity ? { minSeverity: filter.minSeverity } : {}),
+    ...days(filter),
   };
 }
 
 /** The same filter as /export/incidents.csv's query string. */
 export function exportUrl(filter: Filter): string {
-  const search = new URLSearchParams(Object.entries({ regionCode: filter.regionCode, category: filter.category, status: filter.status, minSeverity: filter.minSeverity }).filter(([, value]) => value !== ""));
+  const parameters = { regionCode: filter.regionCode, category: filter.category, status: filter.status, minSeverity: filter.minSeverity, ...days(filter) };
+  const search = new URLSearchParams(Object.entries(parameters).filter(([, value]) => value !== ""));
   const query = search.toString();
   return `/export/incidents.csv${query ? `?${query}` : ""}`;
 }

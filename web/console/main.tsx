@@ -5,18 +5,50 @@ import { LanguageSwitch } from "../shared/LanguageSwitch";
 import { SignInForm } from "../shared/SignInForm";
 import { useSession } from "../shared/use-session";
 import { Board } from "./Board";
+import { Directory } from "./Directory";
+import { EventPage } from "./EventPage";
+import { Events } from "./Events";
 import { IncidentDetail, Incidents } from "./Incidents";
+import { Nav } from "./Nav";
+import { Organization } from "./Organization";
 import { RegionBoard } from "./RegionBoard";
+import { go, useRoute } from "./router";
 import "./console.css";
 
 function App() {
   const [, setRenders] = useState(0);
   const { session, restoring, adopt, accessToken, signOut } = useSession();
-  const [open, setOpen] = useState<string | null>(null);
+  const route = useRoute();
   const [alertsSeen, setAlertsSeen] = useState(0);
   // The board reads the expiry of whatever token the session holds now.
   const expiry = useCallback(() => session?.accessTokenExpiresAt ?? null, [session]);
   const signedIn = session !== null;
+  const open = useCallback((id: string) => go({ page: "incidents", id }), []);
+
+  /** The page of the current route, below the board (which stays subscribed on every page). */
+  function page(regions: string[]) {
+    switch (route.page) {
+      case "incidents":
+        return (
+          <>
+            {route.id && <IncidentDetail key={route.id} id={route.id} accessToken={accessToken} onClose={() => go({ page: "incidents" })} onReviewed={() => setAlertsSeen((count) => count + 1)} />}
+            <Incidents accessToken={accessToken} homeRegion={regions[0] ?? ""} onOpen={open} refreshKey={alertsSeen} />
+          </>
+        );
+      case "regions":
+        return <RegionBoard accessToken={accessToken} regionCodes={regions} refreshKey={alertsSeen} />;
+      case "directory":
+        return <Directory accessToken={accessToken} />;
+      case "organization":
+        return <Organization id={route.id} accessToken={accessToken} />;
+      case "events":
+        return <Events accessToken={accessToken} homeRegion={regions[0] ?? ""} />;
+      case "event":
+        return <EventPage id={route.id} accessToken={accessToken} />;
+      default:
+        return null;
+    }
+  }
 
   return (
     <>
@@ -30,20 +62,16 @@ function App() {
           </button>
         )}
       </header>
+      {session && <Nav current={route} />}
       <main>
         {!signedIn && !restoring && <SignInForm onSession={adopt} />}
         {session && (
           <>
-            <Board
-              accessToken={accessToken}
-              tokenExpiresAt={expiry}
-              onOpen={setOpen}
-              key={session.account.id}
-              onAlert={() => setAlertsSeen((count) => count + 1)}
-            />
-            {open && <IncidentDetail id={open} accessToken={accessToken} onClose={() => setOpen(null)} onReviewed={() => setAlertsSeen((count) => count + 1)} />}
-            <RegionBoard accessToken={accessToken} regionCode={session.account.regions[0] ?? ""} refreshKey={alertsSeen} />
-            <Incidents accessToken={accessToken} homeRegion={session.account.regions[0] ?? ""} onOpen={setOpen} refreshKey={alertsSeen} />
+            {/* Hidden, not unmounted, on the other pages: alerts keep arriving, ringing and refreshing them. */}
+            <div hidden={route.page !== "board"}>
+              <Board accessToken={accessToken} tokenExpiresAt={expiry} onOpen={open} key={session.account.id} onAlert={() => setAlertsSeen((count) => count + 1)} />
+            </div>
+            {page(session.account.regions)}
           </>
         )}
       </main>

@@ -29,3 +29,11 @@ export function formatInZone(iso: string, zone: Zone, language: string): string 
   const text = new Intl.DateTimeFormat(language === "en" ? "en-GB" : "id-ID", { timeZone: zone.iana, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
   return `${text} ${zone.name}`;
 }
+
+/**
+ * A filter's days ("2024-10-17", as date inputs give them; "" = open) as ISO date-times in the zone: from the
+ * first moment of `from` to the last of `to`, so both days are included whole.
+ */
+export function dayWindow(from: string, to: string, zone: Zone): { from?: string; to?: string } {
+  return { ...(from ? { from: `${from}T00:00:00${zone.offset}` } : {}), ...(to ? { to: `${to}T23:59:59.999${zone.offset}` } : {}) };
+}
