@@ -2,9 +2,9 @@ import type { BenchResults } from "./results";
 import { DISTINCT_BODIES, SCALE_SCENARIOS } from "./scale-bench";
 import { checkTargets } from "./targets";
 import { renderObservability } from "./observability-bench";
+import { renderHive } from "./hive-report";
+import { table } from "./markdown";
 
-const table = (head: string[], rows: Array<Array<string | number>>): string =>
-  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
 
 const percent = (scale: number) => `${Number((scale * 100).toFixed(1))}%`;
 
@@ -61,8 +61,8 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
           run.reports,
           `${run.commitToLastReceiptMs.p50} / ${run.commitToLastReceiptMs.p99}`,
           `${run.commitToReceiptMs.p50} / ${run.commitToReceiptMs.p99}`,
-          run.upstreamSubscriptionsOpened,
-          run.hydrationsPerReport,
+          run.upstreamSubscriptionsOpened ?? "-",
+          run.hydrationsPerReport ?? "-",
           run.memoryPerIdleSubscriberKB ?? "-",
           run.missedReceipts,
         ]),
@@ -86,6 +86,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     parts.push(renderObservability(results.observability.costs, results.settings, results.observability.rounds, results.observability.perRequestMicros));
   }
 
+  if (results.hive) parts.push(renderHive(results, results.hive));
   if (results.gateway) {
     parts.push("## Gateway query path: ours against a plain @apollo/gateway");
     parts.push(

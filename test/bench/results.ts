@@ -1,6 +1,7 @@
 import type { EntityResult } from "./entities-bench";
 import type { EvidenceRun } from "./evidence-bench";
 import type { FanoutRun } from "./fanout";
+import type { HiveRun } from "./hive-bench";
 import type { ObservabilityCost } from "./observability-bench";
 import type { Machine } from "./machine";
 import type { Comparison, LoadSettings } from "./scenario";
@@ -24,6 +25,8 @@ export interface BenchResults {
   machine: Machine;
   settings: LoadSettings;
   gateway?: { data: string; comparisons: Comparison[] };
+  /** Against Hive Gateway (issue 19). */
+  hive?: HiveRun;
   /** Cost of the request log, metrics and tracing (issue 17). */
   observability?: { rounds: number; costs: ObservabilityCost[]; perRequestMicros: { logAndMetrics: number; tracingOff: number } };
   /** Live-alert fan-out (issue 3). */
