@@ -187,6 +187,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     "## Reproduce\n\n```sh\nnpm run bench              # full run: gateway comparison, then 1%, 10% and 100% on SQLite and MySQL\n" +
       "npm run bench -- --quick   # smoke run (< 90 s): short loads, 1% on SQLite only\n" +
       "npm run bench -- --parts scale --backends mysql --scales 0.01,1   # a subset\n" +
+      "npm run bench -- --parts hive --docs   # against Hive Gateway only: rewrites just its section here\n" +
       "npm run seed:scale -- --scale 0.1 --backend mysql   # just load a data set (kawal_scale_0_1_* databases) and keep it\n```\n\n" +
       "MySQL runs use the server of `KAWAL_TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306`) and create and drop their own `kawal_bench_*` databases.",
   );

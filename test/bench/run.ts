@@ -20,7 +20,8 @@ import { round } from "./stats";
 
 /*
  * `npm run bench [-- options]`: the benchmarks of issue 5, in this order: the gateway comparison on the
- * demo data, the cost of the request log, metrics and tracing (issue 17), live-alert fan-out, then the
+ * demo data, the comparison with Hive Gateway (issue 19), the cost of the request log, metrics and tracing
+ * (issue 17), live-alert fan-out, then the
  * nationwide data set at each scale on each backend. Writes bench-results/latest.json
  * and, for a full run, docs/BENCHMARKS.md.
  *
@@ -32,7 +33,8 @@ import { round } from "./stats";
  *   --backends sqlite,mysql --scales 0.01,0.1,1
  *   --connections 16 --duration 10 --warmup 2
  *   --docs                  write docs/BENCHMARKS.md even for a partial or quick run (--parts hive: only its section)
- *   --report-only           re-render the markdown from bench-results/latest.json (after editing NOTES.md)
+ *   --report-only           re-render the markdown from bench-results/latest.json (after editing NOTES.md;
+ *                           with --parts hive --docs, only the Hive section of docs/BENCHMARKS.md)
  */
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -82,6 +84,8 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
+const onlyHive = (options: Options) => options.parts.length === 1 && options.parts[0] === "hive";
+
 /**
  * Writes the markdown of a run: docs/BENCHMARKS.md for a full run, bench-results/latest.md otherwise. A run
  * of the Hive part alone replaces only its section of docs/BENCHMARKS.md.
@@ -104,14 +108,14 @@ async function main(): Promise<void> {
   if (argv.includes("--report-only")) {
     const results = JSON.parse(fs.readFileSync(path.join(ROOT, "bench-results", "latest.json"), "utf8")) as BenchResults;
     results.machine.packages = { ...results.machine.packages, ...packageVersions() }; // same node_modules as the run
-    console.log(`wrote ${writeMarkdown(results, !results.quick || argv.includes("--docs"))}`);
+    console.log(`wrote ${writeMarkdown(results, !results.quick || argv.includes("--docs"), onlyHive(parseOptions(argv)))}`);
     return;
   }
   const options = parseOptions(argv);
   const started = performance.now();
   const log = (line: string) => console.log(line);
   const results: BenchResults = {
-    command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
+    command: `${process.env.NODE_ENV ? `NODE_ENV=${process.env.NODE_ENV} ` : ""}npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
     quick: options.quick,
     machine: await describeMachine(MYSQL_URL),
     settings: options.settings,
@@ -181,8 +185,7 @@ async function main(): Promise<void> {
   const outDir = path.join(ROOT, "bench-results");
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
-  const onlyHive = options.parts.length === 1 && options.parts[0] === "hive";
-  const target = writeMarkdown(results, options.docs || (!options.quick && !options.partial), onlyHive);
+  const target = writeMarkdown(results, options.docs || (!options.quick && !options.partial), onlyHive(options));
   log(`wrote bench-results/latest.json and ${target} in ${results.seconds} s`);
 }
 
