@@ -9,6 +9,7 @@ import { signToken } from "../../caller/tokens";
 import { mustGraphQL } from "../../platform/graphql-fetch";
 import { RunningHub, startHub } from "../../launcher/hub";
 import { loadDemo } from "../../launcher/demo";
+import type { HubConfig } from "../../platform/config";
 import { dropTestData, testConfig } from "../support/hub";
 import { latencyOf, Latency, round } from "./stats";
 
@@ -33,8 +34,9 @@ export interface FanoutRun {
   commitToLastReceiptMs: Latency;
   /** Commit to every single receipt. */
   commitToReceiptMs: Latency;
-  upstreamSubscriptionsOpened: number;
-  hydrationsPerReport: number;
+  /** Null where the gateway keeps no count (Hive Gateway). */
+  upstreamSubscriptionsOpened: number | null;
+  hydrationsPerReport: number | null;
   /** Gateway process memory (JS heap and Buffers) per idle subscriber (sockets, subscriptions), in KB. */
   memoryPerIdleSubscriberKB: number | null;
   missedReceipts: number;
@@ -85,14 +87,14 @@ function startClients(): Child {
   };
 }
 
-interface Round {
+export interface Round {
   transport: FanoutTransport;
   subscribers: number;
   distinct: number;
   reports: number;
 }
 
-const fanoutRound = (transport: FanoutTransport, subscribers: number, distinct: number, reports: number): Round => ({ transport, subscribers, distinct, reports });
+export const fanoutRound = (transport: FanoutTransport, subscribers: number, distinct: number, reports: number): Round => ({ transport, subscribers, distinct, reports });
 
 /** The fan-out rounds: graphql-ws at every size, SSE and multipart beside it at 1,000. */
 const ROUNDS: Record<"full" | "quick", Round[]> = {
@@ -108,6 +110,17 @@ const ROUNDS: Record<"full" | "quick", Round[]> = {
   quick: [fanoutRound("graphql-ws", 1, 1, 10), fanoutRound("graphql-ws", 200, 1, 10), fanoutRound("sse", 200, 1, 10), fanoutRound("multipart", 200, 1, 10), fanoutRound("graphql-ws", 20, 20, 5)],
 };
 
+/** A fresh hub's configuration for a fan-out round (SQLite). */
+export function fanoutConfig(): HubConfig {
+  // The benchmark's ormas files hundreds of reports a minute: no rate limit here.
+  // One bench token stands for thousands of officers: lift the per-caller caps too.
+  return testConfig("sqlite", {
+    KAWAL_RATE_LIMIT_MUTATIONS: "0",
+    KAWAL_WS_MAX_CONNECTIONS_PER_CALLER: "20000",
+    KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER: "20000",
+  });
+}
+
 /**
  * The fan-out part of `npm run bench`: each round of ROUNDS (those of `subscribers` only, when given) on a
  * fresh hub (SQLite, demo data), so the memory a round measures is not memory an earlier round freed.
@@ -116,13 +129,7 @@ export async function benchFanouts(quick: boolean, log: (line: string) => void, 
   const runs: FanoutRun[] = [];
   const rounds = (quick ? ROUNDS.quick : ROUNDS.full).filter((round) => subscribers === undefined || round.subscribers === subscribers);
   for (const round of rounds) {
-    // The benchmark's ormas files hundreds of reports a minute: no rate limit here.
-    // One bench token stands for thousands of officers: lift the per-caller caps too.
-    const config = testConfig("sqlite", {
-      KAWAL_RATE_LIMIT_MUTATIONS: "0",
-      KAWAL_WS_MAX_CONNECTIONS_PER_CALLER: "20000",
-      KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER: "20000",
-    });
+    const config = fanoutConfig();
     const hub = await startHub(config, { port: 0, freePorts: true });
     try {
       await loadDemo(hub.gateway.url, config);
@@ -140,13 +147,22 @@ export async function benchFanouts(quick: boolean, log: (line: string) => void, 
   return runs;
 }
 
+/**
+ * The gateway the subscribers connect to: the hub's own (default), or another over the same subgraphs
+ * (Hive Gateway), which keeps no counts of its subscribers and upstream subscriptions.
+ */
+export interface FanoutGateway {
+  url: string;
+  stats?: () => { subscribers: number; upstreamsOpened: number; hydrations: number };
+}
+
 /** One fan-out measurement on a running hub with the demo loaded. */
-export async function benchFanout(hub: RunningHub, options: Round): Promise<FanoutRun> {
+export async function benchFanout(hub: RunningHub, options: Round, via: FanoutGateway = { url: hub.gateway.url, stats: () => hub.gateway.subscriptions.stats() }): Promise<FanoutRun> {
   const secret = hub.config.jwtSecret!;
   const agency = await signToken(secret, { sub: "bench-officer", role: "AGENCY", org: "2", regions: ["19"], scopes: [] });
   const ormas = await signToken(secret, { sub: "bench-ormas", role: "ORMAS", org: "6", regions: ["19.06"], scopes: [] });
   const queries = Array.from({ length: options.distinct }, (_, n) => SUBSCRIPTION(options.distinct === 1 ? "" : `variant${n}: sequence`));
-  const stats = () => hub.gateway.subscriptions.stats();
+  const stats = () => via.stats?.();
   const commits = new Map<string, number>();
   const unsubscribe = await (hub.subgraphs.incidents.state as IncidentsState).alerts.subscribe(ALERTS_TOPIC, (message) => {
     const sequence = (message as AlertMessage).sequence;
@@ -155,18 +171,18 @@ export async function benchFanout(hub: RunningHub, options: Round): Promise<Fano
 
   const clients = startClients();
   const memoryBefore = settledMemory();
-  const opened = stats().upstreamsOpened;
-  clients.send({ type: "connect", transport: options.transport, url: hub.gateway.url, token: agency, queries, count: options.subscribers });
+  const opened = stats()?.upstreamsOpened ?? 0;
+  clients.send({ type: "connect", transport: options.transport, url: via.url, token: agency, queries, count: options.subscribers });
   const ready = await clients.next<{ connected: number; error?: string }>("ready");
   if (ready.error) {
     clients.close();
     throw new Error(`only ${ready.connected} of ${options.subscribers} subscribers could connect: ${ready.error}`);
   }
-  while (stats().subscribers < options.subscribers) await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((stats()?.subscribers ?? options.subscribers) < options.subscribers) await new Promise((resolve) => setTimeout(resolve, 50));
   await new Promise((resolve) => setTimeout(resolve, 500)); // upstream subscriptions settle
   const memoryAfter = settledMemory();
 
-  const hydrationsBefore = stats().hydrations;
+  const hydrationsBefore = stats()?.hydrations ?? 0;
   for (let n = 0; n < options.reports; n++) {
     await mustGraphQL(
       hub.gateway.url,
@@ -179,8 +195,9 @@ export async function benchFanout(hub: RunningHub, options: Round): Promise<Fano
   await new Promise((resolve) => setTimeout(resolve, 1000));
   clients.send({ type: "receipts" });
   const { bySequence } = await clients.next<{ bySequence: Record<string, number[]> }>("receipts");
-  const hydrations = stats().hydrations - hydrationsBefore;
-  const upstreams = stats().upstreamsOpened - opened;
+  const after = stats();
+  const hydrations = after ? after.hydrations - hydrationsBefore : null;
+  const upstreams = after ? after.upstreamsOpened - opened : null;
   clients.close();
   await unsubscribe();
 
@@ -204,7 +221,7 @@ export async function benchFanout(hub: RunningHub, options: Round): Promise<Fano
     commitToLastReceiptMs: lastSummary,
     commitToReceiptMs: everySummary,
     upstreamSubscriptionsOpened: upstreams,
-    hydrationsPerReport: round(hydrations / Math.max(1, commits.size), 2),
+    hydrationsPerReport: hydrations === null ? null : round(hydrations / Math.max(1, commits.size), 2),
     memoryPerIdleSubscriberKB: options.subscribers >= 100 ? round((memoryAfter - memoryBefore) / options.subscribers / 1024, 1) : null,
     missedReceipts: missed,
   };

@@ -7,8 +7,17 @@ import fs from "node:fs";
 import autocannon from "autocannon";
 import { LoadResult, LoadSpec, summarize } from "./stats";
 
-/** The next body of a distinct load, shared by every connection, warm-up included. */
-let nextBody = 0;
+/** The next request of a distinct or many-caller load, shared by every connection, warm-up included. */
+let next = 0;
+
+type AutocannonRequest = NonNullable<Parameters<typeof autocannon>[0]["requests"]>[number];
+
+/** The n-th request of a distinct or many-caller load. */
+function nextRequest(spec: LoadSpec, request: AutocannonRequest, n: number): AutocannonRequest {
+  const body = spec.bodies[((spec.firstBody ?? 0) + n) % spec.bodies.length];
+  const callerHeaders = spec.headerSets?.[n % spec.headerSets.length];
+  return { ...request, body, ...(callerHeaders ? { headers: { ...request.headers, ...callerHeaders } } : {}) };
+}
 
 function once(spec: LoadSpec, seconds: number, record: (ms: number) => void): Promise<{ non2xx: number; errors: number; timeouts: number; duration: number }> {
   const headers = { "content-type": "application/json", ...spec.headers };
@@ -20,10 +29,11 @@ function once(spec: LoadSpec, seconds: number, record: (ms: number) => void): Pr
         duration: seconds,
         timeout: 30,
         // Each connection cycles through the bodies in order (deep pages, several search terms, ...), or, for
-        // a distinct load, every request takes the next body of all.
-        requests: spec.distinct
-          ? [{ method: "POST", headers, setupRequest: (request) => ({ ...request, body: spec.bodies[nextBody++ % spec.bodies.length] }) }]
-          : spec.bodies.map((body) => ({ method: "POST", headers, body })),
+        // a distinct or many-caller load, every request takes the next body (and caller) of all.
+        requests:
+          spec.distinct || spec.headerSets
+            ? [{ method: "POST", headers, setupRequest: (request) => nextRequest(spec, request, next++) }]
+            : spec.bodies.map((body) => ({ method: "POST", headers, body })),
       },
       (error, result) => (error ? reject(error) : resolve({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, duration: result.duration })),
     );

@@ -27,7 +27,22 @@ interface SqliteHandle {
 }
 const Database = require("better-sqlite3") as new (file: string) => SqliteHandle;
 
-const PACKAGES = ["@apollo/gateway", "@apollo/server", "@apollo/subgraph", "graphql", "type-graphql", "typeorm", "better-sqlite3", "mysql2", "autocannon"];
+const PACKAGES = [
+  "@apollo/gateway",
+  "@apollo/server",
+  "@apollo/subgraph",
+  "graphql",
+  "type-graphql",
+  "typeorm",
+  "better-sqlite3",
+  "mysql2",
+  "autocannon",
+  // The gateway compared with ours in part "hive" (issue 19).
+  "@graphql-hive/gateway",
+  "@graphql-hive/gateway-runtime",
+  "@graphql-hive/router-runtime",
+  "@graphql-hive/router-query-planner",
+];
 
 function installedVersion(name: string): string {
   try {

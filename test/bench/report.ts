@@ -2,9 +2,9 @@ import type { BenchResults } from "./results";
 import { DISTINCT_BODIES, SCALE_SCENARIOS } from "./scale-bench";
 import { checkTargets } from "./targets";
 import { renderObservability } from "./observability-bench";
+import { renderHive } from "./hive-report";
+import { table } from "./markdown";
 
-const table = (head: string[], rows: Array<Array<string | number>>): string =>
-  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
 
 const percent = (scale: number) => `${Number((scale * 100).toFixed(1))}%`;
 
@@ -61,8 +61,8 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
           run.reports,
           `${run.commitToLastReceiptMs.p50} / ${run.commitToLastReceiptMs.p99}`,
           `${run.commitToReceiptMs.p50} / ${run.commitToReceiptMs.p99}`,
-          run.upstreamSubscriptionsOpened,
-          run.hydrationsPerReport,
+          run.upstreamSubscriptionsOpened ?? "-",
+          run.hydrationsPerReport ?? "-",
           run.memoryPerIdleSubscriberKB ?? "-",
           run.missedReceipts,
         ]),
@@ -110,6 +110,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     parts.push(renderObservability(results.observability.costs, results.settings, results.observability.rounds, results.observability.perRequestMicros));
   }
 
+  if (results.hive) parts.push(renderHive(results, results.hive));
   if (results.gateway) {
     parts.push("## Gateway query path: ours against a plain @apollo/gateway");
     parts.push(
@@ -210,6 +211,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     "## Reproduce\n\n```sh\nnpm run bench              # full run: gateway comparison, then 1%, 10% and 100% on SQLite and MySQL\n" +
       "npm run bench -- --quick   # smoke run (< 90 s): short loads, 1% on SQLite only\n" +
       "npm run bench -- --parts scale --backends mysql --scales 0.01,1   # a subset\n" +
+      "npm run bench -- --parts hive --docs   # against Hive Gateway only: rewrites just its section here\n" +
       "npm run seed:scale -- --scale 0.1 --backend mysql   # just load a data set (kawal_scale_0_1_* databases) and keep it\n```\n\n" +
       "MySQL runs use the server of `KAWAL_TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306`) and create and drop their own `kawal_bench_*` databases.",
   );

@@ -1,6 +1,7 @@
 import type { EntityResult } from "./entities-bench";
 import type { EvidenceRun } from "./evidence-bench";
 import type { FanoutRun } from "./fanout";
+import type { HiveRun } from "./hive-bench";
 import type { ObservabilityCost } from "./observability-bench";
 import type { PageBudget } from "./web-budget";
 import type { Machine } from "./machine";
@@ -25,6 +26,8 @@ export interface BenchResults {
   machine: Machine;
   settings: LoadSettings;
   gateway?: { data: string; comparisons: Comparison[] };
+  /** Against Hive Gateway (issue 19). */
+  hive?: HiveRun;
   /** Cost of the request log, metrics and tracing (issue 17). */
   observability?: { rounds: number; costs: ObservabilityCost[]; perRequestMicros: { logAndMetrics: number; tracingOff: number } };
   /** Live-alert fan-out (issue 3). */

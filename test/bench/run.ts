@@ -7,8 +7,10 @@ import { testConfig, dropTestData } from "../support/hub";
 import { benchEvidence } from "./evidence-bench";
 import { benchFanouts } from "./fanout";
 import { benchGateways } from "./gateway-bench";
+import { benchHive } from "./hive-bench";
 import { benchObservability, perRequestMicros } from "./observability-bench";
 import { describeMachine, packageVersions } from "./machine";
+import { renderHive, spliceHive } from "./hive-report";
 import { renderMarkdown } from "./report";
 import type { BenchResults } from "./results";
 import { benchScale } from "./scale-bench";
@@ -19,18 +21,21 @@ import { benchWebBudgets } from "./web-budget";
 
 /*
  * `npm run bench [-- options]`: the benchmarks of issue 5, in this order: the gateway comparison on the
- * demo data, the cost of the request log, metrics and tracing (issue 17), live-alert fan-out, then the
+ * demo data, the comparison with Hive Gateway (issue 19), the cost of the request log, metrics and tracing
+ * (issue 17), live-alert fan-out, then the
  * nationwide data set at each scale on each backend. Writes bench-results/latest.json
  * and, for a full run, docs/BENCHMARKS.md.
  *
  *   --quick                 smoke mode for CI: 3 s loads, 1% on SQLite only (< 90 s)
- *   --parts gateway,fanout,evidence,web,scale,observability   which parts to run (default all)
+ *   --parts gateway,hive,fanout,evidence,web,scale,observability   which parts to run (default all)
  *   --fanout-subscribers 1000      only the fan-out rounds of that size (at 1,000: graphql-ws, SSE, multipart)
  *   --rounds 4              observability: alternating rounds per operation (default 4; 2 with --quick)
+ *   --hive-rounds 3         hive: alternating rounds per load and operation (default 3; 1 with --quick)
  *   --backends sqlite,mysql --scales 0.01,0.1,1
  *   --connections 16 --duration 10 --warmup 2
- *   --docs                  write docs/BENCHMARKS.md even for a partial or quick run
- *   --report-only           re-render the markdown from bench-results/latest.json (after editing NOTES.md)
+ *   --docs                  write docs/BENCHMARKS.md even for a partial or quick run (--parts hive: only its section)
+ *   --report-only           re-render the markdown from bench-results/latest.json (after editing NOTES.md;
+ *                           with --parts hive --docs, only the Hive section of docs/BENCHMARKS.md)
  */
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -47,6 +52,7 @@ interface Options {
   /** Only the fan-out rounds with this many subscribers. Default: every round. */
   fanoutSubscribers?: number;
   rounds: number;
+  hiveRounds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -67,24 +73,34 @@ function parseOptions(argv: string[]): Options {
   };
   return {
     quick,
-    parts: list("parts", "gateway,fanout,evidence,web,scale,observability"),
+    parts: list("parts", "gateway,hive,fanout,evidence,web,scale,observability"),
     rounds: number("rounds", quick ? 2 : 4),
+    hiveRounds: number("hive-rounds", quick ? 1 : 3),
     backends: backends as Backend[],
     scales,
     settings: { connections: number("connections", 16), durationSeconds: number("duration", quick ? 3 : 10), warmupSeconds: number("warmup", quick ? 1 : 2) },
     docs: argv.includes("--docs"),
-    partial: ["--parts", "--backends", "--scales", "--duration", "--connections", "--fanout-subscribers"].some((flag) => argv.includes(flag)),
+    partial: ["--parts", "--hive-rounds", "--backends", "--scales", "--duration", "--connections", "--fanout-subscribers"].some((flag) => argv.includes(flag)),
     fanoutSubscribers: value("fanout-subscribers") === undefined ? undefined : number("fanout-subscribers", 0),
   };
 }
 
-/** Writes the markdown of a run: docs/BENCHMARKS.md for a full run, bench-results/latest.md otherwise. */
-function writeMarkdown(results: BenchResults, toDocs: boolean): string {
+const onlyHive = (options: Options) => options.parts.length === 1 && options.parts[0] === "hive";
+
+/**
+ * Writes the markdown of a run: docs/BENCHMARKS.md for a full run, bench-results/latest.md otherwise. A run
+ * of the Hive part alone replaces only its section of docs/BENCHMARKS.md.
+ */
+function writeMarkdown(results: BenchResults, toDocs: boolean, onlyHive = false): string {
   const notesFile = path.join(ROOT, "test", "bench", "NOTES.md");
   const notes = fs.existsSync(notesFile) && !results.quick ? fs.readFileSync(notesFile, "utf8").trim() : "";
   const target = toDocs ? path.join(ROOT, "docs", "BENCHMARKS.md") : path.join(ROOT, "bench-results", "latest.md");
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, renderMarkdown(results, notes));
+  const markdown =
+    toDocs && onlyHive && results.hive && fs.existsSync(target)
+      ? spliceHive(fs.readFileSync(target, "utf8"), renderHive(results, results.hive))
+      : renderMarkdown(results, notes);
+  fs.writeFileSync(target, markdown);
   return path.relative(ROOT, target);
 }
 
@@ -93,14 +109,14 @@ async function main(): Promise<void> {
   if (argv.includes("--report-only")) {
     const results = JSON.parse(fs.readFileSync(path.join(ROOT, "bench-results", "latest.json"), "utf8")) as BenchResults;
     results.machine.packages = { ...results.machine.packages, ...packageVersions() }; // same node_modules as the run
-    console.log(`wrote ${writeMarkdown(results, !results.quick || argv.includes("--docs"))}`);
+    console.log(`wrote ${writeMarkdown(results, !results.quick || argv.includes("--docs"), onlyHive(parseOptions(argv)))}`);
     return;
   }
   const options = parseOptions(argv);
   const started = performance.now();
   const log = (line: string) => console.log(line);
   const results: BenchResults = {
-    command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
+    command: `${process.env.NODE_ENV ? `NODE_ENV=${process.env.NODE_ENV} ` : ""}npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
     quick: options.quick,
     machine: await describeMachine(MYSQL_URL),
     settings: options.settings,
@@ -114,6 +130,17 @@ async function main(): Promise<void> {
     const config = testConfig("sqlite");
     try {
       results.gateway = { data: "the Belitung Timur demo on SQLite", comparisons: await benchGateways(config, options.settings, log) };
+    } finally {
+      await dropTestData(config);
+    }
+  }
+  if (options.parts.includes("hive")) {
+    log("against Hive Gateway (demo data, SQLite)");
+    const config = testConfig("sqlite");
+    const versions = Object.fromEntries(Object.entries(results.machine.packages).filter(([name]) => name.startsWith("@graphql-hive/") || name === "@apollo/gateway"));
+    const fanout = { subscribers: options.fanoutSubscribers ?? (options.quick ? 200 : 1000), reports: options.quick ? 10 : 30 };
+    try {
+      results.hive = await benchHive(config, options.settings, { rounds: options.hiveRounds, ...fanout }, versions, log);
     } finally {
       await dropTestData(config);
     }
@@ -163,7 +190,7 @@ async function main(): Promise<void> {
   const outDir = path.join(ROOT, "bench-results");
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
-  const target = writeMarkdown(results, options.docs || (!options.quick && !options.partial));
+  const target = writeMarkdown(results, options.docs || (!options.quick && !options.partial), onlyHive(options));
   log(`wrote bench-results/latest.json and ${target} in ${results.seconds} s`);
 }
 

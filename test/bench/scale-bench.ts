@@ -28,7 +28,7 @@ export const SCALE_SCENARIOS = {
 export const DISTINCT_BODIES = 40_000;
 
 /** `count` different values from `draw`, which may repeat itself. */
-function distinctDraws(count: number, draw: () => string): string[] {
+export function distinctDraws(count: number, draw: () => string): string[] {
   const drawn = new Set<string>();
   while (drawn.size < count) drawn.add(draw());
   return [...drawn];

@@ -12,6 +12,13 @@ export interface LoadSpec {
    * request repeats and nothing remembered of an earlier one can answer it. Default false.
    */
   distinct?: boolean;
+  /** Where a distinct load starts in `bodies`, so loads of the same bodies can each start elsewhere. Default 0. */
+  firstBody?: number;
+  /**
+   * Headers added to each request in turn across all connections (many callers: one token each), beside
+   * `headers`. A load with them takes its bodies in turn the same way. Default: `headers` only.
+   */
+  headerSets?: Array<Record<string, string>>;
 }
 
 /** Latency in milliseconds. */
