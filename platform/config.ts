@@ -56,6 +56,11 @@ export interface HubConfig {
    */
   responseCacheSeconds: number;
   /**
+   * KAWAL_MERGE_SUBGRAPH_FETCHES: 1 (the default) sends identical subgraph queries in flight at the same moment
+   * once (same document, variables and caller rights; gateway/fetch-merging.ts); 0 sends each.
+   */
+  mergeSubgraphFetches: boolean;
+  /**
    * KAWAL_ACCESS_TOKEN_SECONDS: how long an access token signed at sign-in or refresh stays valid. A disabled
    * account's open subscription sockets end at its expiry at the latest. Default 900 (15 minutes).
    */
@@ -257,6 +262,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     wsMaxConnectionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_CONNECTIONS_PER_CALLER", 20, 1_000_000),
     wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
     responseCacheSeconds: wholeNumber(env, "KAWAL_RESPONSE_CACHE_SECONDS", 5, 3600),
+    mergeSubgraphFetches: wholeNumber(env, "KAWAL_MERGE_SUBGRAPH_FETCHES", 1, 1) === 1,
     accessTokenSeconds: positiveNumber(env, "KAWAL_ACCESS_TOKEN_SECONDS", 900, 86_400),
     clientSecretGraceSeconds: wholeNumber(env, "KAWAL_CLIENT_SECRET_GRACE_SECONDS", 86_400, 2_592_000),
     subgraphSecret: secret(env, "KAWAL_SUBGRAPH_SECRET"),
