@@ -98,13 +98,6 @@ describe("answers shared by rights, not by person", () => {
     assert.equal((await deliveries("officer-budi")).length, 1);
   });
 
-  test("a volunteer of another organization asking right after the officers gets the report without its reporter", async () => {
-    await ask(REPORTER, ani, { id: reportId });
-    const volunteers = await ask<Reporter>(REPORTER, ormasOf(ids.org.gantung), { id: reportId });
-    assert.equal(volunteers.data?.incidentReport.title, "Hoaks TPS dipindah (berbagi jawaban)");
-    assert.equal(volunteers.data?.incidentReport.reporter, null);
-  });
-
   test("`me` is never shared between two people, not even with the same rights; the same person is served their own again", async () => {
     const admin = await firstAdministrator(hub, ids.org.kesbangpol, "admin@kesbangpol.beltim.go.id", "kapal layar Manggar tujuh");
     const claims = JSON.parse(Buffer.from(admin.accessToken.split(".")[1], "base64url").toString()) as Record<string, unknown>;
