@@ -1,8 +1,9 @@
 import crypto from "node:crypto";
 import { ApolloServerPlugin, HeaderMap } from "@apollo/server";
 import type { MaybeCaller } from "../caller/claims";
+import { READS, Reads, rightsOf } from "../caller/reads";
 import type { PubSub, Unsubscribe } from "../platform/pubsub";
-import type { ResponseCache } from "./response-cache";
+import type { CachedAnswer, ResponseCache } from "./response-cache";
 import type { GatewayContext } from "./subgraph-client";
 import { logger } from "../platform/logging";
 import { counter } from "../platform/metrics";
@@ -22,11 +23,31 @@ function isInvalidation(message: unknown): message is Invalidation {
 }
 
 /**
- * Whose answer it is: everything in the token that access rules read. The subject is part of it, so no
- * answer computed for one person is ever served to another, whatever a subgraph's rules look at.
+ * The key of a request's answer (`request` being its document, operation name and variables) when it read
+ * `reads` of the caller (caller/reads.ts): everyone's, the same rights', the person's (with the rights they had),
+ * or none: an answer that read something of its request alone is not kept.
  */
-function callerKey(caller: MaybeCaller): string {
-  return caller ? JSON.stringify([caller.sub, caller.role, caller.org ?? null, caller.regions, caller.scopes]) : "public";
+function keyFor(request: string, reads: Reads, caller: MaybeCaller): string | undefined {
+  switch (reads) {
+    case "public":
+      return `${request}\npublic`;
+    case "rights":
+      return `${request}\nrights ${rightsOf(caller)}`;
+    case "person":
+      return `${request}\nperson ${JSON.stringify(caller?.sub ?? null)} ${rightsOf(caller)}`;
+    case "request":
+      return undefined;
+  }
+}
+
+/** The answer kept for `request` shared most widely with this caller: everyone's, else the same rights', else the caller's own. */
+function lookup(cache: ResponseCache, request: string, caller: MaybeCaller): CachedAnswer | undefined {
+  for (const reads of READS) {
+    const key = keyFor(request, reads, caller);
+    const hit = key === undefined ? undefined : cache.lookup(key);
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 /** The cache's link to other gateways. */
@@ -86,29 +107,28 @@ export function shareInvalidations(cache: ResponseCache, bus: PubSub): SharedInv
 
 /**
  * The Apollo plugin: after validation, a query found in the cache is answered from it (with an HTTP `Age`
- * header); an answer without errors is kept. A mutation invalidates every subgraph it sent a fetch to,
- * locally and through `announce`. A client's `Cache-Control: no-cache` skips the lookup (the fresh answer
- * is still kept). Runs for HTTP and for queries over the WebSocket alike (both go through Apollo Server).
+ * header); an answer without errors is kept, shared as widely as what it read of the caller allows (keyFor):
+ * the lookup tries everyone's answer, then the caller's rights', then the caller's own. An answer naming a
+ * reporter is never kept. A mutation invalidates every subgraph it sent a fetch to, locally and through
+ * `announce`. A client's `Cache-Control: no-cache` skips the lookup (the fresh answer is still kept). Runs for
+ * HTTP and for queries over the WebSocket alike (both go through Apollo Server).
  */
 export function responseCachePlugin(cache: ResponseCache, announce?: (subgraphs: string[]) => void): ApolloServerPlugin<GatewayContext> {
   const lookups = counter({ name: "kawal_gateway_response_cache_lookups_total", help: "Response cache lookups of queries, by result (hit, miss)", labelNames: ["result"] });
   return {
     async requestDidStart({ contextValue }) {
       const begun = cache.snapshot();
-      let missedKey: string | undefined;
+      let missed: string | undefined;
       return {
         async responseForOperation({ operation, queryHash, request }) {
           // No operation by that name (a mismatched operationName): nothing to look up; execution names the error.
           if (operation?.operation !== "query") return null;
-          const key = crypto
-            .createHash("sha256")
-            .update(`${queryHash}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${callerKey(contextValue.caller)}`)
-            .digest("base64url");
+          const asked = crypto.createHash("sha256").update(`${queryHash}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}`).digest("base64url");
           const noCache = /\bno-cache\b/i.test(request.http?.headers.get("cache-control") ?? "");
-          const hit = noCache ? undefined : cache.lookup(key);
+          const hit = noCache ? undefined : lookup(cache, asked, contextValue.caller);
           lookups.inc({ result: hit ? "hit" : "miss" });
           if (!hit) {
-            missedKey = key;
+            missed = asked;
             return null;
           }
           return { http: { status: undefined, headers: new HeaderMap([["age", String(hit.ageSeconds)]]) }, body: { kind: "single", singleResult: { data: hit.data } } };
@@ -122,9 +142,11 @@ export function responseCachePlugin(cache: ResponseCache, announce?: (subgraphs:
             return;
           }
           // An answer holding a reporter is audited at each delivery (reporter-audit.ts): never kept.
-          if (missedKey === undefined || response.body.kind !== "single" || contextValue.disclosed?.length) return;
+          if (missed === undefined || response.body.kind !== "single" || contextValue.disclosed?.length) return;
           const { data, errors } = response.body.singleResult;
-          if (data && !errors?.length && used) cache.store(missedKey, data, used, begun);
+          // No subgraph said what it read (none answered): the person's, the safe side.
+          const key = keyFor(missed, contextValue.reads ?? "person", contextValue.caller);
+          if (data && !errors?.length && used && key !== undefined) cache.store(key, data, used, begun);
         },
       };
     },

@@ -1,6 +1,7 @@
 /*
- * The gateway's response cache: a repeated query (same document, operation, variables and
- * caller) is answered from memory without planning or asking any subgraph. Election-day traffic is
+ * The gateway's response cache: a repeated query (same document, operation and variables, and a caller
+ * with whom the answer may be shared: response-cache-plugin.ts) is answered from memory without planning or
+ * asking any subgraph. Election-day traffic is
  * mostly the same few screens polled by many officers; the Manggar story costs eight subgraph fetches.
  *
  * Freshness comes from invalidation, not from the time limit: every answer remembers which subgraphs it
@@ -27,10 +28,15 @@ export interface ResponseCacheOptions {
   maxTotalChars?: number;
   /** The clock, in milliseconds (tests pass a fake one). Default Date.now. */
   now?: () => number;
+  /**
+   * Told of each invalidation, after it, with the subgraphs written (EVERYTHING for all), so that work begun
+   * before it (a subgraph fetch in flight others could join) is not taken for newer. Default: nobody is told.
+   */
+  onInvalidate?: (subgraphs: readonly string[]) => void;
 }
 
 /** Stands for every subgraph: `clear` bumps it, and every answer depends on it. */
-const EVERYTHING = "*";
+export const EVERYTHING = "*";
 
 /** Each subgraph's write generation at one moment. */
 export type Generations = ReadonlyMap<string, number>;
@@ -57,12 +63,14 @@ export class ResponseCache {
   /** While suspended nothing is served or kept (writes elsewhere could not reach this cache). */
   private suspended = false;
   private readonly now: () => number;
+  private readonly onInvalidate?: (subgraphs: readonly string[]) => void;
 
   constructor(options: ResponseCacheOptions) {
     this.ttlMs = options.ttlSeconds * 1000;
     this.maxAnswerChars = options.maxAnswerChars ?? 256 * 1024;
     this.entries = new LRUCache({ max: options.maxEntries ?? 5_000, maxSize: options.maxTotalChars ?? 32 * 1024 * 1024 });
     this.now = options.now ?? Date.now;
+    this.onInvalidate = options.onInvalidate;
   }
 
   /** The write generations now; take it when a request begins and hand it to `store`. */
@@ -101,7 +109,9 @@ export class ResponseCache {
 
   /** A write reached these subgraphs: answers that read any of them are no longer served. */
   invalidate(subgraphs: Iterable<string>): void {
-    for (const subgraph of subgraphs) this.generations.set(subgraph, (this.generations.get(subgraph) ?? 0) + 1);
+    const written = [...subgraphs];
+    for (const subgraph of written) this.generations.set(subgraph, (this.generations.get(subgraph) ?? 0) + 1);
+    this.onInvalidate?.(written);
   }
 
   /**

@@ -19,7 +19,7 @@ import { operationNamePlugin } from "./operation-name";
 import { DEFAULT_OPERATION_LIMITS, OperationLimits, operationLimitRules, operationParseOptions } from "./limits";
 import { memoryRateLimiter, mutationRateLimitPlugin, RateLimiter, redisRateLimiter } from "./rate-limit";
 import { createPubSub } from "../platform/pubsub";
-import { ResponseCache } from "./response-cache";
+import { EVERYTHING, ResponseCache } from "./response-cache";
 import { responseCachePlugin, shareInvalidations } from "./response-cache-plugin";
 import { GatewayContext, SubgraphClient } from "./subgraph-client";
 import { createReadinessProbe } from "./readiness";
@@ -103,13 +103,21 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
   // One client per subgraph, over its keep-alive pool, for queries, mutations and alert hydration alike.
   const pools = new Map(Object.entries(config.subgraphUrls).map(([name, url]) => [name, createHttpPool(url)]));
   const services = Object.fromEntries(
-    Object.entries(config.subgraphUrls).map(([name, url]) => [name, new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher, metrics: options.observe?.metrics, batch: config.subgraphBatching })]),
+    Object.entries(config.subgraphUrls).map(([name, url]) => [
+      name,
+      new SubgraphClient(url, secret, { name, fetcher: pools.get(name)?.fetcher, metrics: options.observe?.metrics, mergeFetches: config.mergeSubgraphFetches, batch: config.subgraphBatching }),
+    ]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => services[name],
   });
-  const responseCache = config.responseCacheSeconds > 0 ? new ResponseCache({ ttlSeconds: config.responseCacheSeconds }) : undefined;
+  // A write this gateway learns of (its own, another gateway's, the webhook store's) also stops later fetches
+  // joining one in flight since before it, so the answers they compute are not kept under the newer generation.
+  const sealInFlight = (written: readonly string[]) => {
+    for (const [name, client] of Object.entries(services)) if (written.includes(name) || written.includes(EVERYTHING)) client.sealInFlight();
+  };
+  const responseCache = config.responseCacheSeconds > 0 ? new ResponseCache({ ttlSeconds: config.responseCacheSeconds, onInvalidate: sealInFlight }) : undefined;
   // With Redis, gateways tell each other of writes and of trusted-document changes; without, each sees only its own.
   const bus = config.redisUrl ? createPubSub(config.redisUrl) : undefined;
   const sharedInvalidations = responseCache && bus ? shareInvalidations(responseCache, bus) : undefined;

@@ -3,6 +3,9 @@ import type { Fetcher } from "@apollo/utils.fetcher";
 import { GraphQLError } from "graphql";
 import { CLIENT_ADDRESS_HEADER, MaybeCaller, subgraphHeaders } from "../caller/claims";
 import { DISCLOSED_EXTENSION, Disclosure, disclosuresOf } from "../caller/disclosures";
+import { Reads, READS_EXTENSION, readsOf, widest } from "../caller/reads";
+import { counter } from "../platform/metrics";
+import { MergingFetcher, mergeInFlight } from "./fetch-merging";
 import type { RequestRecord } from "./plugins/request-record";
 import { observeFetches } from "./plugins/subgraph-fetches";
 import { BatchedAnswer, FetchBatching } from "./fetch-batching";
@@ -21,6 +24,11 @@ export interface GatewayContext {
   subgraphsUsed?: Set<string>;
   /** Reports whose reporter the answer holds, as the subgraphs listed them: audited, never cached (reporter-audit.ts). */
   disclosed?: Disclosure[];
+  /**
+   * The widest of what the subgraphs' answers read of the caller and the request (caller/reads.ts), filled in as
+   * answers arrive: with whom the response cache may share the answer. Unset until one arrives.
+   */
+  reads?: Reads;
   /** What the request log and metrics learn of this request; unset for in-process calls. */
   request?: RequestRecord;
 }
@@ -32,6 +40,12 @@ export interface SubgraphClientOptions {
   fetcher?: Fetcher;
   /** Count and time its fetches (kawal_gateway_subgraph_fetches_total, ...). Default true. */
   metrics?: boolean;
+  /**
+   * Send identical queries in flight at the same moment once (fetch-merging.ts): same document, variables and
+   * rights; an answer that depends on the person goes only to that person's requests; mutations are never
+   * merged. Counted in kawal_gateway_subgraph_fetches_merged_total. Default true.
+   */
+  mergeFetches?: boolean;
   /**
    * Send a request's reads that start at the same moment as one HTTP request (fetch-batching.ts); the subgraph
    * must accept batches (Apollo Server's allowBatchedHttpRequests, on in ours). Default false; the hub sets it
@@ -50,6 +64,7 @@ type SentRequest = GraphQLDataSourceProcessOptions<GatewayContext>["request"] & 
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly name?: string;
+  private readonly merging?: MergingFetcher;
 
   constructor(
     url: string,
@@ -59,7 +74,12 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     super(options.fetcher ? { url, fetcher: options.fetcher } : { url });
     this.name = options.name;
     const label = options.name ?? new URL(url).host;
-    this.fetcher = sayWhatFailed(options.metrics === false ? this.fetcher : observeFetches(this.fetcher, label), label);
+    const observed = options.metrics === false ? this.fetcher : observeFetches(this.fetcher, label);
+    if (options.mergeFetches !== false) {
+      const merged = options.metrics === false ? undefined : counter({ name: "kawal_gateway_subgraph_fetches_merged_total", help: "Subgraph fetches answered by an identical one in flight, not sent", labelNames: ["subgraph"] });
+      this.merging = mergeInFlight(observed, () => merged?.inc({ subgraph: label }));
+    }
+    this.fetcher = sayWhatFailed(this.merging?.fetcher ?? observed, label);
     if (options.batch) {
       // sendRequest is declared private in @apollo/gateway's types but is the one step between willSendRequest
       // and didReceiveResponse that sees both the request and its context; batching takes its place.
@@ -73,6 +93,11 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     }
   }
 
+  /** A write reached this subgraph: no later fetch joins one already in flight (fetch-merging.ts). */
+  sealInFlight(): void {
+    this.merging?.seal();
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
@@ -83,12 +108,16 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     injectContext((name, value) => headers.set(name, value));
   }
 
-  /** Takes the subgraph's list of disclosed reporters out of its answer, into the request's context. */
+  /** Takes what the subgraph's answer read of the caller, and its disclosed reporters, out of it into the request's context. */
   override didReceiveResponse({ response, context }: ReceivedResponse): ReceivedResponse["response"] {
+    const gatewayContext = context as Partial<GatewayContext>;
+    const reads = readsOf(response.extensions);
+    gatewayContext.reads = gatewayContext.reads ? widest(gatewayContext.reads, reads) : reads;
     const disclosed = disclosuresOf(response.extensions);
-    if (disclosed.length > 0) {
-      ((context as Partial<GatewayContext>).disclosed ??= []).push(...disclosed);
-      delete response.extensions![DISCLOSED_EXTENSION];
+    if (disclosed.length > 0) (gatewayContext.disclosed ??= []).push(...disclosed);
+    if (response.extensions) {
+      delete response.extensions[READS_EXTENSION];
+      delete response.extensions[DISCLOSED_EXTENSION];
     }
     return response;
   }

@@ -56,6 +56,11 @@ export interface HubConfig {
    */
   responseCacheSeconds: number;
   /**
+   * KAWAL_MERGE_SUBGRAPH_FETCHES: `on` sends identical subgraph queries in flight at the same moment
+   * once (same document, variables and caller rights; gateway/fetch-merging.ts); `off` sends each. Default on.
+   */
+  mergeSubgraphFetches: boolean;
+  /**
    * KAWAL_SUBGRAPH_BATCHING: `on` sends the reads one request makes of one subgraph at the same moment as one
    * HTTP request (an array of operations); `off` sends each alone, for subgraphs that do not accept batches
    * (ours do). Default on.
@@ -270,6 +275,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     wsMaxConnectionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_CONNECTIONS_PER_CALLER", 20, 1_000_000),
     wsMaxSubscriptionsPerCaller: wholeNumber(env, "KAWAL_WS_MAX_SUBSCRIPTIONS_PER_CALLER", 50, 1_000_000),
     responseCacheSeconds: wholeNumber(env, "KAWAL_RESPONSE_CACHE_SECONDS", 5, 3600),
+    mergeSubgraphFetches: onOff(env, "KAWAL_MERGE_SUBGRAPH_FETCHES", true),
     subgraphBatching: onOff(env, "KAWAL_SUBGRAPH_BATCHING", true),
     accessTokenSeconds: positiveNumber(env, "KAWAL_ACCESS_TOKEN_SECONDS", 900, 86_400),
     clientSecretGraceSeconds: wholeNumber(env, "KAWAL_CLIENT_SECRET_GRACE_SECONDS", 86_400, 2_592_000),

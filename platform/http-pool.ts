@@ -26,7 +26,7 @@ export interface HttpPool {
 }
 
 /** The fully read answer, in the shape RemoteGraphQLDataSource reads. */
-class ReadResponse implements FetcherResponse {
+export class ReadResponse implements FetcherResponse {
   readonly redirected = false;
   readonly bodyUsed = true;
   readonly ok: boolean;

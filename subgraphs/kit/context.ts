@@ -4,6 +4,7 @@ import type { AuthCheckerFn } from "type-graphql";
 import type { HubConfig } from "../../platform/config";
 import { CALLER_HEADER, CLIENT_ADDRESS_HEADER, Caller, MaybeCaller, callerFromClaims } from "../../caller/claims";
 import type { Disclosure } from "../../caller/disclosures";
+import { Reads, recordingCaller, widest } from "../../caller/reads";
 import { describeRules, passesRules } from "../../caller/access";
 import { Loaders } from "./loaders";
 import type { Storage } from "./storage";
@@ -13,8 +14,11 @@ import { idOrNull } from "./references";
 
 /** What every resolver of every subgraph gets; `S` is the subgraph's instance state (SubgraphDefinition). */
 export interface SubgraphContext<S = unknown> {
-  /** The verified caller forwarded by the gateway; null for the public. */
-  caller: MaybeCaller;
+  /**
+   * The verified caller forwarded by the gateway; null for the public. Reading it, and each of its claims, is
+   * recorded in `reads`: it decides with whom the gateway may share the answer (caller/reads.ts).
+   */
+  readonly caller: MaybeCaller;
   /** For reads: committed rows only. */
   db: DataSource;
   /** Writes go through `storage.write` (kit/storage.ts), never through `db`. */
@@ -26,8 +30,10 @@ export interface SubgraphContext<S = unknown> {
   peers: SubgraphPeers;
   /** What this running instance keeps beside its database. */
   state: S;
-  /** The client's address as the gateway saw it (HTTP requests through the gateway); undefined otherwise. */
-  clientAddress?: string;
+  /** The client's address as the gateway saw it (HTTP requests through the gateway); undefined otherwise. Recorded in `reads` as "request". */
+  readonly clientAddress?: string;
+  /** The widest of what this answer read of the caller and the request; stated to the gateway with the answer. */
+  readonly reads: { widest: Reads };
   /**
    * Reports whose reporter this answer holds: resolvers add to it, and the answer lists them in its extensions
    * for the gateway to audit (caller/disclosures.ts).
@@ -53,9 +59,52 @@ export function clientAddressFromRequest(req: IncomingMessage): string | undefin
   return typeof header === "string" && header !== "" ? header : undefined;
 }
 
+/** What a request's context records its reads with; under a symbol, so no resolver reaches around the recording. */
+const RECORDED = Symbol("recorded");
+
+/**
+ * A request's context. What its resolvers read of the caller and the request is recorded, not declared: a
+ * field that looks at the caller's presence or rights makes the answer the same-rights callers', one that
+ * looks at the subject makes it the person's, one that looks at the client's address makes it this request's.
+ * The recording getters sit on the prototype: Apollo Server copies a context's own properties per request
+ * (Object.assign onto the same prototype), which would read them once and keep plain values.
+ */
+class RecordingContext<S> implements SubgraphContext<S> {
+  readonly reads = { widest: "public" as Reads };
+  readonly loaders: Loaders;
+  readonly disclosed: Disclosure[] = [];
+  eventTime?: string;
+  private readonly [RECORDED]: { caller: MaybeCaller; clientAddress?: string };
+
+  constructor(
+    caller: MaybeCaller,
+    readonly db: DataSource,
+    readonly storage: Storage,
+    readonly config: HubConfig,
+    readonly peers: SubgraphPeers,
+    readonly state: S,
+    clientAddress?: string,
+  ) {
+    this.loaders = new Loaders(db);
+    const reads = this.reads;
+    const recording = caller && recordingCaller(caller, (what) => (reads.widest = widest(reads.widest, what)));
+    this[RECORDED] = { caller: recording, clientAddress };
+  }
+
+  get caller(): MaybeCaller {
+    // Even a null check tells the public from a token holder.
+    this.reads.widest = widest(this.reads.widest, "rights");
+    return this[RECORDED].caller;
+  }
+
+  get clientAddress(): string | undefined {
+    this.reads.widest = "request";
+    return this[RECORDED].clientAddress;
+  }
+}
+
 export function contextFor<S>(caller: MaybeCaller, storage: Storage, config: HubConfig, peers: SubgraphPeers, state: S, clientAddress?: string): SubgraphContext<S> {
-  const db = storage.reader;
-  return { caller, db, storage, loaders: new Loaders(db), config, peers, state, clientAddress, disclosed: [] };
+  return new RecordingContext(caller, storage.reader, storage, config, peers, state, clientAddress);
 }
 
 /** Throws unless there is a caller; returns it. */

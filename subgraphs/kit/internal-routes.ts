@@ -3,6 +3,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import { SECRET_HEADER, secretMatches } from "../../caller/claims";
 import { DISCLOSED_EXTENSION } from "../../caller/disclosures";
+import { READS_EXTENSION } from "../../caller/reads";
 import { readSmallBody, sendJson } from "../../platform/http";
 import type { SubgraphContext } from "./context";
 import { logger } from "../../platform/logging";
@@ -12,7 +13,8 @@ const log = logger("subgraph");
 /*
  * What a subgraph exchanges with the gateway beside the graph: internal routes (POST /internal/<name>, JSON, for
  * the gateway's own requests: they are not in the graph, so no client operation can reach them through the
- * gateway) and the disclosures an answer lists in its extensions (caller/disclosures.ts).
+ * gateway), and what an answer states in its extensions: what it read of the caller (caller/reads.ts) and the
+ * reporters it discloses (caller/disclosures.ts).
  */
 
 /** An internal route: the JSON body in, a JSON answer out (no caller). A GraphQLError with BAD_USER_INPUT answers 400. */
@@ -60,14 +62,18 @@ export function internalRoutes(routes: Record<string, InternalRoute>, secret: st
   };
 }
 
-/** Lists the answer's disclosures (context.disclosed) in its extensions, for the gateway. */
-export const disclosuresPlugin: ApolloServerPlugin<SubgraphContext> = {
+/**
+ * States in every answer's extensions, for the gateway, what it read of the caller (context.reads), errors
+ * included, and lists its disclosures (context.disclosed).
+ */
+export const gatewayExtensionsPlugin: ApolloServerPlugin<SubgraphContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
-        if (contextValue.disclosed.length === 0 || response.body.kind !== "single") return;
+        if (response.body.kind !== "single") return;
         const result = response.body.singleResult;
-        result.extensions = { ...result.extensions, [DISCLOSED_EXTENSION]: contextValue.disclosed };
+        const { disclosed, reads } = contextValue;
+        result.extensions = { ...result.extensions, [READS_EXTENSION]: reads.widest, ...(disclosed.length > 0 ? { [DISCLOSED_EXTENSION]: disclosed } : {}) };
       },
     };
   },

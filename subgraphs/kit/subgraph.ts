@@ -16,7 +16,7 @@ import { openStorage, Storage } from "./storage";
 import { close, graphqlHttpHandler, listen, sendJson } from "../../platform/http";
 import { attachSubgraphSubscriptions } from "./subscription-server";
 import { createSubgraphPeers } from "./lookups";
-import { disclosuresPlugin, InternalRoute, internalRoutes } from "./internal-routes";
+import { gatewayExtensionsPlugin, InternalRoute, internalRoutes } from "./internal-routes";
 import { StreamRoute, streamRoutes } from "./stream-routes";
 import { logger } from "../../platform/logging";
 import { collectProcessMetrics, metricsRoute } from "../../platform/metrics";
@@ -187,7 +187,7 @@ async function serveSubgraph<S>(
     allowBatchedHttpRequests: true,
     // No Apollo Studio traces, and no cache-control hints (the gateway's response cache does not read them):
     // either would wrap every field resolver and only cost time.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), disclosuresPlugin, ...subgraphPlugins(definition.name)],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), gatewayExtensionsPlugin, ...subgraphPlugins(definition.name)],
   });
   await apollo.start();
   acquired.push(() => apollo.stop());
