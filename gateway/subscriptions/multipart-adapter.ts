@@ -23,6 +23,8 @@ import type { PreparedOperation } from "./engine";
 import { createHttpStreams, HttpStreamOptions, HttpTransport, OperationExecutor, Refusal, refusalOf, sendRefusal, streamWriter } from "./http-streams";
 import { createFrameCache } from "./policies/frames";
 import type { Session } from "./sessions";
+import { answered, describedError } from "../../platform/errors";
+import { message } from "../../platform/i18n";
 
 export interface MultipartAdapterOptions extends HttpStreamOptions {
   /** Runs queries and mutations sent with the multipart Accept header. Default: none, and they are refused (405). */
@@ -108,7 +110,7 @@ export function createMultipartAdapter(options: MultipartAdapterOptions): HttpTr
     try {
       for await (const never of subscribed.stream) void never;
     } catch (error) {
-      const errors = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+      const errors = [answered(error instanceof GraphQLError ? error : new GraphQLError(String(error)))];
       last = `${PART}${JSON.stringify({ payload: null, errors })}${BOUNDARY}${END}`;
     } finally {
       clearInterval(heartbeat);
@@ -134,7 +136,7 @@ export function createMultipartAdapter(options: MultipartAdapterOptions): HttpTr
       session.close();
       if (!prepared.ok) return sendRefusal(res, refusalOf(prepared.errors));
       if (!executeOperation) {
-        const refusal = new GraphQLError("queries and mutations go to POST /graphql with Accept: application/json", { extensions: { code: "OPERATION_NOT_SUPPORTED" } });
+        const refusal = describedError(message("subscription.multipartOperations"), { code: "OPERATION_NOT_SUPPORTED" });
         return sendRefusal(res, refusalOf([refusal]));
       }
       sendJson(res, 200, await executeOperation(params, session.caller));
