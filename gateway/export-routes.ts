@@ -185,7 +185,7 @@ export function createExportRoutes(options: ExportRoutesOptions): AuthRoutes {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "GET") {
       res.setHeader("allow", "GET");
-      return sendJson(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: said(message("export.method", { path: EXPORT_PATH })) } });
+      return sendJson(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: said(message("http.method", { path: EXPORT_PATH, method: "GET" })) } });
     }
     let caller: MaybeCaller;
     let filter: Record<string, unknown>;

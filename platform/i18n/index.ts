@@ -3,4 +3,4 @@ export { currentLanguage, DEFAULT_LANGUAGE, inLanguage, languageOf } from "./lan
 export type { Language } from "./language";
 export { asMessage, message, render } from "./messages";
 export type { Message, MessageKey, MessageParam } from "./messages";
-export { localizeError, MESSAGE_EXTENSION, said } from "./localize";
+export { localizeError, localizeErrorBody, MESSAGE_EXTENSION, said } from "./localize";

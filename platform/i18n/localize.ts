@@ -21,3 +21,21 @@ export function localizeError(error: GraphQLFormattedError, language: Language):
 export function said(text: Message): string {
   return render(text, currentLanguage());
 }
+
+/**
+ * A JSON error answer of a plain route, `{"error": {"message", "i18n", ...}}`, as the caller reads it: the
+ * message in `language`, the key removed. Any other text is returned as it is.
+ */
+export function localizeErrorBody(text: string, language: Language): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const error = (body as { error?: unknown } | null)?.error;
+  if (typeof error !== "object" || error === null || !(MESSAGE_EXTENSION in error)) return text;
+  const { [MESSAGE_EXTENSION]: carried, ...rest } = error as Record<string, unknown>;
+  const described = asMessage(carried);
+  return JSON.stringify({ ...(body as object), error: { ...rest, ...(described ? { message: render(described, language) } : {}) } });
+}

@@ -33,18 +33,14 @@ describe("the API speaks the caller's language", () => {
   const branchedOn = (error: GraphQLFormattedError) => ({ code: error.extensions?.code, field: error.extensions?.field, rule: error.extensions?.rule, i18n: error.extensions?.i18n });
   const EMPTY_TITLE = { code: "BAD_USER_INPUT", field: "input.title", rule: "must not be empty", i18n: undefined };
 
-  test("an ormas volunteer whose phone asks for Indonesian hears that the title must not be empty in Bahasa, with code, field and rule unchanged", async () => {
+  test("an ormas volunteer whose phone asks for Indonesian hears that the title must not be empty in Bahasa, with code, field and rule unchanged; a phone that asks for nothing hears English", async () => {
     const token = await hub.token(ormasOf("2"));
-    const { errors } = await post(REPORT, emptyTitle, "id-ID,id;q=0.9,en-US;q=0.8", token);
-    assert.equal(errors[0].message, "input.title: tidak boleh kosong");
-    assert.deepEqual(branchedOn(errors[0]), EMPTY_TITLE);
-  });
-
-  test("without Accept-Language the same refusal is in English", async () => {
-    const token = await hub.token(ormasOf("2"));
-    const { errors } = await post(REPORT, emptyTitle, undefined, token);
-    assert.equal(errors[0].message, "input.title: must not be empty");
-    assert.deepEqual(branchedOn(errors[0]), EMPTY_TITLE);
+    const indonesian = await post(REPORT, emptyTitle, "id-ID,id;q=0.9,en-US;q=0.8", token);
+    assert.equal(indonesian.errors[0].message, "input.title: tidak boleh kosong");
+    assert.deepEqual(branchedOn(indonesian.errors[0]), EMPTY_TITLE);
+    const english = await post(REPORT, emptyTitle, undefined, token);
+    assert.equal(english.errors[0].message, "input.title: must not be empty");
+    assert.deepEqual(branchedOn(english.errors[0]), EMPTY_TITLE);
   });
 
   test("a query nested too deep is refused by the gateway's limit in Bahasa, still naming the limit", async () => {
@@ -100,5 +96,14 @@ describe("the API speaks the caller's language", () => {
     const response = await fetch(new URL("/auth/sign-in", hub.url), { method: "POST", headers: { "content-type": "application/json", "accept-language": "id" }, body: "{}" });
     assert.equal(response.status, 400);
     assert.deepEqual(await response.json(), { error: { code: "BAD_USER_INPUT", message: "loginName: harus string", field: "loginName" } });
+  });
+
+  test("a volunteer whose photo upload is empty hears it in Bahasa from the incidents subgraph, the rule unchanged", async () => {
+    const form = new FormData();
+    form.append("file", new Blob([]), "bukti.jpg");
+    const token = await hub.token(ormasOf("2"));
+    const response = await fetch(new URL("/evidence", hub.url), { method: "POST", body: form, headers: { authorization: `Bearer ${token}`, "accept-language": "id" } });
+    assert.equal(response.status, 400);
+    assert.deepEqual(await response.json(), { error: { code: "BAD_USER_INPUT", rule: "empty", message: "kosong: berkas tidak berisi apa pun" } });
   });
 });
