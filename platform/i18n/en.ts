@@ -199,6 +199,11 @@ export const en = {
   "subscription.multipartOperations": "queries and mutations go to POST /graphql with Accept: application/json",
 
   // The gateway's JSON routes (export, evidence).
+  "http.jsonObject": "the request body must be a JSON object",
+  "http.mustBeString": "{{field}}: must be a string",
+  "http.mustBeObject": "{{field}}: must be an object",
+  "http.queryRequired": "query: must be a string, unless the operation is named by extensions.persistedQuery or documentId",
+  "subscription.multipartPost": 'multipart subscriptions are sent with POST (Accept: multipart/mixed;subscriptionSpec="1.0")',
   "http.method": "{{path}} takes {{method}}",
   "evidence.signIn": "sign in first: evidence needs a bearer token",
   "evidence.rateLimited": "too many requests: an upload counts as a mutation; retry in {{seconds}} s",

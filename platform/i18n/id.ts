@@ -190,6 +190,11 @@ export const id: Record<MessageKey, string> = {
   "subscription.sseOperations": "operasi {{kind}} dikirim ke POST /graphql tanpa Accept: text/event-stream",
   "subscription.multipartOperations": "query dan mutasi dikirim ke POST /graphql dengan Accept: application/json",
 
+  "http.jsonObject": "isi permintaan harus objek JSON",
+  "http.mustBeString": "{{field}}: harus string",
+  "http.mustBeObject": "{{field}}: harus objek",
+  "http.queryRequired": "query: harus string, kecuali operasinya disebut lewat extensions.persistedQuery atau documentId",
+  "subscription.multipartPost": 'subscription multipart dikirim dengan POST (Accept: multipart/mixed;subscriptionSpec="1.0")',
   "http.method": "{{path}} hanya menerima {{method}}",
   "evidence.signIn": "masuk dulu: bukti memerlukan bearer token",
   "evidence.rateLimited": "terlalu banyak permintaan: setiap unggahan dihitung sebagai mutasi; coba lagi dalam {{seconds}} detik",

@@ -86,6 +86,20 @@ describe("the API speaks the caller's language", () => {
     assert.match(english.message, /^Subscription\.incidentAlerts needs a bearer token/);
   });
 
+  test("over SSE and multipart HTTP, the public subscribing to alerts is refused in the language of the request", async () => {
+    for (const accept of ["text/event-stream", 'multipart/mixed;subscriptionSpec="1.0"']) {
+      const response = await fetch(hub.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept, "accept-language": "id" },
+        body: JSON.stringify({ query: "subscription { incidentAlerts { sequence } }" }),
+      });
+      const { errors } = (await response.json()) as { errors: GraphQLFormattedError[] };
+      assert.equal(errors[0].extensions?.code, "UNAUTHENTICATED", accept);
+      assert.match(errors[0].message, /^Subscription\.incidentAlerts memerlukan bearer token/, accept);
+      assert.equal(errors[0].extensions?.i18n, undefined);
+    }
+  });
+
   test("the OAuth token endpoint keeps RFC 6749's error code and says error_description in Bahasa", async () => {
     const response = await fetch(new URL("/oauth/token", hub.url), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "accept-language": "id" }, body: "" });
     assert.equal(response.status, 400);
