@@ -5,10 +5,10 @@ export type Language = "en" | "id";
 
 export const DEFAULT_LANGUAGE: Language = "en";
 
-/** Primary subtags we serve; "in" is the withdrawn ISO 639 code for Indonesian that old Android and Java still send. */
 /** RFC 9110's qvalue: 0 to 1 with at most three decimals. */
 const QVALUE = /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/;
 
+/** Primary subtags we serve; "in" is the withdrawn ISO 639 code for Indonesian that old Android and Java still send. */
 const SERVED: Record<string, Language> = { en: "en", id: "id", in: "id" };
 
 /**

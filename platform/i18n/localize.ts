@@ -5,6 +5,13 @@ import { currentLanguage, Language } from "./language";
 /** The extension a message's key and parameters travel in, from where it is raised to the gateway. */
 export const MESSAGE_EXTENSION = "i18n";
 
+/** `carrier` without its key, and the text the key says in `language` (undefined when it carries none of ours). */
+function takeMessage(carrier: Record<string, unknown>, language: Language): { rest: Record<string, unknown>; text?: string } {
+  const { [MESSAGE_EXTENSION]: carried, ...rest } = carrier;
+  const described = asMessage(carried);
+  return { rest, text: described && render(described, language) };
+}
+
 /**
  * `error` as the caller reads it: its message rendered in `language` from the key it carries, and the key
  * removed (it is the hub's internal wiring). `code`, `field`, `rule` and the rest are left as they were, so
@@ -12,9 +19,8 @@ export const MESSAGE_EXTENSION = "i18n";
  */
 export function localizeError(error: GraphQLFormattedError, language: Language): GraphQLFormattedError {
   if (!error.extensions || !(MESSAGE_EXTENSION in error.extensions)) return error;
-  const { [MESSAGE_EXTENSION]: carried, ...extensions } = error.extensions;
-  const described = asMessage(carried);
-  return { ...error, message: described ? render(described, language) : error.message, extensions };
+  const { rest, text } = takeMessage(error.extensions, language);
+  return { ...error, message: text ?? error.message, extensions: rest };
 }
 
 /** `text` in the language of the request being handled (inLanguage), for answers that are not GraphQL errors. */
@@ -35,7 +41,6 @@ export function localizeErrorBody(text: string, language: Language): string {
   }
   const error = (body as { error?: unknown } | null)?.error;
   if (typeof error !== "object" || error === null || !(MESSAGE_EXTENSION in error)) return text;
-  const { [MESSAGE_EXTENSION]: carried, ...rest } = error as Record<string, unknown>;
-  const described = asMessage(carried);
-  return JSON.stringify({ ...(body as object), error: { ...rest, ...(described ? { message: render(described, language) } : {}) } });
+  const { rest, text: localized } = takeMessage(error as Record<string, unknown>, language);
+  return JSON.stringify({ ...(body as object), error: { ...rest, ...(localized === undefined ? {} : { message: localized }) } });
 }

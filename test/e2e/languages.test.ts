@@ -51,6 +51,12 @@ describe("the API speaks the caller's language", () => {
     assert.equal(refusal?.message, "operasi ditolak: kueri terlalu dalam (paling dalam 10 tingkat)");
   });
 
+  test("a forged token is refused with 401 in Bahasa when the caller asks for it", async () => {
+    const { status, errors } = await post("{ __typename }", {}, "id", "bukan.token.sah");
+    assert.equal(status, 401);
+    assert.deepEqual({ message: errors[0].message, code: errors[0].extensions?.code }, { message: "token tidak sah (tanda tangan atau formatnya salah)", code: "UNAUTHENTICATED" });
+  });
+
   /** The first `error` message of a subscription over graphql-ws, opened with `headers` and `init` as connection_init payload. */
   async function subscriptionError(headers: Record<string, string>, init: Record<string, unknown>): Promise<GraphQLFormattedError[]> {
     const socket = new WebSocket(hub.url.replace(/^http/, "ws"), "graphql-transport-ws", { headers });
