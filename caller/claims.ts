@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { Message, message, render } from "../platform/i18n";
 
 /**
  * Who is calling. The gateway verifies the bearer token and forwards its claims to the subgraphs in
@@ -48,15 +49,20 @@ export function secretMatches(given: unknown, expected: string): boolean {
 const REGION_PREFIX = /^\d{2}(\.\d{2}){0,2}(\.\d{4})?$/;
 
 /** Thrown when claims do not describe a caller; the message names the claim. */
-export class ClaimsError extends Error {}
+/** A token whose claims the hub cannot read; `text` says which claim, in any language. */
+export class ClaimsError extends Error {
+  constructor(readonly text: Message) {
+    super(render(text));
+  }
+}
 
 function stringClaim(claims: Record<string, unknown>, name: string, required: boolean): string | undefined {
   const value = claims[name];
   if (value === undefined || value === null) {
-    if (required) throw new ClaimsError(`token claim "${name}" is missing`);
+    if (required) throw new ClaimsError(message("claim.missing", { name }));
     return undefined;
   }
-  if (typeof value !== "string" && typeof value !== "number") throw new ClaimsError(`token claim "${name}" must be a string`);
+  if (typeof value !== "string" && typeof value !== "number") throw new ClaimsError(message("claim.string", { name }));
   return String(value);
 }
 
@@ -65,16 +71,16 @@ export function callerFromClaims(claims: Record<string, unknown>): Caller {
   const sub = stringClaim(claims, "sub", true)!;
   const role = stringClaim(claims, "role", true)!;
   if (!(ROLES as readonly string[]).includes(role)) {
-    throw new ClaimsError(`token claim "role" must be one of ${ROLES.join(", ")}`);
+    throw new ClaimsError(message("claim.role", { roles: ROLES.join(", ") }));
   }
   const org = stringClaim(claims, "org", false);
-  if (role !== "INTEGRATOR" && org === undefined) throw new ClaimsError(`token claim "org" is required for ${role}`);
+  if (role !== "INTEGRATOR" && org === undefined) throw new ClaimsError(message("claim.orgRequired", { role }));
   const rawRegions = claims.regions ?? [];
   if (!Array.isArray(rawRegions) || !rawRegions.every((r) => typeof r === "string" && REGION_PREFIX.test(r))) {
-    throw new ClaimsError(`token claim "regions" must be a list of region codes such as "19.06"`);
+    throw new ClaimsError(message("claim.regions"));
   }
   const rawScope = claims.scope ?? "";
-  if (typeof rawScope !== "string") throw new ClaimsError(`token claim "scope" must be a space-separated string`);
+  if (typeof rawScope !== "string") throw new ClaimsError(message("claim.scope"));
   const exp = typeof claims.exp === "number" ? claims.exp : undefined;
   return { sub, role: role as Role, org, regions: rawRegions, scopes: rawScope.split(/\s+/).filter(Boolean), exp };
 }

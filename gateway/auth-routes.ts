@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readSmallBody, sendJson } from "../platform/http";
 import type { IdentityAnswer, IdentityClient } from "./identity-client";
 import { logger } from "../platform/logging";
+import { currentLanguage, localizeError, Message, message, said } from "../platform/i18n";
 
 const log = logger("auth");
 
@@ -71,8 +72,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
   }
 }
 
-function fail(res: ServerResponse, status: number, code: string, message: string, field?: string): void {
-  sendJson(res, status, { error: { code, message, ...(field ? { field } : {}) } });
+function fail(res: ServerResponse, status: number, code: string, text: Message | string, field?: string): void {
+  sendJson(res, status, { error: { code, message: typeof text === "string" ? text : said(text), ...(field ? { field } : {}) } });
 }
 
 /** Plain HTTP routes beside GraphQL (here /auth/*; also /oauth/token and the JWKS, identity-routes.ts). */
@@ -89,21 +90,21 @@ export function createAuthRoutes(identity: IdentityClient): AuthRoutes {
     async handle(req, res) {
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
       const route = ROUTES[pathname];
-      if (!route) return fail(res, 404, "NOT_FOUND", `no such path: ${req.url}; the auth endpoint has ${Object.keys(ROUTES).join(", ")}`);
+      if (!route) return fail(res, 404, "NOT_FOUND", message("auth.noSuchPath", { path: String(req.url), paths: Object.keys(ROUTES).join(", ") }));
       if (pathname === REFRESH_PATH && req.method === "DELETE") {
         res.setHeader("set-cookie", refreshCookie(req, "", 0));
         res.writeHead(204);
         return void res.end();
       }
-      if (req.method !== "POST") return fail(res, 405, "METHOD_NOT_ALLOWED", "send a POST with a JSON body");
-      if (!(req.headers["content-type"] ?? "").includes("application/json")) return fail(res, 415, "BAD_REQUEST", "the body must be JSON (content-type: application/json)");
+      if (req.method !== "POST") return fail(res, 405, "METHOD_NOT_ALLOWED", message("auth.post"));
+      if (!(req.headers["content-type"] ?? "").includes("application/json")) return fail(res, 415, "BAD_REQUEST", message("auth.json"));
       const body = await readJson(req);
-      if (!body) return fail(res, 400, "BAD_REQUEST", `the body must be a JSON object of at most ${MAX_BODY} bytes`);
+      if (!body) return fail(res, 400, "BAD_REQUEST", message("auth.jsonObject", { max: MAX_BODY }));
       const cookie = pathname === REFRESH_PATH && body.refreshToken === undefined ? refreshCookieOf(req) : undefined;
       if (cookie !== undefined) body.refreshToken = cookie;
       const useCookie = body.refreshCookie === true || cookie !== undefined;
       for (const field of route.fields) {
-        if (typeof body[field] !== "string") return fail(res, 400, "BAD_USER_INPUT", `${field}: must be a string`, field);
+        if (typeof body[field] !== "string") return fail(res, 400, "BAD_USER_INPUT", message("auth.string", { field }), field);
       }
       const variables = Object.fromEntries(route.fields.map((field) => [field, body[field]]));
       const query = `mutation (${route.fields.map((field) => `$${field}: String!`).join(", ")}) { ${route.mutation}(${route.fields.map((field) => `${field}: $${field}`).join(", ")}) { ${SESSION} } }`;
@@ -112,12 +113,12 @@ export function createAuthRoutes(identity: IdentityClient): AuthRoutes {
         answer = await identity.graphql(query, variables, { clientAddress: req.socket.remoteAddress, timeoutMs: SIGN_IN_TIMEOUT_MS });
       } catch (error) {
         log.error({ err: error, mutation: route.mutation }, "the identity subgraph did not answer");
-        return fail(res, 503, "UNAVAILABLE", "sign-in is unavailable right now; try again in a moment");
+        return fail(res, 503, "UNAVAILABLE", message("auth.unavailable"));
       }
       const error = answer.errors?.[0];
       if (error || !answer.data) {
         const code = error?.extensions?.code ?? "INTERNAL_SERVER_ERROR";
-        return fail(res, STATUS[code] ?? 500, code, error?.message ?? "no answer", error?.extensions?.field);
+        return fail(res, STATUS[code] ?? 500, code, error ? localizeError(error, currentLanguage()).message : message("auth.noAnswer"), error?.extensions?.field);
       }
       const session = answer.data[route.mutation] as { refreshToken: string; refreshTokenExpiresAt: string };
       if (!useCookie) return sendJson(res, 200, session);

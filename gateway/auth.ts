@@ -3,11 +3,15 @@ import { LRUCache } from "lru-cache";
 import { Caller, callerFromClaims, ClaimsError, MaybeCaller } from "../caller/claims";
 import { publicJwk } from "../caller/tokens";
 import type { SigningKey } from "../platform/signing-key";
+import { Message, message, render } from "../platform/i18n";
 
-/** Why a token was refused; answered as 401 on HTTP and 4403 on WebSocket. */
+/** Why a token was refused (`text`, in any language); answered as 401 on HTTP and 4403 on WebSocket. */
 export class TokenError extends Error {
-  constructor(message: string, readonly expired = false) {
-    super(message);
+  constructor(
+    readonly text: Message,
+    readonly expired = false,
+  ) {
+    super(render(text));
     this.name = "TokenError";
   }
 }
@@ -79,7 +83,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if ((algorithm === "RS256" || algorithm === "ES256") && jwks) {
       return (await jwtVerify(token, jwks, { ...providerChecks, algorithms: ["RS256", "ES256"], requiredClaims: ["exp"] })).payload;
     }
-    throw new TokenError(`tokens signed with ${algorithm} are not accepted here`);
+    throw new TokenError(message("token.algorithm", { algorithm }));
   }
 
   const rememberMs = options.verifiedTokenMs ?? 60_000;
@@ -99,7 +103,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     async verifyHeader(header) {
       if (header === undefined || header === null || header === "") return null;
       const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-      if (!match) throw new TokenError('the authorization header must be "Bearer <token>"');
+      if (!match) throw new TokenError(message("token.bearerFormat"));
       const known = verified?.get(match[1]);
       if (known) return known;
       let payload: JWTPayload;
@@ -107,16 +111,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         payload = await verify(match[1]);
       } catch (error) {
         if (error instanceof TokenError) throw error;
-        if (error instanceof errors.JWTExpired) throw new TokenError("the token has expired; sign in again", true);
-        if (error instanceof errors.JWTClaimValidationFailed) throw new TokenError(`the token was refused: ${error.message}`);
-        throw new TokenError("the token is not valid (bad signature or format)");
+        if (error instanceof errors.JWTExpired) throw new TokenError(message("token.expired"), true);
+        if (error instanceof errors.JWTClaimValidationFailed) throw new TokenError(message("token.refused", { detail: error.message }));
+        throw new TokenError(message("token.invalid"));
       }
       try {
         const caller = callerFromClaims(payload as Record<string, unknown>);
         await remember(match[1], caller);
         return caller;
       } catch (error) {
-        if (error instanceof ClaimsError) throw new TokenError(error.message);
+        if (error instanceof ClaimsError) throw new TokenError(error.text);
         throw error;
       }
     },
@@ -135,5 +139,5 @@ function decodeHeader(token: string): TokenHeader {
   } catch {
     // fall through
   }
-  throw new TokenError("the token is not valid (bad signature or format)");
+  throw new TokenError(message("token.invalid"));
 }

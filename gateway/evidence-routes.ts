@@ -10,6 +10,7 @@ import type { AuthRoutes } from "./auth-routes";
 import type { RateLimiter } from "./rate-limit";
 import type { DeliveryRecorder } from "./reporter-audit";
 import { logger } from "../platform/logging";
+import { currentLanguage, inLanguage, languageOf, localizeErrorBody, Message, message, render, said } from "../platform/i18n";
 
 const log = logger("evidence");
 
@@ -44,23 +45,24 @@ class CutOff extends Error {}
 class Refused extends Error {
   constructor(
     readonly status: number,
-    message: string,
+    readonly text: Message,
     readonly rule: string,
   ) {
-    super(message);
+    super(render(text));
   }
 }
 
-function fail(res: ServerResponse, status: number, code: string, message: string, rule?: string, headers: Record<string, string> = {}): void {
+/** The JSON refusal, in the request's language. */
+function fail(res: ServerResponse, status: number, code: string, text: Message, rule?: string, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  sendJson(res, status, { error: { code, message, ...(rule ? { rule } : {}) } });
+  sendJson(res, status, { error: { code, message: said(text), ...(rule ? { rule } : {}) } });
 }
 
 /** Answers, then stops reading what the client still sends. */
-function failAndClose(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, rule?: string): void {
+function failAndClose(req: IncomingMessage, res: ServerResponse, status: number, code: string, text: Message, rule?: string): void {
   if (res.headersSent) return void res.destroy();
   res.setHeader("connection", "close");
-  fail(res, status, code, message, rule);
+  fail(res, status, code, text, rule);
   res.once("finish", () => req.destroy());
 }
 
@@ -103,11 +105,11 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
     try {
       const caller = await options.verifier.verifyHeader(req.headers.authorization);
       if (caller) return caller;
-      failAndClose(req, res, 401, "UNAUTHENTICATED", "sign in first: evidence needs a bearer token");
+      failAndClose(req, res, 401, "UNAUTHENTICATED", message("evidence.signIn"));
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       res.setHeader("www-authenticate", "Bearer");
-      failAndClose(req, res, 401, "UNAUTHENTICATED", error.message);
+      failAndClose(req, res, 401, "UNAUTHENTICATED", error.text);
     }
     return null;
   }
@@ -121,14 +123,14 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
       const decision = await options.limiter.hit(`sub:${caller.sub}`, 1);
       if (!decision.allowed) {
         res.setHeader("retry-after", String(decision.retryAfterSeconds));
-        return failAndClose(req, res, 429, "RATE_LIMITED", `too many requests: an upload counts as a mutation; retry in ${decision.retryAfterSeconds} s`);
+        return failAndClose(req, res, 429, "RATE_LIMITED", message("evidence.rateLimited", { seconds: decision.retryAfterSeconds }));
       }
     }
     let form: busboy.Busboy;
     try {
       form = busboy({ headers: req.headers, limits: { files: 1, fields: 0 } });
     } catch {
-      return failAndClose(req, res, 415, "BAD_USER_INPUT", `the body must be multipart/form-data with one file field named "${FILE_FIELD}"`, "multipart/form-data");
+      return failAndClose(req, res, 415, "BAD_USER_INPUT", message("evidence.multipart", { field: FILE_FIELD }), "multipart/form-data");
     }
     // A client that goes away mid-upload: the form never ends, so the request to the subgraph is cut here.
     const gone = new AbortController();
@@ -139,28 +141,30 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
         sawFile = true;
         if (name !== FILE_FIELD) {
           file.resume();
-          return reject(new Refused(400, `the file must be sent in the field named "${FILE_FIELD}" (got "${name}")`, "file field"));
+          return reject(new Refused(400, message("evidence.fileField", { field: FILE_FIELD, name }), "file field"));
         }
         forwardUpload(file, uploadTarget, headersFor(req, caller), gone.signal).then(resolve, reject);
       });
-      const onlyOne = () => reject(new Refused(400, `one file per upload, in the field "${FILE_FIELD}", and nothing else`, "one file"));
+      const onlyOne = () => reject(new Refused(400, message("evidence.oneFile", { field: FILE_FIELD }), "one file"));
       form.on("filesLimit", onlyOne);
       form.on("fieldsLimit", onlyOne);
-      form.on("close", () => sawFile || reject(new Refused(400, `the form carries no file: send it in the field named "${FILE_FIELD}"`, "file field")));
+      form.on("close", () => sawFile || reject(new Refused(400, message("evidence.noFile", { field: FILE_FIELD }), "file field")));
       form.on("error", () => reject(new CutOff()));
       gone.signal.addEventListener("abort", () => reject(new CutOff()));
     });
     req.pipe(form);
     try {
-      const { status, body } = await answered;
+      const { status, body: sent } = await answered;
+      // The incidents subgraph's refusal, in the request's language.
+      const body = status >= 400 ? localizeErrorBody(sent, currentLanguage()) : sent;
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), ...(status >= 400 ? { connection: "close" } : {}) });
       res.end(body);
       if (status >= 400) res.once("finish", () => req.destroy());
     } catch (error) {
-      if (error instanceof Refused) return failAndClose(req, res, error.status, "BAD_USER_INPUT", error.message, error.rule);
-      if (error instanceof CutOff) return failAndClose(req, res, 400, "BAD_USER_INPUT", "cut off: the upload ended before the file was complete; nothing was stored, send it again", "cut off");
+      if (error instanceof Refused) return failAndClose(req, res, error.status, "BAD_USER_INPUT", error.text, error.rule);
+      if (error instanceof CutOff) return failAndClose(req, res, 400, "BAD_USER_INPUT", message("evidence.cutOff"), "cut off");
       log.error({ err: error }, "upload: the incidents subgraph could not be reached");
-      failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", "the hub could not store the file right now; nothing was stored: send it again in a moment");
+      failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", message("evidence.storeUnavailable"));
     }
   }
 
@@ -168,7 +172,7 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
     const target = new URL(`/internal/evidence/${encodeURIComponent(id)}`, options.incidentsUrl);
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(target, { headers: headersFor(req, caller) }, resolve).once("error", reject));
     if (response.statusCode !== 200) {
-      const body = await readAll(response);
+      const body = localizeErrorBody(await readAll(response), currentLanguage());
       res.writeHead(response.statusCode ?? 502, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
       return void res.end(body);
     }
@@ -180,7 +184,7 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
       } catch (error) {
         response.destroy();
         log.error({ err: error }, "reporter audit not stored: the evidence download is withheld");
-        return fail(res, 503, "STORAGE_UNAVAILABLE", "the hub could not record who receives this evidence, so it is not sent: try again in a moment", undefined, { "retry-after": "1" });
+        return fail(res, 503, "STORAGE_UNAVAILABLE", message("evidence.auditUnavailable"), undefined, { "retry-after": "1" });
       }
     }
     const passed = ["content-type", "content-length", "content-disposition", "cache-control", "x-content-type-options", "x-kawal-evidence-sha256"];
@@ -191,23 +195,26 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
 
   return {
     matches: (req) => /^\/evidence(\/[^/]*)?$/.test(pathOf(req)),
-    async handle(req, res) {
-      const path = pathOf(req);
-      const id = /^\/evidence\/([^/]+)$/.exec(path)?.[1];
-      const allowed = id === undefined ? "POST" : "GET";
-      if (req.method !== allowed) {
-        res.setHeader("allow", allowed);
-        return failAndClose(req, res, 405, "METHOD_NOT_ALLOWED", `${path} takes ${allowed}`);
-      }
-      try {
-        const caller = await callerOf(req, res);
-        if (!caller) return;
-        if (id === undefined) await upload(req, res, caller);
-        else await download(req, res, caller, id);
-      } catch (error) {
-        log.error({ err: error, method: req.method, path }, "evidence request failed");
-        failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", "the hub could not reach its evidence store right now: try again in a moment");
-      }
-    },
+    // In the request's language (Accept-Language): the gateway's refusals and the incidents subgraph's.
+    handle: (req, res) => inLanguage(languageOf(req.headers["accept-language"]), () => handle(req, res)),
   };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = pathOf(req);
+    const id = /^\/evidence\/([^/]+)$/.exec(path)?.[1];
+    const allowed = id === undefined ? "POST" : "GET";
+    if (req.method !== allowed) {
+      res.setHeader("allow", allowed);
+      return failAndClose(req, res, 405, "METHOD_NOT_ALLOWED", message("http.method", { path, method: allowed }));
+    }
+    try {
+      const caller = await callerOf(req, res);
+      if (!caller) return;
+      if (id === undefined) await upload(req, res, caller);
+      else await download(req, res, caller, id);
+    } catch (error) {
+      log.error({ err: error, method: req.method, path }, "evidence request failed");
+      failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", message("evidence.unreachable"));
+    }
+  }
 }

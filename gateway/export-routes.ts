@@ -8,6 +8,7 @@ import { sendJson } from "../platform/http";
 import { logger } from "../platform/logging";
 import { TokenError, TokenVerifier } from "./auth";
 import type { AuthRoutes } from "./auth-routes";
+import { inLanguage, languageOf, Message, message, render, said } from "../platform/i18n";
 
 const log = logger("export");
 
@@ -108,25 +109,25 @@ const FILTER_FIELD: Record<string, (typeof PARAMETERS)[number]> = { regionCode: 
 class BadParameter extends Error {
   constructor(
     readonly parameter: string,
-    message: string,
+    readonly text: Message,
   ) {
-    super(message);
+    super(render(text));
   }
 }
 
 function booleanParameter(name: string, value: string): boolean {
   if (value === "true") return true;
   if (value === "false") return false;
-  throw new BadParameter(name, `${name}: must be true or false (got "${value}")`);
+  throw new BadParameter(name, message("export.booleanParameter", { name, value }));
 }
 
 /** The IncidentFilter of a query string; enum values are checked by the API (and named back by `refusal`). */
 export function filterOf(search: URLSearchParams): Record<string, unknown> {
   for (const name of search.keys()) {
-    if (!(PARAMETERS as readonly string[]).includes(name)) throw new BadParameter(name, `${name}: unknown parameter; the filter takes ${PARAMETERS.join(", ")}`);
+    if (!(PARAMETERS as readonly string[]).includes(name)) throw new BadParameter(name, message("export.unknownParameter", { name, parameters: PARAMETERS.join(", ") }));
   }
   for (const name of PARAMETERS) {
-    if (name !== "category" && search.getAll(name).length > 1) throw new BadParameter(name, `${name}: give it once`);
+    if (name !== "category" && search.getAll(name).length > 1) throw new BadParameter(name, message("export.parameterOnce", { name }));
   }
   const filter: Record<string, unknown> = {};
   const single = (name: string) => search.get(name) ?? undefined;
@@ -177,62 +178,65 @@ export function createExportRoutes(options: ExportRoutesOptions): AuthRoutes {
 
   return {
     matches: (req) => urlOf(req).pathname === EXPORT_PATH,
-    async handle(req, res: ServerResponse) {
-      if (req.method !== "GET") {
-        res.setHeader("allow", "GET");
-        return sendJson(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: `${EXPORT_PATH} takes GET` } });
-      }
-      let caller: MaybeCaller;
-      let filter: Record<string, unknown>;
-      let first: ExportPage;
-      try {
-        caller = await options.verifier.verifyHeader(req.headers.authorization);
-        filter = filterOf(urlOf(req).searchParams);
-        // The first page before any byte: a refusal (bad filter, not allowed) is still a proper status.
-        first = await page(caller, req, filter, null);
-      } catch (error) {
-        if (error instanceof TokenError) {
-          res.setHeader("www-authenticate", "Bearer");
-          return sendJson(res, 401, { error: { code: "UNAUTHENTICATED", message: error.message } });
-        }
-        if (error instanceof BadParameter) return sendJson(res, 400, { error: { code: "BAD_USER_INPUT", message: error.message, parameter: error.parameter } });
-        if (error instanceof PageRefused && error.errors.length > 0) {
-          const { status, body } = refusal(error.errors);
-          return sendJson(res, status, body);
-        }
-        log.error({ err: error }, "export refused before its first page");
-        return sendJson(res, 502, { error: { code: "UPSTREAM_UNAVAILABLE", message: "the hub could not read the reports right now: try again in a moment" } });
-      }
-      const stamp = new Date().toISOString().slice(0, 10);
-      res.writeHead(200, {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="laporan-${stamp}.csv"`,
-        "cache-control": "no-store",
-      });
-      // The BOM tells spreadsheet programs the file is UTF-8 (names such as "Kecamatan Manggar" with diacritics).
-      const csv = stringify({ bom: true, header: true, columns: COLUMNS.map(([header]) => header), cast: { boolean: (value) => String(value), string: inertCell } });
-      const writing = pipeline(csv, res);
-      // A slow client holds the next page back rather than filling memory.
-      const write = async (list: ExportPage) => {
-        for (const { node } of list.edges) csv.write(COLUMNS.map(([, cell]) => cell(node) ?? ""));
-        if (csv.writableNeedDrain) await once(csv, "drain");
-      };
-      try {
-        await write(first);
-        let current = first;
-        while (current.pageInfo.hasNextPage && current.pageInfo.endCursor) {
-          current = await page(caller, req, filter, current.pageInfo.endCursor);
-          await write(current);
-          if (res.destroyed) break;
-        }
-        csv.end();
-        await writing;
-      } catch (error) {
-        // Headers are gone: a cut download (no final newline) rather than a file that looks complete.
-        log.error({ err: error }, "export cut off after its first page");
-        csv.destroy();
-        res.destroy();
-      }
-    },
+    // In the request's language (Accept-Language): the refusals, and the API's own errors they pass on.
+    handle: (req, res) => inLanguage(languageOf(req.headers["accept-language"]), () => handle(req, res)),
   };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "GET") {
+      res.setHeader("allow", "GET");
+      return sendJson(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: said(message("http.method", { path: EXPORT_PATH, method: "GET" })) } });
+    }
+    let caller: MaybeCaller;
+    let filter: Record<string, unknown>;
+    let first: ExportPage;
+    try {
+      caller = await options.verifier.verifyHeader(req.headers.authorization);
+      filter = filterOf(urlOf(req).searchParams);
+      // The first page before any byte: a refusal (bad filter, not allowed) is still a proper status.
+      first = await page(caller, req, filter, null);
+    } catch (error) {
+      if (error instanceof TokenError) {
+        res.setHeader("www-authenticate", "Bearer");
+        return sendJson(res, 401, { error: { code: "UNAUTHENTICATED", message: said(error.text) } });
+      }
+      if (error instanceof BadParameter) return sendJson(res, 400, { error: { code: "BAD_USER_INPUT", message: said(error.text), parameter: error.parameter } });
+      if (error instanceof PageRefused && error.errors.length > 0) {
+        const { status, body } = refusal(error.errors);
+        return sendJson(res, status, body);
+      }
+      log.error({ err: error }, "export refused before its first page");
+      return sendJson(res, 502, { error: { code: "UPSTREAM_UNAVAILABLE", message: said(message("export.unavailable")) } });
+    }
+    const stamp = new Date().toISOString().slice(0, 10);
+    res.writeHead(200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="laporan-${stamp}.csv"`,
+      "cache-control": "no-store",
+    });
+    // The BOM tells spreadsheet programs the file is UTF-8 (names such as "Kecamatan Manggar" with diacritics).
+    const csv = stringify({ bom: true, header: true, columns: COLUMNS.map(([header]) => header), cast: { boolean: (value) => String(value), string: inertCell } });
+    const writing = pipeline(csv, res);
+    // A slow client holds the next page back rather than filling memory.
+    const write = async (list: ExportPage) => {
+      for (const { node } of list.edges) csv.write(COLUMNS.map(([, cell]) => cell(node) ?? ""));
+      if (csv.writableNeedDrain) await once(csv, "drain");
+    };
+    try {
+      await write(first);
+      let current = first;
+      while (current.pageInfo.hasNextPage && current.pageInfo.endCursor) {
+        current = await page(caller, req, filter, current.pageInfo.endCursor);
+        await write(current);
+        if (res.destroyed) break;
+      }
+      csv.end();
+      await writing;
+    } catch (error) {
+      // Headers are gone: a cut download (no final newline) rather than a file that looks complete.
+      log.error({ err: error }, "export cut off after its first page");
+      csv.destroy();
+      res.destroy();
+    }
+  }
 }

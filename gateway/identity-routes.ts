@@ -4,8 +4,9 @@ import { sendJson } from "../platform/http";
 import type { SigningKey } from "../platform/signing-key";
 import { AuthRoutes, createAuthRoutes } from "./auth-routes";
 import { createOAuthRoutes } from "./oauth-routes";
-import type { RateLimiter, RateLimitOptions } from "./rate-limit";
+import { RateLimiter, RateLimitOptions, rateWindow } from "./rate-limit";
 import type { IdentityClient } from "./identity-client";
+import { inLanguage, languageOf, message, said } from "../platform/i18n";
 
 /*
  * The gateway's plain HTTP routes of the identity service: /auth/* (people), /oauth/token (partner apps), each
@@ -34,13 +35,13 @@ async function sendJwks(res: ServerResponse, key: SigningKey | undefined): Promi
 
 /** 429 in each route's own error shape, with Retry-After (the RATE_LIMITED contract of the GraphQL endpoint). */
 function tooMany(req: IncomingMessage, res: ServerResponse, retryAfterSeconds: number, { limit, windowSeconds = 60 }: RateLimitOptions): void {
-  const message = `too many requests: at most ${limit} ${windowSeconds === 60 ? "a minute" : `per ${windowSeconds} s`} per client address; retry in ${retryAfterSeconds} s`;
+  const description = said(message("rate.requests", { limit, window: rateWindow(windowSeconds), seconds: retryAfterSeconds }));
   res.setHeader("retry-after", String(retryAfterSeconds));
   if (req.url?.startsWith("/oauth/")) {
     res.setHeader("cache-control", "no-store");
-    return sendJson(res, 429, { error: "rate_limited", error_description: message, retry_after_seconds: retryAfterSeconds });
+    return sendJson(res, 429, { error: "rate_limited", error_description: description, retry_after_seconds: retryAfterSeconds });
   }
-  sendJson(res, 429, { error: { code: "RATE_LIMITED", message, retryAfterSeconds } });
+  sendJson(res, 429, { error: { code: "RATE_LIMITED", message: description, retryAfterSeconds } });
 }
 
 export function createIdentityRoutes(options: IdentityRoutesOptions): AuthRoutes {
@@ -48,16 +49,19 @@ export function createIdentityRoutes(options: IdentityRoutesOptions): AuthRoutes
   const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://localhost").pathname;
   return {
     matches: (req) => pathOf(req) === JWKS_PATH || forwarded.some((routes) => routes.matches(req)),
-    async handle(req, res) {
-      if (pathOf(req) === JWKS_PATH) return sendJwks(res, options.signingKey);
-      if (options.limiter) {
-        const decision = await options.limiter.hit(`addr:${req.socket.remoteAddress ?? "unknown"}`, 1);
-        if (!decision.allowed) {
-          req.resume();
-          return tooMany(req, res, decision.retryAfterSeconds, options.limits);
-        }
-      }
-      await forwarded.find((routes) => routes.matches(req))!.handle(req, res);
-    },
+    // In the request's language (Accept-Language): the refusals here and in the /auth and /oauth routes.
+    handle: (req, res) => inLanguage(languageOf(req.headers["accept-language"]), () => handle(req, res)),
   };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (pathOf(req) === JWKS_PATH) return sendJwks(res, options.signingKey);
+    if (options.limiter) {
+      const decision = await options.limiter.hit(`addr:${req.socket.remoteAddress ?? "unknown"}`, 1);
+      if (!decision.allowed) {
+        req.resume();
+        return tooMany(req, res, decision.retryAfterSeconds, options.limits);
+      }
+    }
+    await forwarded.find((routes) => routes.matches(req))!.handle(req, res);
+  }
 }

@@ -1,4 +1,5 @@
 import { GraphQLError, ValidationContext, ValidationRule } from "graphql";
+import { MESSAGE_EXTENSION, message, render } from "../platform/i18n";
 
 /**
  * Production refuses introspection (`__schema`, `__type`) and says where the schema is instead: it is
@@ -8,10 +9,7 @@ export const refuseIntrospection: ValidationRule = (context: ValidationContext) 
   Field(node) {
     if (node.name.value !== "__schema" && node.name.value !== "__type") return;
     context.reportError(
-      new GraphQLError(
-        "introspection is off on this hub (NODE_ENV=production): load the published schema, schema/api.graphql in the Kawal Damai repository, into your GraphQL tool instead",
-        { nodes: node, extensions: { code: "INTROSPECTION_DISABLED" } },
-      ),
+      new GraphQLError(render(message("introspection.off")), { nodes: node, extensions: { code: "INTROSPECTION_DISABLED", [MESSAGE_EXTENSION]: message("introspection.off") } }),
     );
   },
 });

@@ -3,6 +3,8 @@ import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { GraphQLError, ParseOptions, ValidationContext, ValidationRule } from "graphql";
+import { describedError } from "../platform/errors";
+import { message } from "../platform/i18n";
 
 /**
  * Operation limits, the same on HTTP (Apollo Server's validationRules and parseOptions) and on WebSocket
@@ -42,13 +44,13 @@ export type LimitName = keyof OperationLimits;
  * error) and stops the other rules; reporting through the context keeps the refusal an ordinary validation
  * error on both transports.
  */
-function reportAs(limit: LimitName) {
+function reportAs(limit: Exclude<LimitName, "tokens">, max: number) {
   return {
     propagateOnRejection: false,
     onReject: [
       (context: ValidationContext | null, error: GraphQLError) => {
-        const message = error.message.replace(/^Syntax Error: /, "");
-        context?.reportError(new GraphQLError(`operation refused: ${message}`, { extensions: { limit } }));
+        const detail = error.message.replace(/^Syntax Error: /, "");
+        context?.reportError(describedError(message(`limit.${limit}`, { detail, max }), { limit }));
       },
     ],
   };
@@ -57,10 +59,10 @@ function reportAs(limit: LimitName) {
 /** The validation rules enforcing `limits`: pass them to Apollo Server's validationRules and to graphql-ws. */
 export function operationLimitRules(limits: OperationLimits = DEFAULT_OPERATION_LIMITS): ValidationRule[] {
   return [
-    maxDepthRule({ n: limits.depth, ...reportAs("depth") }),
-    maxAliasesRule({ n: limits.aliases, allowList: [], ...reportAs("aliases") }),
-    maxDirectivesRule({ n: limits.directives, ...reportAs("directives") }),
-    costLimitRule({ maxCost: limits.cost, ...reportAs("cost") }),
+    maxDepthRule({ n: limits.depth, ...reportAs("depth", limits.depth) }),
+    maxAliasesRule({ n: limits.aliases, allowList: [], ...reportAs("aliases", limits.aliases) }),
+    maxDirectivesRule({ n: limits.directives, ...reportAs("directives", limits.directives) }),
+    costLimitRule({ maxCost: limits.cost, ...reportAs("cost", limits.cost) }),
   ] as ValidationRule[];
 }
 

@@ -3,6 +3,7 @@ import { readSmallBody } from "../platform/http";
 import type { AuthRoutes } from "./auth-routes";
 import type { IdentityAnswer, IdentityClient } from "./identity-client";
 import { logger } from "../platform/logging";
+import { currentLanguage, localizeError, Message, message, said } from "../platform/i18n";
 
 const log = logger("oauth");
 
@@ -39,7 +40,8 @@ function send(res: ServerResponse, status: number, body: Record<string, unknown>
 }
 
 /** An RFC 6749 §5.2 error: 401 with a challenge for invalid_client, 503 when the hub cannot answer, 400 otherwise. */
-function oauthError(res: ServerResponse, error: OAuthErrorCode, description: string): void {
+function oauthError(res: ServerResponse, error: OAuthErrorCode, text: Message | string): void {
+  const description = typeof text === "string" ? text : said(text);
   const status = error === "invalid_client" ? 401 : error === "temporarily_unavailable" ? 503 : error === "server_error" ? 500 : 400;
   send(res, status, { error, error_description: description }, error === "invalid_client" ? { "www-authenticate": CHALLENGE } : {});
 }
@@ -71,26 +73,26 @@ export function createOAuthRoutes(identity: IdentityClient): AuthRoutes {
   return {
     matches: (req) => new URL(req.url ?? "/", "http://localhost").pathname === "/oauth/token",
     async handle(req: IncomingMessage, res: ServerResponse) {
-      if (req.method !== "POST") return oauthError(res, "invalid_request", "send a POST with a form-encoded body (application/x-www-form-urlencoded)");
+      if (req.method !== "POST") return oauthError(res, "invalid_request", message("oauth.post"));
       if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? "")) {
-        return oauthError(res, "invalid_request", "the body must be form-encoded: content-type application/x-www-form-urlencoded");
+        return oauthError(res, "invalid_request", message("oauth.formEncoded"));
       }
       const text = await readSmallBody(req, MAX_BODY);
-      if (text === null) return oauthError(res, "invalid_request", `the body must be at most ${MAX_BODY} bytes`);
+      if (text === null) return oauthError(res, "invalid_request", message("oauth.bodyTooLarge", { max: MAX_BODY }));
       const form = new URLSearchParams(text);
       for (const name of new Set(form.keys())) {
-        if (form.getAll(name).length > 1) return oauthError(res, "invalid_request", `${name}: must be sent once`);
+        if (form.getAll(name).length > 1) return oauthError(res, "invalid_request", message("oauth.once", { name }));
       }
       const grantType = form.get("grant_type");
-      if (!grantType) return oauthError(res, "invalid_request", "grant_type: is required (client_credentials)");
-      if (grantType !== "client_credentials") return oauthError(res, "unsupported_grant_type", `grant_type: only client_credentials is supported here (got "${grantType.slice(0, 40)}")`);
+      if (!grantType) return oauthError(res, "invalid_request", message("oauth.grantRequired"));
+      if (grantType !== "client_credentials") return oauthError(res, "unsupported_grant_type", message("oauth.grantUnsupported", { grant: grantType.slice(0, 40) }));
       const basic = basicCredentials(req.headers.authorization);
-      if (basic === null) return oauthError(res, "invalid_client", "the Authorization header must be Basic base64(client_id:client_secret)");
+      if (basic === null) return oauthError(res, "invalid_client", message("oauth.basic"));
       const inBody = form.has("client_id") || form.has("client_secret");
-      if (basic && inBody) return oauthError(res, "invalid_request", "send the client credentials once: in the Authorization header or in the body, not both");
+      if (basic && inBody) return oauthError(res, "invalid_request", message("oauth.credentialsOnce"));
       const credentials = basic ?? { clientId: form.get("client_id") ?? "", clientSecret: form.get("client_secret") ?? "" };
       if (credentials.clientId === "" || credentials.clientSecret === "") {
-        return oauthError(res, "invalid_client", "client authentication is required: client_id and client_secret (HTTP Basic or in the body)");
+        return oauthError(res, "invalid_client", message("oauth.clientRequired"));
       }
       const scope = form.get("scope");
       let answer: IdentityAnswer;
@@ -102,15 +104,17 @@ export function createOAuthRoutes(identity: IdentityClient): AuthRoutes {
         );
       } catch (error) {
         log.error({ err: error }, "the identity subgraph did not answer");
-        return oauthError(res, "temporarily_unavailable", "the token endpoint is unavailable right now; try again in a moment");
+        return oauthError(res, "temporarily_unavailable", message("oauth.unavailable"));
       }
       const error = answer.errors?.[0];
       if (error || !answer.data) {
         const oauth = error?.extensions?.oauth;
-        if (oauth && OAUTH_ERRORS.has(oauth)) return oauthError(res, oauth as OAuthErrorCode, error?.message ?? oauth);
-        if (error?.extensions?.code === "SIGNING_UNAVAILABLE" || error?.extensions?.code === "STORAGE_UNAVAILABLE") return oauthError(res, "temporarily_unavailable", error.message);
+        // The identity subgraph's text in the caller's language; the RFC 6749 code as it is.
+        const description = error ? localizeError(error, currentLanguage()).message : undefined;
+        if (oauth && OAUTH_ERRORS.has(oauth)) return oauthError(res, oauth as OAuthErrorCode, description ?? oauth);
+        if (description && (error?.extensions?.code === "SIGNING_UNAVAILABLE" || error?.extensions?.code === "STORAGE_UNAVAILABLE")) return oauthError(res, "temporarily_unavailable", description);
         log.error({ message: error?.message ?? "no data" }, "the identity subgraph answered an error");
-        return oauthError(res, "server_error", "the token could not be issued");
+        return oauthError(res, "server_error", message("oauth.notIssued"));
       }
       const token = answer.data.clientCredentialsToken as { accessToken: string; tokenType: string; expiresIn: number; scope: string };
       send(res, 200, { access_token: token.accessToken, token_type: token.tokenType, expires_in: token.expiresIn, scope: token.scope });

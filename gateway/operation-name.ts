@@ -1,5 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, Kind } from "graphql";
+import { Kind } from "graphql";
+import { describedError } from "../platform/errors";
+import { message } from "../platform/i18n";
 
 /**
  * A request whose `operationName` names no operation of its document (or names none where the document holds
@@ -13,10 +15,9 @@ export function operationNamePlugin<C extends object>(): ApolloServerPlugin<C> {
         async didResolveOperation({ operation, document, request }) {
           if (operation) return;
           const names = document.definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION ? [definition.name?.value ?? "(anonymous)"] : []));
-          const rule = request.operationName ? `names no operation of the document ("${request.operationName}")` : "must name one of the document's operations";
-          throw new GraphQLError(`operationName: ${rule}; the document has ${names.join(", ") || "no operation"}`, {
-            extensions: { code: "BAD_REQUEST", field: "operationName", http: { status: 400 } },
-          });
+          const listed = names.join(", ") || message("word.noOperation");
+          const text = request.operationName ? message("operation.nameUnknown", { name: request.operationName, names: listed }) : message("operation.nameMissing", { names: listed });
+          throw describedError(text, { code: "BAD_REQUEST", field: "operationName", http: { status: 400 } });
         },
       };
     },

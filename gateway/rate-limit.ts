@@ -5,6 +5,8 @@ import Redis from "ioredis";
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { GatewayContext } from "./subgraph-client";
 import { redisBack, redisUnreachable } from "../platform/redis-warning";
+import { describedError } from "../platform/errors";
+import { Message, message } from "../platform/i18n";
 
 /**
  * Mutation rate limits per caller: the token's subject, or the client address for the public. A fixed
@@ -130,15 +132,17 @@ export function rateKey(context: GatewayContext): string {
   return `addr:${context.clientAddress ?? "unknown"}`;
 }
 
+/** The window a limiter counts in, as the refusals say it: "a minute", "per 10 s". */
+export function rateWindow(windowSeconds: number): Message {
+  return windowSeconds === MINUTE ? message("word.aMinute") : message("word.perSeconds", { seconds: windowSeconds });
+}
+
 /** The refusal, naming the window the limiter counts in: "at most 120 mutations a minute per caller; retry in 42 s". */
 export function rateLimited(retryAfterSeconds: number, { limit, windowSeconds = MINUTE }: RateLimitOptions): GraphQLError {
-  const window = windowSeconds === MINUTE ? "a minute" : `per ${windowSeconds} s`;
-  return new GraphQLError(`too many mutations: at most ${limit} mutations ${window} per caller; retry in ${retryAfterSeconds} s`, {
-    extensions: {
-      code: "RATE_LIMITED",
-      retryAfterSeconds,
-      http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
-    },
+  return describedError(message("rate.mutations", { limit, window: rateWindow(windowSeconds), seconds: retryAfterSeconds }), {
+    code: "RATE_LIMITED",
+    retryAfterSeconds,
+    http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
   });
 }
 

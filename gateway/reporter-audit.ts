@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError } from "graphql";
 import type { Disclosure } from "../caller/disclosures";
 import type { GatewayContext } from "./subgraph-client";
 import { logger } from "../platform/logging";
 import type { IdentityClient } from "./identity-client";
+import { answered, describedError } from "../platform/errors";
+import { message } from "../platform/i18n";
 
 const log = logger("reporter-audit");
 
@@ -68,10 +69,8 @@ export function reporterAuditPlugin(record: DeliveryRecorder): ApolloServerPlugi
             await record(deliveries.map((delivery) => ({ ...delivery, subject, clientAddress: contextValue.clientAddress })));
           } catch (error) {
             log.error({ err: error }, "not stored: the answer is withheld");
-            const refusal = new GraphQLError("the hub could not record who receives this report's reporter, so it is not sent; nothing was changed: send the request again in a moment", {
-              extensions: { code: "STORAGE_UNAVAILABLE", retryAfterSeconds: 1 },
-            });
-            response.body.singleResult = { data: null, errors: [refusal.toJSON()] };
+            const refusal = describedError(message("audit.unavailable"), { code: "STORAGE_UNAVAILABLE", retryAfterSeconds: 1 });
+            response.body.singleResult = { data: null, errors: [answered(refusal)] };
             response.http.status = 503;
           }
         },

@@ -5,6 +5,8 @@ import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError } from "graphql";
+import { describedError } from "../platform/errors";
+import { currentLanguage, localizeError } from "../platform/i18n";
 import type { HubConfig } from "../platform/config";
 import { createHttpDrain } from "../platform/drain";
 import { close, graphqlHttpHandler, listen, sendJson } from "../platform/http";
@@ -70,9 +72,7 @@ export interface RunningGateway {
 }
 
 function unauthorized(error: TokenError): GraphQLError {
-  return new GraphQLError(error.message, {
-    extensions: { code: "UNAUTHENTICATED", http: { status: 401, headers: new Map([["www-authenticate", "Bearer"]]) } },
-  });
+  return describedError(error.text, { code: "UNAUTHENTICATED", http: { status: 401, headers: new Map([["www-authenticate", "Bearer"]]) } });
 }
 
 /** The dispatcher's settings from the configuration. */
@@ -141,6 +141,8 @@ export async function startGateway(config: HubConfig, options: GatewayOptions = 
     csrfPrevention: true,
     validationRules: [...operationLimitRules(limits), ...(config.production ? [refuseIntrospection] : [])],
     parseOptions: operationParseOptions(limits),
+    // Every error in the caller's language (Accept-Language, platform/i18n); the catalogue key stays inside.
+    formatError: (formatted) => localizeError(formatted, currentLanguage()),
     plugins: [
       // The request log and metrics see every request as it came, refusals included.
       ...observation.plugins,

@@ -20,6 +20,8 @@ import type { PubSub, Unsubscribe } from "../platform/pubsub";
 import type { GatewayContext } from "./subgraph-client";
 import { logger } from "../platform/logging";
 import type { IdentityClient } from "./identity-client";
+import { describedError } from "../platform/errors";
+import { message } from "../platform/i18n";
 
 const log = logger("trusted-documents");
 
@@ -89,20 +91,13 @@ function listedDocument({ documents }: TrustedList, id: string): string | undefi
 }
 
 const notFound = () =>
-  new GraphQLError("PersistedQueryNotFound: this app may run only its trusted documents, and the id sent is not one of them: load the app's current manifest (loadTrustedDocuments)", {
-    extensions: { code: "PERSISTED_QUERY_NOT_FOUND", http: { status: 400 } },
-  });
+  describedError(message("trusted.notFound"), { code: "PERSISTED_QUERY_NOT_FOUND", http: { status: 400 } });
 
 const documentRequired = () =>
-  new GraphQLError(
-    "this app may run only its trusted documents: send the operation's id in extensions.persistedQuery.sha256Hash or documentId instead of its text (the manifest GraphQL Code Generator or Apollo generate lists them)",
-    { extensions: { code: "TRUSTED_DOCUMENT_REQUIRED", http: { status: 400 } } },
-  );
+  describedError(message("trusted.required"), { code: "TRUSTED_DOCUMENT_REQUIRED", http: { status: 400 } });
 
 const unavailable = () =>
-  new GraphQLError("the hub could not read this app's trusted documents: send the request again in a moment", {
-    extensions: { code: "STORAGE_UNAVAILABLE", retryAfterSeconds: 1, http: { status: 503 } },
-  });
+  describedError(message("trusted.unavailable"), { code: "STORAGE_UNAVAILABLE", retryAfterSeconds: 1, http: { status: 503 } });
 
 export function createTrustedDocuments(options: TrustedDocumentsOptions): TrustedDocuments {
   const lists = new LRUCache<string, TrustedList>({

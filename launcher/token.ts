@@ -30,7 +30,7 @@ export function tokenRequest(argv: string[]): { caller: Caller; expiresIn: strin
     scope: values.scope ?? "",
   });
   const expiresIn = values.expires ?? "12h";
-  if (!/^\d+[smhd]$/.test(expiresIn)) throw new ClaimsError(`--expires: must be a number and a unit, such as 30m, 12h or 7d (got "${expiresIn}")`);
+  if (!/^\d+[smhd]$/.test(expiresIn)) throw new ConfigError("--expires", "must be a number and a unit, such as 30m, 12h or 7d", expiresIn);
   return { caller, expiresIn };
 }
 

@@ -4,6 +4,7 @@ import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
 import { logger } from "./logging";
 import { StartupError } from "./startup";
 import { withIncomingContext, withSpan } from "./tracing";
+import { inLanguage, languageOf, message, said } from "./i18n";
 
 const log = logger("http");
 
@@ -87,12 +88,14 @@ export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOp
   const graphqlPath = options.path ?? "/graphql";
   const limit = options.maxBodyBytes ?? 1024 * 1024;
   const spanName = options.spanName ?? "graphql request";
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  // The request's language is where Apollo's formatError, which sees no request, can read it.
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => inLanguage(languageOf(req.headers["accept-language"]), () => handle(req, res));
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const route = options.routes?.[url.pathname];
       if (route && req.method === "GET") return await route(req, res);
-      if (url.pathname !== graphqlPath) return graphqlError(res, 404, `no such path: ${url.pathname}`, "NOT_FOUND");
+      if (url.pathname !== graphqlPath) return graphqlError(res, 404, said(message("http.noSuchPath", { path: url.pathname })), "NOT_FOUND");
       const refusal = options.guard?.(req);
       if (refusal) return graphqlError(res, refusal.status, refusal.message, "FORBIDDEN");
       let body: unknown = undefined;
@@ -102,7 +105,7 @@ export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOp
           try {
             body = text === "" ? undefined : JSON.parse(text);
           } catch {
-            return graphqlError(res, 400, "the request body is not valid JSON", "BAD_REQUEST");
+            return graphqlError(res, 400, said(message("http.invalidJson")), "BAD_REQUEST");
           }
         }
       }
@@ -130,13 +133,13 @@ export function graphqlHttpHandler<C extends BaseContext>(options: GraphQLHttpOp
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         res.setHeader("connection", "close");
-        return graphqlError(res, 413, `the request body is larger than ${limit} bytes`, "PAYLOAD_TOO_LARGE");
+        return graphqlError(res, 413, said(message("http.bodyTooLarge", { max: limit })), "PAYLOAD_TOO_LARGE");
       }
       log.error({ err: error, path: req.url }, "request failed");
-      if (!res.headersSent) graphqlError(res, 500, "internal error", "INTERNAL_SERVER_ERROR");
+      if (!res.headersSent) graphqlError(res, 500, said(message("http.internal")), "INTERNAL_SERVER_ERROR");
       else res.end();
     }
-  };
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
+import { Message, message, render } from "./i18n";
 
 export interface OutboundPolicy {
   /** Production rules: https only, public addresses only. */
@@ -18,8 +19,9 @@ export interface OutboundPolicy {
 
 /** A URL or address the policy refuses; the message says which rule. */
 export class OutboundRefused extends Error {
-  constructor(message: string) {
-    super(message);
+  /** The rule broken, said in any language (the message is its English). */
+  constructor(readonly rule: Message) {
+    super(render(rule));
     this.name = "OutboundRefused";
   }
 }
@@ -42,10 +44,10 @@ function isLoopback(address: string): boolean {
 /** Refuses an address the policy forbids for this protocol. */
 function checkAddress(address: string, protocol: string, policy: OutboundPolicy): void {
   if (policy.production && !isPublicAddress(address)) {
-    throw new OutboundRefused(`resolves to ${address}, a private, loopback, link-local or reserved address: the hub only posts to public addresses`);
+    throw new OutboundRefused(message("outbound.privateAddress", { address }));
   }
   if (protocol === "http:" && !isLoopback(address)) {
-    throw new OutboundRefused(`plain http is allowed only to loopback (development); ${address} needs https`);
+    throw new OutboundRefused(message("outbound.plainHttp", { address }));
   }
 }
 
@@ -55,11 +57,11 @@ export function checkUrlShape(raw: string, policy: OutboundPolicy): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new OutboundRefused("must be an absolute URL such as https://partner.example.id/hooks/kawal");
+    throw new OutboundRefused(message("outbound.absoluteUrl"));
   }
-  if (url.username || url.password) throw new OutboundRefused("must not carry a user name or password");
+  if (url.username || url.password) throw new OutboundRefused(message("outbound.noCredentials"));
   if (policy.production ? url.protocol !== "https:" : !["https:", "http:"].includes(url.protocol)) {
-    throw new OutboundRefused(policy.production ? "must be an https URL" : "must be an https URL (or http to loopback in development)");
+    throw new OutboundRefused(message(policy.production ? "outbound.https" : "outbound.httpsOrLoopback"));
   }
   return url;
 }
@@ -73,7 +75,7 @@ export async function checkUrl(raw: string, policy: OutboundPolicy): Promise<URL
   try {
     addresses = await lookupAll(hostOf(url));
   } catch {
-    throw new OutboundRefused(`its host ${url.hostname} does not resolve`);
+    throw new OutboundRefused(message("outbound.unresolved", { host: url.hostname }));
   }
   for (const { address } of addresses) checkAddress(address, url.protocol, policy);
   return url;

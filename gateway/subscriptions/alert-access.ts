@@ -6,6 +6,7 @@
 import { ALERT_SUBSCRIBERS, describeRules, passesRules } from "../../caller/access";
 import { forbidden, unauthenticated } from "../../platform/errors";
 import type { SubscriptionAuthorizer } from "./policies/authorize";
+import { message } from "../../platform/i18n";
 
 /** The rule of Subscription.incidentAlerts: AGENCY, or INTEGRATOR with scope subscribe:alerts. Queries and mutations pass. */
 export const alertSubscriptionPolicy: SubscriptionAuthorizer = (caller, operation) => {
@@ -13,8 +14,8 @@ export const alertSubscriptionPolicy: SubscriptionAuthorizer = (caller, operatio
   const what = `Subscription.${operation.rootFields[0] ?? "?"}`;
   const allowed = describeRules(ALERT_SUBSCRIBERS);
   if (!caller) {
-    return unauthenticated(`${what} needs a bearer token (${allowed}): the Authorization header over HTTP, "authorization" in connection_init over graphql-ws`);
+    return unauthenticated(message("access.alertsNeedToken", { what, allowed }));
   }
   if (passesRules(caller, ALERT_SUBSCRIBERS)) return null;
-  return forbidden(`${what} is for ${allowed}; your token is ${caller.role}${caller.role === "INTEGRATOR" ? " without subscribe:alerts" : ""}`);
+  return forbidden(message("access.isFor", { what, allowed, role: caller.role === "INTEGRATOR" ? message("word.integratorWithoutAlerts") : caller.role }));
 };

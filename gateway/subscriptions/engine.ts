@@ -23,6 +23,8 @@ import { createPlanner, Prepared, PreparedOperation } from "./planning";
 import { buildEngineSchemas } from "./schemas";
 import { BackoffOptions, createSharing, Feed, SharingStats, sharingKey, SubscriberSink } from "./sharing";
 import { consoleOf, logger as processLogger } from "../../platform/logging";
+import { describedError } from "../../platform/errors";
+import { message } from "../../platform/i18n";
 
 export * from "./connector";
 export { compareCursors } from "./cursor";
@@ -155,9 +157,9 @@ export function createSubscriptionEngine<Scope>(options: SubscriptionEngineOptio
     sink: SubscriberSink,
     subscribeOptions: SubscribeOptions = {},
   ): SubscribeResult {
-    if (disposed) return { errors: [new GraphQLError("the gateway is shutting down; reconnect")] };
+    if (disposed) return { errors: [describedError(message("subscription.shuttingDown"))] };
     const plan = operation.plan;
-    if (!plan) return { errors: [new GraphQLError("only subscription operations can be subscribed to")] };
+    if (!plan) return { errors: [describedError(message("subscription.onlySubscriptions"))] };
     const coerced = getVariableValues(schemas.api, operation.operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 25 });
     if (coerced.errors) return { errors: [...coerced.errors] };
     // Coerced values are JSON for an SDL-built API schema; they are what goes upstream and into the key.

@@ -5,20 +5,16 @@
  * do serve it.
  */
 import type { ApolloServerPlugin, BaseContext, GraphQLRequest } from "@apollo/server";
-import { GraphQLError } from "graphql";
+import { answered, describedError } from "../../platform/errors";
+import { Message, message } from "../../platform/i18n";
 
 /** The message of the refusal, with the WebSocket URL of `host` (the request's Host header). */
-export function subscriptionTransports(host: string | undefined, path = "/graphql"): string {
-  const ws = host ? `ws://${host}${path}` : `ws://<this host>${path}`;
-  return (
-    `subscriptions are not served as a plain JSON response; subscribe over graphql-ws at ${ws}, ` +
-    `or POST to ${path} with Accept: text/event-stream (GraphQL over Server-Sent Events) ` +
-    `or with Accept: multipart/mixed;subscriptionSpec="1.0" (multipart HTTP, as Apollo Client sends it)`
-  );
+export function subscriptionTransports(host: string | undefined, path = "/graphql"): Message {
+  return message("subscription.transports", { ws: host ? `ws://${host}${path}` : `ws://<this host>${path}`, path });
 }
 
 const refusal = (request: GraphQLRequest, path: string | undefined) =>
-  new GraphQLError(subscriptionTransports(request.http?.headers.get("host"), path), { extensions: { code: "OPERATION_NOT_SUPPORTED" } });
+  describedError(subscriptionTransports(request.http?.headers.get("host"), path), { code: "OPERATION_NOT_SUPPORTED" });
 
 export function subscriptionRefusalPlugin(path?: string): ApolloServerPlugin<BaseContext> {
   return {
@@ -32,7 +28,7 @@ export function subscriptionRefusalPlugin(path?: string): ApolloServerPlugin<Bas
         // A GET is refused by Apollo Server before didResolveOperation: its answer is replaced.
         async willSendResponse({ operation, request, response }) {
           if (operation?.operation !== "subscription" || response.body.kind !== "single") return;
-          response.body.singleResult = { errors: [refusal(request, path).toJSON()] };
+          response.body.singleResult = { errors: [answered(refusal(request, path))] };
           response.http.status = 406;
           response.http.headers.delete("allow");
         },

@@ -17,6 +17,7 @@ import { Backpressure, createBackpressure, Outlet } from "./policies/backpressur
 import type { Quotas } from "./policies/quotas";
 import { createSessions, Session, Sessions } from "./sessions";
 import type { WsOperationRequest, WsOperationResult } from "./ws-adapter";
+import { answered, describedError } from "../../platform/errors";
 
 /** Runs a query or mutation that came to a streaming transport (the HTTP gateway's Apollo Server). */
 export type OperationExecutor = (request: WsOperationRequest, caller: MaybeCaller) => Promise<WsOperationResult>;
@@ -69,7 +70,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 export function refusalOf(errors: readonly GraphQLError[]): Refusal {
   const code = errors[0]?.extensions?.code;
   const status = (typeof code === "string" && STATUS_BY_CODE[code]) || 400;
-  return { status, errors: errors.map((error) => error.toJSON()), headers: status === 401 ? { "www-authenticate": "Bearer" } : undefined };
+  return { status, errors: errors.map(answered), headers: status === 401 ? { "www-authenticate": "Bearer" } : undefined };
 }
 
 export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
@@ -134,10 +135,10 @@ export function createHttpStreams(options: HttpStreamOptions): HttpStreams {
     async open(req) {
       const authenticated = await authenticate(options.verifier, req.headers.authorization, "the Authorization header");
       if (!authenticated.ok) {
-        return { ok: false, refusal: refusalOf([new GraphQLError(authenticated.reason, { extensions: { code: "UNAUTHENTICATED" } })]) };
+        return { ok: false, refusal: refusalOf([describedError(authenticated.reason, { code: "UNAUTHENTICATED" })]) };
       }
       const opened = sessions.open(authenticated.caller, req.socket.remoteAddress);
-      if (!opened.ok) return { ok: false, refusal: refusalOf([new GraphQLError(opened.reason, { extensions: { code: "TOO_MANY_CONNECTIONS" } })]) };
+      if (!opened.ok) return { ok: false, refusal: refusalOf([describedError(opened.reason, { code: "TOO_MANY_CONNECTIONS" })]) };
       return opened;
     },
     track(res, session) {

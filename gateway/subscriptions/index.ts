@@ -25,6 +25,7 @@ import { createMultipartAdapter } from "./multipart-adapter";
 import { createSseAdapter } from "./sse-adapter";
 import { createGraphqlWsUpstream } from "./upstream";
 import { attachWsAdapter, WsAdapterStats, WsObserver, WsOperationRequest, WsOperationResult } from "./ws-adapter";
+import { inLanguage, languageOf, message, render } from "../../platform/i18n";
 
 export * from "./engine";
 export { alertSubscriptionPolicy } from "./alert-access";
@@ -166,13 +167,13 @@ export function attachSubscriptions(httpServer: http.Server, options: AttachSubs
     engine,
     http: {
       accepts: (req) => transportOf(req) !== undefined,
+      // In the request's language (Accept-Language): refusals, a stream's last error, queries run alongside.
       handle: (req, res) =>
-        transportOf(req)!
-          .handle(req, res)
+        inLanguage(languageOf(req.headers["accept-language"]), () => transportOf(req)!.handle(req, res))
           .catch((error: unknown) => {
             logger("subscriptions").error({ err: error }, "a streaming subscription request failed");
             if (res.headersSent) res.destroy();
-            else sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+            else sendJson(res, 500, { errors: [{ message: render(message("http.internal"), languageOf(req.headers["accept-language"])), extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
           }),
     },
     stats: () => ({ ...engine.stats(), ...adapter.stats(), sseStreams: sse.streams(), multipartStreams: multipart.streams() }),

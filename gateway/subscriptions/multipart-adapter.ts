@@ -23,6 +23,8 @@ import type { PreparedOperation } from "./engine";
 import { createHttpStreams, HttpStreamOptions, HttpTransport, OperationExecutor, Refusal, refusalOf, sendRefusal, streamWriter } from "./http-streams";
 import { createFrameCache } from "./policies/frames";
 import type { Session } from "./sessions";
+import { answered, describedError } from "../../platform/errors";
+import { Message, message } from "../../platform/i18n";
 
 export interface MultipartAdapterOptions extends HttpStreamOptions {
   /** Runs queries and mutations sent with the multipart Accept header. Default: none, and they are refused (405). */
@@ -48,41 +50,41 @@ interface Params {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-function paramsOf(text: string): Params | string {
+function paramsOf(text: string): Params | Message {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return "the request body is not valid JSON";
+    return message("http.invalidJson");
   }
-  if (!isRecord(body)) return "the request body must be a JSON object";
+  if (!isRecord(body)) return message("http.jsonObject");
   const { query, operationName, variables, extensions, documentId } = body;
-  if (documentId != null && typeof documentId !== "string") return "documentId: must be a string";
-  if (extensions != null && !isRecord(extensions)) return "extensions: must be an object";
+  if (documentId != null && typeof documentId !== "string") return message("http.mustBeString", { field: "documentId" });
+  if (extensions != null && !isRecord(extensions)) return message("http.mustBeObject", { field: "extensions" });
   // A GraphQL-over-HTTP documentId travels on as the persisted-query id every transport reads.
   const named = typeof documentId === "string" && !isRecord(extensions?.persistedQuery) ? { ...extensions, persistedQuery: { version: 1, sha256Hash: documentId } } : extensions;
-  if (typeof query !== "string" && !isRecord(named?.persistedQuery)) return "query: must be a string, unless the operation is named by extensions.persistedQuery or documentId";
-  if (operationName != null && typeof operationName !== "string") return "operationName: must be a string";
-  if (variables != null && !isRecord(variables)) return "variables: must be an object";
+  if (typeof query !== "string" && !isRecord(named?.persistedQuery)) return message("http.queryRequired");
+  if (operationName != null && typeof operationName !== "string") return message("http.mustBeString", { field: "operationName" });
+  if (variables != null && !isRecord(variables)) return message("http.mustBeObject", { field: "variables" });
   return { query: typeof query === "string" ? query : "", operationName: operationName ?? undefined, variables: variables ?? undefined, extensions: named ?? undefined };
 }
 
-const badRequest = (message: string, status = 400): Refusal => ({
-  ...refusalOf([new GraphQLError(message, { extensions: { code: "BAD_REQUEST" } })]),
+const badRequest = (text: Message, status = 400): Refusal => ({
+  ...refusalOf([describedError(text, { code: "BAD_REQUEST" })]),
   status,
 });
 
 /** The operation a multipart request POSTs, or the refusal to answer it with. */
 async function requestParams(req: IncomingMessage, maxBodyBytes: number): Promise<Params | Refusal> {
   if (req.method !== "POST") {
-    return { ...badRequest('multipart subscriptions are sent with POST (Accept: multipart/mixed;subscriptionSpec="1.0")', 405), headers: { allow: "POST" } };
+    return { ...badRequest(message("subscription.multipartPost"), 405), headers: { allow: "POST" } };
   }
   try {
     const params = paramsOf(await readBody(req, maxBodyBytes));
-    return typeof params === "string" ? badRequest(params) : params;
+    return "key" in params ? badRequest(params) : params;
   } catch (error) {
     if (!(error instanceof BodyTooLarge)) throw error;
-    return { ...badRequest(`the request body is larger than ${maxBodyBytes} bytes`, 413), headers: { connection: "close" } };
+    return { ...badRequest(message("http.bodyTooLarge", { max: maxBodyBytes }), 413), headers: { connection: "close" } };
   }
 }
 
@@ -108,7 +110,7 @@ export function createMultipartAdapter(options: MultipartAdapterOptions): HttpTr
     try {
       for await (const never of subscribed.stream) void never;
     } catch (error) {
-      const errors = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+      const errors = [answered(error instanceof GraphQLError ? error : new GraphQLError(String(error)))];
       last = `${PART}${JSON.stringify({ payload: null, errors })}${BOUNDARY}${END}`;
     } finally {
       clearInterval(heartbeat);
@@ -134,7 +136,7 @@ export function createMultipartAdapter(options: MultipartAdapterOptions): HttpTr
       session.close();
       if (!prepared.ok) return sendRefusal(res, refusalOf(prepared.errors));
       if (!executeOperation) {
-        const refusal = new GraphQLError("queries and mutations go to POST /graphql with Accept: application/json", { extensions: { code: "OPERATION_NOT_SUPPORTED" } });
+        const refusal = describedError(message("subscription.multipartOperations"), { code: "OPERATION_NOT_SUPPORTED" });
         return sendRefusal(res, refusalOf([refusal]));
       }
       sendJson(res, 200, await executeOperation(params, session.caller));

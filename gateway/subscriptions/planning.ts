@@ -24,6 +24,8 @@ import { buildOperationContext } from "@apollo/gateway";
 import { CursorOptions, UpstreamOperation, upstreamOperation } from "./cursor";
 import type { HydrationPlan } from "./hydration";
 import type { EngineSchemas } from "./schemas";
+import { describedError } from "../../platform/errors";
+import { message } from "../../platform/i18n";
 
 /** A client document, parsed, validated and (for subscriptions) planned. */
 export interface PreparedOperation {
@@ -106,7 +108,7 @@ export function createPlanner(options: PlannerOptions): Planner {
     if (validationErrors.length > 0) return { ok: false, errors: [...validationErrors] };
     const operation = getOperationAST(document, operationName);
     if (!operation) {
-      return { ok: false, errors: [new GraphQLError(operationName ? `unknown operation "${operationName}"` : "the document must name the operation to run")] };
+      return { ok: false, errors: [describedError(operationName ? message("operation.unknown", { name: operationName }) : message("operation.mustName"))] };
     }
     const rootFields = operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
     const canonical = `${operation.name?.value ?? ""}\u0000${print(document)}`;
@@ -116,7 +118,7 @@ export function createPlanner(options: PlannerOptions): Planner {
       return { ok: true, operation: { ...base, plan: compile(document, operationName) } };
     } catch (error) {
       logger.warn(`subscription planning failed: ${String(error)}`);
-      return { ok: false, errors: [new GraphQLError(`this subscription cannot be planned: ${error instanceof Error ? error.message : String(error)}`)] };
+      return { ok: false, errors: [describedError(message("subscription.cannotPlan", { detail: error instanceof Error ? error.message : String(error) }))] };
     }
   }
 

@@ -16,6 +16,8 @@ import type { PreparedOperation, SubscribeOptions, SubscriptionEngine } from "./
 import { authorizeSubscription, SubscriptionAuthorizer } from "./policies/authorize";
 import { tokenExpired, watchExpiry } from "./policies/expiry";
 import { createQuotas, quotaKey, Quotas } from "./policies/quotas";
+import { describedError } from "../../platform/errors";
+import { Message, message } from "../../platform/i18n";
 
 export interface SessionOptions {
   /** The engine, scoped by the gateway's callers. Required. */
@@ -41,7 +43,7 @@ export type SessionStream = AsyncQueue<never>;
 /** Where a subscription's payloads go: the engine's shared string and the event's cursor. */
 export type Deliver = (payload: string, cursor?: string) => void;
 
-export type Opened = { ok: true; session: Session } | { ok: false; reason: string };
+export type Opened = { ok: true; session: Session } | { ok: false; reason: Message };
 export type Documented = { ok: true; query: string } | { ok: false; errors: readonly GraphQLError[] };
 export type Subscribed = { ok: true; stream: SessionStream } | { ok: false; errors: readonly GraphQLError[] };
 
@@ -104,7 +106,7 @@ export function createSessions(options: SessionOptions): Sessions {
         next: (payload, cursor) => {
           if (!stream.ended) deliver(payload, cursor);
         },
-        error: (errors) => stream.fail(new GraphQLError(errors[0]?.message ?? "the subscription failed", { extensions: errors[0]?.extensions })),
+        error: (errors) => stream.fail(errors[0] ? new GraphQLError(errors[0].message, { extensions: errors[0].extensions }) : describedError(message("subscription.failed"))),
         complete: () => stream.end(),
       }, options);
       if (started.errors) {

@@ -22,6 +22,8 @@ import { readBody } from "../../platform/http";
 import { createFrameCache } from "./policies/frames";
 import { createHttpStreams, HttpStreamOptions, HttpTransport, OperationExecutor, Refusal, refusalOf, StreamWriter, streamWriter } from "./http-streams";
 import type { Session, SessionStream } from "./sessions";
+import { answered, describedError } from "../../platform/errors";
+import { Message, message } from "../../platform/i18n";
 
 export interface SseAdapterOptions extends HttpStreamOptions {
   /** Runs queries and mutations sent as event streams. Default: none, and they are refused (400). */
@@ -44,7 +46,7 @@ function sseResponse(refusal: Refusal): SseResponse {
   ];
 }
 
-const notSupported = (message: string) => sseResponse(refusalOf([new GraphQLError(message, { extensions: { code: "OPERATION_NOT_SUPPORTED" } })]));
+const notSupported = (text: Message) => sseResponse(refusalOf([describedError(text, { code: "OPERATION_NOT_SUPPORTED" })]));
 
 /**
  * graphql-sse's view of a subscription: nothing while it streams (frames go straight to the response), a
@@ -54,7 +56,9 @@ async function* outcome(stream: SessionStream): AsyncGenerator<ExecutionResult> 
   try {
     for await (const never of stream) void never;
   } catch (error) {
-    yield { errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
+    // The error as the caller reads it, in its language.
+    const said = answered(error instanceof GraphQLError ? error : new GraphQLError(String(error)));
+    yield { errors: [new GraphQLError(said.message, { extensions: said.extensions })] };
   }
 }
 
@@ -79,8 +83,8 @@ export function createSseAdapter(options: SseAdapterOptions): HttpTransport {
       if (!prepared.ok) return sseResponse(refusalOf(prepared.errors));
       const operation = prepared.operation;
       if (operation.kind !== "subscription") {
-        if (operation.kind === "mutation" && req.method === "GET") return notSupported("mutations are not sent with GET: POST them");
-        if (!executeOperation) return notSupported(`${operation.kind} operations go to POST /graphql without Accept: text/event-stream`);
+        if (operation.kind === "mutation" && req.method === "GET") return notSupported(message("subscription.mutationWithGet"));
+        if (!executeOperation) return notSupported(message("subscription.sseOperations", { kind: operation.kind }));
         const { query, operationName, variables, extensions } = params;
         const result = await executeOperation(
           { query, operationName: operationName ?? undefined, variables: variables ?? undefined, extensions: extensions ?? undefined },

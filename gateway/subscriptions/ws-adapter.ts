@@ -34,6 +34,8 @@ import type { Quotas } from "./policies/quotas";
 import type { DocumentResolver } from "../trusted-documents";
 import { createSessions, Session, SessionStream } from "./sessions";
 import { withSpan } from "../../platform/tracing";
+import { describedError } from "../../platform/errors";
+import { DEFAULT_LANGUAGE, inLanguage, Language, languageOf, localizeError, message, render } from "../../platform/i18n";
 
 /** A query or mutation sent over the socket, as the executor receives it. */
 export interface WsOperationRequest {
@@ -129,11 +131,20 @@ function closeReason(text: string): string {
 /** 1013 Try Again Later: the client reconnects and resumes. */
 const TRY_AGAIN_LATER = 1013;
 
-type AdapterExtra = { session?: Session; operations?: Map<string, { done: (type: string, codes: string[], name?: string) => void; type: string; name?: string; codes: string[] }> };
+type AdapterExtra = { session?: Session; language?: Language; operations?: Map<string, { done: (type: string, codes: string[], name?: string) => void; type: string; name?: string; codes: string[] }> };
 type AdapterContext = Context<Record<string, unknown>, Extra & Partial<AdapterExtra>>;
 
 /** What onSubscribe hands to graphql-ws's execute/subscribe hooks. */
-type OperationValue = { kind: "stream"; stream: SessionStream } | { kind: "execute"; request: WsOperationRequest; caller: MaybeCaller };
+type OperationValue = { kind: "stream"; stream: SessionStream } | { kind: "execute"; request: WsOperationRequest; caller: MaybeCaller; language: Language };
+
+/**
+ * The language the connection's messages are said in: "accept-language" in connection_init (a browser cannot
+ * set the upgrade request's headers), else the upgrade request's Accept-Language header.
+ */
+function connectionLanguage(ctx: AdapterContext): Language {
+  const chosen = ctx.connectionParams?.["accept-language"] ?? ctx.connectionParams?.["Accept-Language"];
+  return languageOf(typeof chosen === "string" ? chosen : ctx.extra.request.headers["accept-language"]);
+}
 
 function isErrors(result: ExecutionArgs | readonly GraphQLError[]): result is readonly GraphQLError[] {
   return Array.isArray(result);
@@ -184,17 +195,18 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3000,
 
       onConnect: async (ctx: AdapterContext) => {
+        const language = (ctx.extra.language = connectionLanguage(ctx));
         const credential = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const authenticated = await authenticate(options.verifier, credential, '"authorization" in connection_init');
         // Close ourselves to say why; graphql-ws's own close (4403 "Forbidden") then finds the socket closing.
         if (!authenticated.ok) {
-          if (credential !== undefined) options.observer?.tokenRefused(authenticated.reason);
-          ctx.extra.socket.close(CloseCode.Forbidden, closeReason(authenticated.reason));
+          if (credential !== undefined) options.observer?.tokenRefused(render(authenticated.reason));
+          ctx.extra.socket.close(CloseCode.Forbidden, closeReason(render(authenticated.reason, language)));
           return false;
         }
         const opened = sessions.open(authenticated.caller, ctx.extra.request.socket.remoteAddress);
         if (!opened.ok) {
-          ctx.extra.socket.close(CloseCode.TooManyInitialisationRequests, closeReason(opened.reason));
+          ctx.extra.socket.close(CloseCode.TooManyInitialisationRequests, closeReason(render(opened.reason, language)));
           return false;
         }
         ctx.extra.session = opened.session;
@@ -213,6 +225,10 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
         }
         return result;
       },
+
+      // Refusals and a subscription's last error, in the connection's language.
+      onError: (ctx: AdapterContext, _id: string, _payload: SubscribePayload, errors: readonly GraphQLError[]) =>
+        errors.map((error) => localizeError(error.toJSON(), ctx.extra.language ?? DEFAULT_LANGUAGE)),
 
       onNext: (ctx: AdapterContext, id: string, _payload: SubscribePayload, _args: ExecutionArgs, result: { errors?: readonly GraphQLError[] }) => {
         const operation = ctx.extra.operations?.get(id);
@@ -235,7 +251,7 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
       execute: async (args: ExecutionArgs) => {
         const value = args.contextValue as OperationValue;
         if (value.kind !== "execute") throw new Error("execution without a request");
-        const result = await executeOperation!(value.request, value.caller);
+        const result = await inLanguage(value.language, () => executeOperation!(value.request, value.caller));
         return { data: result.data, errors: toGraphQLErrors(result.errors), extensions: result.extensions };
       },
 
@@ -253,7 +269,7 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
   /** graphql-ws's onSubscribe: the operation's execution arguments, or the errors that refuse it. */
   async function subscribe(ctx: AdapterContext, id: string, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
     const session = ctx.extra.session;
-    if (!session) return [new GraphQLError("connection not initialised")];
+    if (!session) return [describedError(message("subscription.notInitialised"))];
     // An expired token acts no more on this socket: not for subscriptions, queries or mutations.
     const refusal = session.refusal();
     if (refusal) return [refusal];
@@ -272,9 +288,7 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
     if (operation.kind !== "subscription") {
       if (!executeOperation) {
         return [
-          new GraphQLError(`${operation.kind} operations go over HTTP (POST /graphql); this WebSocket carries subscriptions`, {
-            extensions: { code: "OPERATION_NOT_SUPPORTED" },
-          }),
+          describedError(message("subscription.overWebSocket", { kind: operation.kind }), { code: "OPERATION_NOT_SUPPORTED" }),
         ];
       }
       const request: WsOperationRequest = {
@@ -283,7 +297,7 @@ export function attachWsAdapter(httpServer: http.Server, options: WsAdapterOptio
         variables: payload.variables ?? undefined,
         extensions: payload.extensions ?? undefined,
       };
-      return args({ kind: "execute", request, caller: session.caller });
+      return args({ kind: "execute", request, caller: session.caller, language: ctx.extra.language ?? DEFAULT_LANGUAGE });
     }
     const subscribed = session.subscribe(operation, payload.variables, deliverTo(ctx.extra.socket, id));
     if (!subscribed.ok) return [...subscribed.errors];

@@ -7,7 +7,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, Kind } from "graphql";
 import type { Caller, MaybeCaller } from "../../caller/claims";
-import { badInput, forbiddenInput } from "../../platform/errors";
+import { badInput, forbiddenInput, messageOf } from "../../platform/errors";
+import { message } from "../../platform/i18n";
 import type { GatewayContext } from "../subgraph-client";
 import { alertSubscriptionPolicy } from "../subscriptions/alert-access";
 import type { SubscriptionEngine } from "../subscriptions/engine";
@@ -16,11 +17,12 @@ import { authorizeSubscription } from "../subscriptions/policies/authorize";
 /** Why the document cannot be a webhook of this caller, or null. */
 export function webhookSubscriptionRefusal(engine: SubscriptionEngine<Caller>, caller: MaybeCaller, text: string): GraphQLError | null {
   const prepared = engine.prepare(text);
-  if (!prepared.ok) return badInput("subscription", `must be a valid subscription of this API: ${prepared.errors[0]?.message ?? "invalid"}`);
+  if (!prepared.ok) return badInput("subscription", message("rule.webhookSubscriptionValid", { detail: prepared.errors[0]?.message ?? "invalid" }));
   // Queries and mutations are refused by the identity subgraph's rule, which names incidentAlerts.
   if (prepared.operation.kind !== "subscription") return null;
   const authorized = authorizeSubscription(alertSubscriptionPolicy, caller, prepared.operation);
-  return authorized.ok ? null : forbiddenInput("subscription", authorized.error.message);
+  if (authorized.ok) return null;
+  return forbiddenInput("subscription", messageOf(authorized.error) ?? message("rule.webhookSubscriptionValid", { detail: authorized.error.message }));
 }
 
 /** Refuses a registerWebhook whose subscription does not pass `webhookSubscriptionRefusal`. */

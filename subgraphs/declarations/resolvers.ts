@@ -10,6 +10,7 @@ import { referenceById } from "../kit/subgraph";
 import { ElectionRef, electionRef, EventRef, eventRef, idOrNull, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
 import { isoDateTime, optionalRecordId, recordId, regionInScope, requiredText } from "../kit/validate";
 import { Declaration, DeclarationSignature } from "./entities";
+import { message } from "../../platform/i18n";
 
 @InputType()
 class DeclarationFilter {
@@ -32,7 +33,7 @@ const DeclarationConnection = connectionType(Declaration, "Declaration");
 const MAX_PLEDGES = 20;
 
 function checkPledges(pledges: string[]): string[] {
-  if (pledges.length < 1 || pledges.length > MAX_PLEDGES) throw badInput("input.pledges", `must list 1 to ${MAX_PLEDGES} pledges`);
+  if (pledges.length < 1 || pledges.length > MAX_PLEDGES) throw badInput("input.pledges", message("rule.pledgesRange", { max: MAX_PLEDGES }));
   return pledges.map((pledge, index) => requiredText(`input.pledges[${index}]`, pledge, { max: 500 }));
 }
 
@@ -139,10 +140,10 @@ export class DeclarationResolver {
   ): Promise<Declaration> {
     const caller = requireCaller(context);
     const declaration = await context.loaders.byId(Declaration).load(recordId("declarationId", declarationId));
-    if (!declaration) throw badInput("declarationId", `must be the id of an existing Declaration (no Declaration ${declarationId})`);
+    if (!declaration) throw badInput("declarationId", message("rule.existingEntity", { typename: "Declaration", id: declarationId }));
     const signer = recordId("organizationId", organizationId);
     if (!actsFor(caller, String(signer))) {
-      throw forbiddenInput("organizationId", `must be your own organization: only organization ${signer} itself may sign for it (your token acts for ${caller.org ?? "no organization"})`);
+      throw forbiddenInput("organizationId", message("rule.signOwnOrganization", { signer, organization: caller.org ?? message("word.noOrganization") }));
     }
     const name = requiredText("signedBy", signedBy, { max: 120 });
     if (await context.db.getRepository(DeclarationSignature).existsBy({ declarationId: declaration.id, organizationId: signer })) return declaration;

@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import type { EntityManager } from "typeorm";
 import { badInput } from "../../platform/errors";
+import { Message, message, render } from "../../platform/i18n";
 import { findRegion } from "../kit/regions";
 import { isoDate, regionCode, requiredText } from "../kit/validate";
 import { CandidatePair, Election, ElectionOffice } from "./entities";
@@ -82,18 +83,18 @@ function dayBefore(date: string): string {
 }
 
 /** What is wrong with a calendar's order (campaign start < campaign end < quiet period < voting day). */
-export function calendarProblems(campaignStartsOn: string, campaignEndsOn: string, votingDay: string): Array<{ field: string; rule: string }> {
-  const problems: Array<{ field: string; rule: string }> = [];
-  if (!(campaignStartsOn < campaignEndsOn)) problems.push({ field: "campaignEndsOn", rule: `must be after campaignStartsOn (${campaignStartsOn})` });
+export function calendarProblems(campaignStartsOn: string, campaignEndsOn: string, votingDay: string): Array<{ field: string; rule: Message }> {
+  const problems: Array<{ field: string; rule: Message }> = [];
+  if (!(campaignStartsOn < campaignEndsOn)) problems.push({ field: "campaignEndsOn", rule: message("rule.campaignEndsAfterStart", { date: campaignStartsOn }) });
   if (!(campaignEndsOn < dayBefore(votingDay))) {
-    problems.push({ field: "votingDay", rule: `must follow campaignEndsOn (${campaignEndsOn}) after a quiet period (masa tenang) of at least one day` });
+    problems.push({ field: "votingDay", rule: message("rule.votingDayAfterQuietPeriod", { date: campaignEndsOn }) });
   }
   return problems;
 }
 
 /** A ballot number (nomor urut): 1 to 99. */
 export function ballotNumber(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > 99) throw badInput(field, `must be a whole number from 1 to 99 (got ${value})`);
+  if (!Number.isInteger(value) || value < 1 || value > 99) throw badInput(field, message("rule.wholeNumberGot", { min: 1, max: 99, value }));
   return value;
 }
 
@@ -122,7 +123,7 @@ export function parseElections(fileText: string, format: "csv" | "json"): Import
     const starts = attempt(() => isoDate("campaignStartsOn", text(e.campaignStartsOn)));
     const ends = attempt(() => isoDate("campaignEndsOn", text(e.campaignEndsOn)));
     const voting = attempt(() => isoDate("votingDay", text(e.votingDay)));
-    if (starts && ends && voting) rowProblems.push(...calendarProblems(starts, ends, voting).map(({ field, rule }) => `${field}: ${rule}`));
+    if (starts && ends && voting) rowProblems.push(...calendarProblems(starts, ends, voting).map(({ field, rule }) => `${field}: ${render(rule)}`));
     let pair: ImportedElection["pairs"][number] | undefined;
     if (row.pair) {
       const ballot = attempt(() => ballotNumber("ballotNumber", Number(text(row.pair!.ballotNumber))));

@@ -1,11 +1,12 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, Resolver } from "type-graphql";
 import { Caller } from "../../caller/claims";
 import { isAgencyFor } from "../../caller/access";
-import { badInput, forbidden, forbiddenInput } from "../../platform/errors";
+import { badInput, forbidden, forbiddenInput, regionList } from "../../platform/errors";
 import { callerOrganizationId, requireCaller, SubgraphContext } from "../kit/context";
 import { isoDate, recordId, requiredText } from "../kit/validate";
 import { CandidatePair, Election } from "./entities";
 import { ballotNumber, calendarProblems } from "./import";
+import { message } from "../../platform/i18n";
 
 /*
  * Corrections of KPU data through the API, beside `npm run admin -- import-elections`: by AGENCY callers of KPU or
@@ -29,9 +30,9 @@ class CorrectElectionInput {
  */
 async function electionToCorrect(context: SubgraphContext, caller: Caller, id: number, field: string): Promise<Election> {
   const election = await context.db.getRepository(Election).findOneBy({ id });
-  if (!election) throw badInput(field, `must be the id of an existing Election (no Election ${id})`);
+  if (!election) throw badInput(field, message("rule.existingEntity", { typename: "Election", id }));
   if (!isAgencyFor(caller, election.regionCode)) {
-    throw forbiddenInput(field, `must be an election inside your regions: ${election.regionCode} (your regions: ${caller.regions.join(", ") || "none"})`);
+    throw forbiddenInput(field, message("rule.electionInYourRegions", { region: election.regionCode, regions: regionList(caller.regions) }));
   }
   const organizationId = callerOrganizationId(caller, "correcting election data");
   const { organization } = await context.peers.query<{ organization: { agencyType: string | null } | null }>(
@@ -41,7 +42,7 @@ async function electionToCorrect(context: SubgraphContext, caller: Caller, id: n
     { id: String(organizationId) },
   );
   if (!organization?.agencyType || !ELECTION_KEEPERS.includes(organization.agencyType)) {
-    throw forbidden("election data is corrected by AGENCY callers of KPU or Kesbangpol only");
+    throw forbidden(message("access.electionCorrections"));
   }
   return election;
 }
@@ -59,7 +60,7 @@ export class ElectionAdminResolver {
       campaignEndsOn: input.campaignEndsOn ? isoDate("input.campaignEndsOn", input.campaignEndsOn) : undefined,
       votingDay: input.votingDay ? isoDate("input.votingDay", input.votingDay) : undefined,
     };
-    if (Object.values(given).every((value) => value === undefined)) throw badInput("input", "must correct at least one of title, campaignStartsOn, campaignEndsOn, votingDay");
+    if (Object.values(given).every((value) => value === undefined)) throw badInput("input", message("rule.correctAtLeastOne", { fields: "title, campaignStartsOn, campaignEndsOn, votingDay" }));
     await electionToCorrect(context, caller, key, "id");
     return context.storage.write(async (manager) => {
       const election = await manager.getRepository(Election).findOneByOrFail({ id: key });
@@ -67,7 +68,7 @@ export class ElectionAdminResolver {
       const [problem] = calendarProblems(corrected.campaignStartsOn, corrected.campaignEndsOn, corrected.votingDay);
       if (problem) throw badInput(`input.${problem.field}`, problem.rule);
       const clash = await manager.getRepository(Election).findOneBy({ office: corrected.office, regionCode: corrected.regionCode, votingDay: corrected.votingDay });
-      if (clash && clash.id !== election.id) throw badInput("input.votingDay", `must not be the voting day of another ${corrected.office} election of ${corrected.regionCode} (election ${clash.id})`);
+      if (clash && clash.id !== election.id) throw badInput("input.votingDay", message("rule.votingDayClash", { office: corrected.office, region: corrected.regionCode, id: clash.id }));
       const { title, campaignStartsOn, campaignEndsOn, votingDay } = corrected;
       await manager.getRepository(Election).update(election.id, { title, campaignStartsOn, campaignEndsOn, votingDay });
       return corrected;

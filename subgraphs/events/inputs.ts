@@ -4,6 +4,7 @@ import { badInput, forbiddenInput } from "../../platform/errors";
 import { IDEMPOTENCY_KEY_DESCRIPTION } from "../kit/idempotency";
 import { isoDateTime, optionalDateTime, optionalText, recordId, regionInScope, requiredText } from "../kit/validate";
 import { Event, EventKind, EventSpeaker } from "./entities";
+import { message } from "../../platform/i18n";
 
 @InputType()
 export class EventFilter {
@@ -44,7 +45,7 @@ export interface EventWindow {
 export function checkWindow(filter: EventFilter | null | undefined): EventWindow {
   const from = optionalDateTime("filter.from", filter?.from);
   const to = optionalDateTime("filter.to", filter?.to);
-  if (from !== null && to !== null && to < from) throw badInput("filter.to", "must not be before filter.from");
+  if (from !== null && to !== null && to < from) throw badInput("filter.to", message("rule.notBefore", { other: "filter.from" }));
   return { from, to };
 }
 
@@ -64,13 +65,13 @@ export function checkSchedule(input: ScheduleEventInput, caller: Caller): Checke
   const title = requiredText("input.title", input.title, { max: 200 });
   const startsAt = isoDateTime("input.startsAt", input.startsAt);
   const endsAt = optionalDateTime("input.endsAt", input.endsAt);
-  if (endsAt !== null && endsAt < startsAt) throw badInput("input.endsAt", "must not be before input.startsAt");
+  if (endsAt !== null && endsAt < startsAt) throw badInput("input.endsAt", message("rule.notBefore", { other: "input.startsAt" }));
   const organizerId = recordId("input.organizerId", input.organizerId);
   if (caller.role !== "AGENCY" && String(organizerId) !== caller.org) {
-    throw forbiddenInput("input.organizerId", `must be your own organization (${caller.org ?? "none"}): an ORMAS schedules its own events only`);
+    throw forbiddenInput("input.organizerId", message("rule.ownOrganization", { organization: caller.org ?? message("word.none"), why: message("why.ormasSchedulesOwnEvents") }));
   }
   const speakers = input.speakers ?? [];
-  if (speakers.length > MAX_SPEAKERS) throw badInput("input.speakers", `must list at most ${MAX_SPEAKERS} speakers`);
+  if (speakers.length > MAX_SPEAKERS) throw badInput("input.speakers", message("rule.speakersAtMost", { max: MAX_SPEAKERS }));
   return {
     event: {
       title,

@@ -12,6 +12,7 @@ import { ElectionRef, electionRef, idOrNull, OrganizationRef, organizationRef, R
 import { count, recordId } from "../kit/validate";
 import { Event, EventParticipation, EventSpeaker } from "./entities";
 import { checkSchedule, checkWindow, EventFilter, organizationIdsOf, ScheduleEventInput } from "./inputs";
+import { message } from "../../platform/i18n";
 
 const EventConnection = connectionType(Event, "Event");
 /** Every event list runs in time order, served by the (…, startsAt, id) indexes. */
@@ -140,11 +141,11 @@ export class EventResolver {
       {
         check: async () => {
           const event = await context.loaders.find(Event, eventId);
-          if (event === null) throw badInput("eventId", `must be the id of an existing Event (no Event ${eventId})`);
+          if (event === null) throw badInput("eventId", message("rule.existingEntity", { typename: "Event", id: eventId }));
           const attendee = recordId("organizationId", organizationId);
           const headCount = count("attendees", attendees);
           if (!actsFor(caller, String(event.organizerId)) && !isAgencyFor(caller, event.regionCode) && !actsFor(caller, String(attendee))) {
-            throw forbiddenInput("organizationId", "recordAttendance is for the event's organizer, an AGENCY of its region, or the attending organization itself");
+            throw forbiddenInput("organizationId", message("rule.recordAttendanceAccess"));
           }
           await assertEntitiesExist(context.peers, "organizations", "Organization", [{ field: "organizationId", id: String(attendee) }]);
           return { event, attendee, headCount };

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from "type-graphql";
 import { QueryFailedError } from "typeorm";
 import { regionWithin } from "../../caller/access";
-import { badInput, forbidden, forbiddenInput } from "../../platform/errors";
+import { badInput, forbidden, forbiddenInput, regionList } from "../../platform/errors";
 import { requireCaller } from "../kit/context";
 import { assertEntitiesExist } from "../kit/lookups";
 import { recordId, regionCode } from "../kit/validate";
@@ -11,6 +11,7 @@ import { Account, AccountRole, AuditKind, regionsOf, storedRegions } from "./ent
 import { accountIdOf, revokeAccountTokens, subjectOf } from "./sessions";
 import { disableWebhooksOf } from "./webhook-owners";
 import type { IdentityContext } from "./state";
+import { message } from "../../platform/i18n";
 
 /*
  * Administration: an administrator (the `admin` flag of an account in this database, not a token role) creates,
@@ -44,25 +45,25 @@ export async function requireAdministrator(context: IdentityContext, action: str
   const id = accountIdOf(caller.sub);
   const account = id === null ? null : await context.db.getRepository(Account).findOneBy({ id });
   if (!account || !account.admin || account.disabled) {
-    throw forbidden(`${action} is for administrators: sign in with an account whose administrator flag is set (your token is not one)`);
+    throw forbidden(message("access.administratorsOnly", { action }));
   }
   return account;
 }
 
 /** Refuses a role above the administrator's, and anything but ORMAS for an ORMAS administrator. */
 function checkRole(field: string, role: AccountRole, admin: Account): AccountRole {
-  if (RANK[role] > RANK[admin.role]) throw forbiddenInput(field, `must not rank above your own role (${admin.role})`);
+  if (RANK[role] > RANK[admin.role]) throw forbiddenInput(field, message("rule.roleNotAboveYours", { role: admin.role }));
   return role;
 }
 
 /** Existing region codes, each within the administrator's regions; at least one. */
 export function checkRegions(field: string, regions: string[], admin: Account): string[] {
-  if (regions.length === 0) throw badInput(field, "must name at least one region");
-  if (regions.length > 20) throw badInput(field, "must name at most 20 regions");
+  if (regions.length === 0) throw badInput(field, message("rule.regionsAtLeastOne"));
+  if (regions.length > 20) throw badInput(field, message("rule.regionsAtMost", { max: 20 }));
   const own = regionsOf(admin.regions);
   return [...new Set(regions.map((value, index) => {
     const code = regionCode(`${field}[${index}]`, value);
-    if (!regionWithin(code, own)) throw forbiddenInput(`${field}[${index}]`, `must lie inside your regions (${own.join(", ")})`);
+    if (!regionWithin(code, own)) throw forbiddenInput(`${field}[${index}]`, message("rule.insideYourRegions", { regions: regionList(own) }));
     return code;
   }))];
 }
@@ -77,8 +78,8 @@ async function managedAccount(context: IdentityContext, admin: Account, rawId: s
     RANK[account.role] <= RANK[admin.role] &&
     regionsOf(account.regions).every((code) => regionWithin(code, own)) &&
     (admin.role === AccountRole.AGENCY || account.organizationId === admin.organizationId);
-  if (!within) throw forbiddenInput("id", "must be an account you administer (its role, organization and regions within yours)");
-  if (account.id === admin.id) throw forbiddenInput("id", "must not be your own account (another administrator manages it)");
+  if (!within) throw forbiddenInput("id", message("rule.accountYouAdminister"));
+  if (account.id === admin.id) throw forbiddenInput("id", message("rule.notYourOwnAccount"));
   return account;
 }
 
@@ -95,11 +96,11 @@ export class AdministrationResolver {
     const organizationId = recordId("input.organizationId", input.organizationId);
     const role = checkRole("input.role", input.role, admin);
     if (admin.role === AccountRole.ORMAS && organizationId !== admin.organizationId) {
-      throw forbiddenInput("input.organizationId", `must be your own organization (${admin.organizationId}): an ORMAS administrator creates accounts for its members`);
+      throw forbiddenInput("input.organizationId", message("rule.ownOrganization", { organization: admin.organizationId, why: message("why.ormasCreatesOwnAccounts") }));
     }
     const regions = checkRegions("input.regions", input.regions, admin);
     const login = loginName("input.loginName", input.loginName);
-    if (await context.db.getRepository(Account).existsBy({ loginName: login })) throw badInput("input.loginName", "is taken by another account");
+    if (await context.db.getRepository(Account).existsBy({ loginName: login })) throw badInput("input.loginName", message("rule.loginNameTaken"));
     await assertEntitiesExist(context.peers, "organizations", "Organization", [{ field: "input.organizationId", id: String(organizationId) }]);
     const password = oneTimePassword();
     const passwordHash = await hashPassword(password);
@@ -123,7 +124,7 @@ export class AdministrationResolver {
       });
       return { account, oneTimePassword: password };
     } catch (error) {
-      if (isDuplicate(error)) throw badInput("input.loginName", "is taken by another account");
+      if (isDuplicate(error)) throw badInput("input.loginName", message("rule.loginNameTaken"));
       throw error;
     }
   }

@@ -6,6 +6,8 @@ import { sameDigest, sha256 } from "./credentials";
 import { AuditKind, Integration, regionsOf } from "./entities";
 import { expiryOf, hubSigningKey } from "./sessions";
 import type { IdentityContext } from "./state";
+import { describedError } from "../../platform/errors";
+import { Message, message, render } from "../../platform/i18n";
 
 /*
  * The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) behind the gateway's POST /oauth/token: a partner app's
@@ -28,8 +30,8 @@ type OAuthError = "invalid_client" | "unauthorized_client" | "invalid_scope";
 
 const CODES: Record<OAuthError, string> = { invalid_client: "UNAUTHENTICATED", unauthorized_client: "FORBIDDEN", invalid_scope: "FORBIDDEN" };
 
-function refused(oauth: OAuthError, message: string, field: string): GraphQLError {
-  return new GraphQLError(`${field}: ${message}`, { extensions: { code: CODES[oauth], oauth, field, rule: message } });
+function refused(oauth: OAuthError, rule: Message, field: string): GraphQLError {
+  return describedError(message("input", { field, rule }), { code: CODES[oauth], oauth, field, rule: render(rule) });
 }
 
 /** The integration's current secret, or its previous one within the grace period after a rotation. */
@@ -61,17 +63,17 @@ export class ClientCredentialsResolver {
       return error;
     };
     if (!integration || !secretMatches(integration, clientSecret)) {
-      throw await refusal(refused("invalid_client", "must be the client id and a current secret of a registered partner app", "clientSecret"), integration ? `client ${integration.clientId}: wrong or expired secret` : "unknown client id");
+      throw await refusal(refused("invalid_client", message("rule.clientSecret"), "clientSecret"), integration ? `client ${integration.clientId}: wrong or expired secret` : "unknown client id");
     }
     const app = integration;
     if (app.revokedAt !== null) {
-      throw await refusal(refused("unauthorized_client", `was revoked at ${app.revokedAt}: ask an administrator to register the app again`, "clientId"), `client ${app.clientId}: revoked`);
+      throw await refusal(refused("unauthorized_client", message("rule.clientRevoked", { at: String(app.revokedAt) }), "clientId"), `client ${app.clientId}: revoked`);
     }
     const granted = regionsOf(app.scopes);
     const asked = scope === null ? [] : scope.split(" ").filter(Boolean);
     const missing = asked.find((name) => !granted.includes(name));
     if (missing !== undefined) {
-      throw await refusal(refused("invalid_scope", `"${missing.slice(0, 40)}" is not granted to this app (granted: ${granted.join(" ")})`, "scope"), `client ${app.clientId}: scope not granted`);
+      throw await refusal(refused("invalid_scope", message("rule.scopeNotGranted", { scope: missing.slice(0, 40), granted: granted.join(" ") }), "scope"), `client ${app.clientId}: scope not granted`);
     }
     const scopes = asked.length > 0 ? [...new Set(asked)] : granted;
     const seconds = context.config.accessTokenSeconds;

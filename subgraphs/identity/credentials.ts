@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 import { badInput } from "../../platform/errors";
 import { isCommonPassword } from "./common-passwords";
+import { message } from "../../platform/i18n";
 
 /*
  * Login names, passwords and tokens: the secrets of the identity subgraph. Passwords are hashed with argon2id
@@ -19,12 +20,12 @@ export function loginName(field: string, value: string): string {
   const trimmed = value.trim();
   if (trimmed.includes("@")) {
     const email = trimmed.toLowerCase();
-    if (email.length > 254 || !EMAIL.test(email)) throw badInput(field, "must be an e-mail address or a phone number such as 0812 3456 7890");
+    if (email.length > 254 || !EMAIL.test(email)) throw badInput(field, message("rule.emailOrPhone"));
     return email;
   }
   const digits = trimmed.replace(/[\s().-]/g, "");
   const match = /^(?:\+62|62|0)(8\d{7,12})$/.exec(digits);
-  if (!match) throw badInput(field, "must be an e-mail address or a phone number such as 0812 3456 7890");
+  if (!match) throw badInput(field, message("rule.emailOrPhone"));
   return `+62${match[1]}`;
 }
 
@@ -42,10 +43,10 @@ export const MAX_PASSWORD_LENGTH = 200;
 
 /** Refuses a password shorter than 10 characters or among the common passwords. */
 export function checkPasswordRules(field: string, password: string, loginName?: string): string {
-  if ([...password].length < MIN_PASSWORD_LENGTH) throw badInput(field, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (password.length > MAX_PASSWORD_LENGTH) throw badInput(field, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+  if ([...password].length < MIN_PASSWORD_LENGTH) throw badInput(field, message("rule.minLength", { min: MIN_PASSWORD_LENGTH }));
+  if (password.length > MAX_PASSWORD_LENGTH) throw badInput(field, message("rule.maxLength", { max: MAX_PASSWORD_LENGTH }));
   if (isCommonPassword(password, loginName ? [loginName] : [])) {
-    throw badInput(field, "is too easy to guess: it is a common password or built from one (try a few unrelated words)");
+    throw badInput(field, message("rule.passwordGuessable"));
   }
   return password;
 }

@@ -2,6 +2,7 @@ import { badInput } from "../../platform/errors";
 import { AuditKind } from "./entities";
 import type { SubgraphContext } from "../kit/context";
 import type { IdentityState } from "./state";
+import { message } from "../../platform/i18n";
 
 /*
  * POST /internal/reporter-deliveries, for the gateway only (subgraph secret; not in the graph): before an answer
@@ -34,7 +35,7 @@ function isDelivery(item: unknown): item is Delivery {
 export async function recordReporterDeliveries(body: unknown, context: SubgraphContext): Promise<{ recorded: number }> {
   const deliveries = (body as { deliveries?: unknown } | null)?.deliveries;
   if (!Array.isArray(deliveries) || deliveries.length > MAX_DELIVERIES || !deliveries.every(isDelivery)) {
-    throw badInput("deliveries", `must be at most ${MAX_DELIVERIES} of {subject, reportId, regionCode, clientAddress?}`);
+    throw badInput("deliveries", message("rule.deliveriesAtMost", { max: MAX_DELIVERIES }));
   }
   await (context.state as IdentityState).deliveries.add(
     deliveries.map(({ subject, reportId, regionCode, clientAddress }) => ({ kind: AuditKind.REPORTER_DELIVERED, delivery: { subject, reportId: Number(reportId), regionCode }, clientAddress })),

@@ -12,6 +12,7 @@ import { Account, AccountRole, AuditKind, Integration, INTEGRATOR_SCOPES, region
 import { administered } from "./resolvers";
 import type { IdentityContext } from "./state";
 import { disableWebhooksOf } from "./webhook-owners";
+import { message } from "../../platform/i18n";
 
 /*
  * Partner apps: an administrator registers an integration for an organization, with scopes and regions no wider
@@ -48,11 +49,11 @@ class IntegrationWithSecret {
 
 /** Known scopes, each one the administrator's role holds; at least one. */
 function checkScopes(field: string, scopes: string[], admin: Account): string[] {
-  if (scopes.length === 0) throw badInput(field, `must name at least one of ${INTEGRATOR_SCOPES.join(", ")}`);
+  if (scopes.length === 0) throw badInput(field, message("rule.scopesAtLeastOne", { scopes: INTEGRATOR_SCOPES.join(", ") }));
   return [...new Set(scopes.map((scope, index) => {
-    if (!(INTEGRATOR_SCOPES as readonly string[]).includes(scope)) throw badInput(`${field}[${index}]`, `must be one of ${INTEGRATOR_SCOPES.join(", ")}`);
+    if (!(INTEGRATOR_SCOPES as readonly string[]).includes(scope)) throw badInput(`${field}[${index}]`, message("rule.oneOf", { values: INTEGRATOR_SCOPES.join(", ") }));
     const own = GRANTABLE[admin.role];
-    if (!own.includes(scope)) throw forbiddenInput(`${field}[${index}]`, `must be a scope your own role holds (${admin.role}: ${own.join(", ")})`);
+    if (!own.includes(scope)) throw forbiddenInput(`${field}[${index}]`, message("rule.scopeYourRoleHolds", { role: admin.role, scopes: own.join(", ") }));
     return scope;
   }))];
 }
@@ -71,7 +72,7 @@ export function administers(admin: Account, integration: Integration): boolean {
 async function managedIntegration(context: IdentityContext, admin: Account, rawId: string): Promise<Integration> {
   const id = recordId("id", rawId);
   const integration = await context.db.getRepository(Integration).findOneBy({ id });
-  if (!integration || !administers(admin, integration)) throw forbiddenInput("id", "must be an integration you administer (its organization, regions and scopes within yours)");
+  if (!integration || !administers(admin, integration)) throw forbiddenInput("id", message("rule.integrationYouAdminister"));
   return integration;
 }
 
@@ -103,10 +104,10 @@ export class IntegrationResolver {
     const admin = await requireAdministrator(context, "createIntegration");
     const organizationId = recordId("input.organizationId", input.organizationId);
     if (admin.role === AccountRole.ORMAS && organizationId !== admin.organizationId) {
-      throw forbiddenInput("input.organizationId", `must be your own organization (${admin.organizationId}): an ORMAS administrator registers apps for its own organization`);
+      throw forbiddenInput("input.organizationId", message("rule.ownOrganization", { organization: admin.organizationId, why: message("why.ormasRegistersOwnApps") }));
     }
     const name = input.name.trim();
-    if (name.length === 0 || name.length > 100) throw badInput("input.name", "must be 1 to 100 characters");
+    if (name.length === 0 || name.length > 100) throw badInput("input.name", message("rule.lengthRange", { min: 1, max: 100 }));
     const scopes = checkScopes("input.scopes", input.scopes, admin);
     const regions = checkRegions("input.regions", input.regions, admin);
     await assertEntitiesExist(context.peers, "organizations", "Organization", [{ field: "input.organizationId", id: String(organizationId) }]);
@@ -145,8 +146,8 @@ export class IntegrationResolver {
     const admin = await requireAdministrator(context, "rotateIntegrationSecret");
     const integration = await managedIntegration(context, admin, id);
     const grace = graceSeconds ?? context.config.clientSecretGraceSeconds;
-    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) throw badInput("graceSeconds", `must be a whole number from 0 to ${MAX_GRACE_SECONDS} (30 days)`);
-    if (integration.revokedAt !== null) throw badInput("id", "is a revoked integration: register a new one");
+    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) throw badInput("graceSeconds", message("rule.graceSeconds", { max: MAX_GRACE_SECONDS }));
+    if (integration.revokedAt !== null) throw badInput("id", message("rule.integrationRevoked"));
     const clientSecret = newClientSecret();
     const changes = {
       secretHash: sha256(clientSecret),

@@ -6,6 +6,8 @@ import type { HubConfig } from "../../platform/config";
 import { hubTokenKey, signToken, TokenKey } from "../../caller/tokens";
 import { Account, RefreshToken, regionsOf } from "./entities";
 import { newRefreshToken, sha256 } from "./credentials";
+import { describedError } from "../../platform/errors";
+import { message } from "../../platform/i18n";
 
 /** How long a refresh token may wait for its one use. */
 export const REFRESH_TOKEN_DAYS = 14;
@@ -41,7 +43,7 @@ export function accountIdOf(subject: string): number | null {
 export function hubSigningKey(config: HubConfig): TokenKey {
   const signing = hubTokenKey(config);
   if ("key" in signing) return signing.key;
-  throw new GraphQLError(`sign-in is not available on this hub: ${signing.unavailable}`, { extensions: { code: "SIGNING_UNAVAILABLE" } });
+  throw describedError(message("signIn.unavailable", { detail: signing.unavailable }), { code: "SIGNING_UNAVAILABLE" });
 }
 
 /** When an access token signed now for `seconds` expires, as ISO date-time. */
@@ -78,20 +80,14 @@ export async function revokeFamily(manager: EntityManager, family: string): Prom
 
 /** The one answer to a refresh token that cannot be used, whatever the reason. */
 export function refreshRefused(): GraphQLError {
-  return new GraphQLError("refreshToken: is not valid (expired, revoked or already used): sign in again", {
-    extensions: { code: "UNAUTHENTICATED", field: "refreshToken", rule: "must be the latest refresh token of a live session" },
-  });
+  return describedError(message("signIn.refreshInvalid"), { code: "UNAUTHENTICATED", field: "refreshToken", rule: "must be the latest refresh token of a live session" });
 }
 
 /** The one answer to a sign-in that fails, whatever the reason: it never says whether the login name exists. */
 export function signInFailed(): GraphQLError {
-  return new GraphQLError("sign-in failed: wrong login name or password, or the account cannot sign in", {
-    extensions: { code: "UNAUTHENTICATED", field: "password", rule: "must be the password of an active account with this login name" },
-  });
+  return describedError(message("signIn.failed"), { code: "UNAUTHENTICATED", field: "password", rule: "must be the password of an active account with this login name" });
 }
 
 export function passwordChangeRequired(): GraphQLError {
-  return new GraphQLError("password: was set by an administrator and must be changed first: call changePassword with it and a new one", {
-    extensions: { code: "PASSWORD_CHANGE_REQUIRED", field: "password", rule: "must be changed at the first sign-in" },
-  });
+  return describedError(message("signIn.passwordChangeRequired"), { code: "PASSWORD_CHANGE_REQUIRED", field: "password", rule: "must be changed at the first sign-in" });
 }

@@ -7,6 +7,7 @@ import { checkPasswordRules, hashPassword, loginNameOrNull, MAX_PASSWORD_LENGTH,
 import { Account, AuditKind, RefreshToken } from "./entities";
 import { hubSigningKey, issueSession, passwordChangeRequired, refreshRefused, revokeAccountTokens, revokeFamily, Session, signInFailed } from "./sessions";
 import type { IdentityContext } from "./state";
+import { message } from "../../platform/i18n";
 
 /**
  * The account whose login name and password these are, after the progressive delay its earlier failures
@@ -62,7 +63,7 @@ export class SignInResolver {
     hubSigningKey(context.config);
     const account = await authenticate(context, loginName, password);
     checkPasswordRules("newPassword", newPassword, account.loginName);
-    if (newPassword === password) throw badInput("newPassword", "must differ from the current password");
+    if (newPassword === password) throw badInput("newPassword", message("rule.newPasswordDiffers"));
     const passwordHash = await hashPassword(newPassword);
     return context.storage.write(async (manager) => {
       await manager.update(Account, { id: account.id }, { passwordHash, mustChangePassword: false });

@@ -6,6 +6,7 @@ import { Account, AuditKind, Integration } from "./entities";
 import { administers } from "./integrations";
 import type { IdentityContext } from "./state";
 import { parseManifest, replaceTrustedDocuments, TrustedDocument } from "./trusted-documents";
+import { message } from "../../platform/i18n";
 
 /*
  * Administrators load a partner app's trusted documents and switch them on or off, by the app's client id, with
@@ -16,7 +17,7 @@ import { parseManifest, replaceTrustedDocuments, TrustedDocument } from "./trust
 /** The app with client id `clientId`, when `admin` may manage it; FORBIDDEN otherwise, as for an unknown one. */
 async function managedByClientId(context: IdentityContext, admin: Account, clientId: string): Promise<Integration> {
   const integration = clientId.length <= 40 ? await context.db.getRepository(Integration).findOneBy({ clientId }) : null;
-  if (!integration || !administers(admin, integration)) throw forbiddenInput("clientId", "must be the client id of an integration you administer (its organization, regions and scopes within yours)");
+  if (!integration || !administers(admin, integration)) throw forbiddenInput("clientId", message("rule.clientIdYouAdminister"));
   return integration;
 }
 
@@ -56,7 +57,7 @@ export class TrustedDocumentsResolver {
     const admin = await requireAdministrator(context, "setTrustedDocumentsRequired");
     const integration = await managedByClientId(context, admin, clientId);
     if (required && (await context.db.getRepository(TrustedDocument).countBy({ integrationId: integration.id })) === 0) {
-      throw badInput("required", "needs a loaded list: load the app's trusted documents first (loadTrustedDocuments), or every request of the app would be refused");
+      throw badInput("required", message("rule.trustedListNeeded"));
     }
     if (integration.trustedDocumentsRequired === required) return integration;
     await context.storage.write(async (manager) => {

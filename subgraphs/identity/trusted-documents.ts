@@ -5,6 +5,7 @@ import { badInput } from "../../platform/errors";
 import type { SubgraphContext } from "../kit/context";
 import { audit } from "./audit";
 import { Account, AuditKind, Integration } from "./entities";
+import { message } from "../../platform/i18n";
 
 /*
  * Trusted documents: the operations a partner app may send, as a list of (id, document) its administrator loads
@@ -47,19 +48,19 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** Checks one (id, document) pair: the id's form, the document parses, a SHA-256 id is that of the document. */
 function entry(field: string, documentId: unknown, document: unknown): ManifestEntry {
-  if (typeof documentId !== "string" || !DOCUMENT_ID.test(documentId)) throw badInput(`${field}.id`, "must be 1 to 128 letters, digits or _ . : - (a hash of the document)");
+  if (typeof documentId !== "string" || !DOCUMENT_ID.test(documentId)) throw badInput(`${field}.id`, message("rule.documentId"));
   if (typeof document !== "string" || document.length === 0 || document.length > MAX_DOCUMENT_CHARS) {
-    throw badInput(`${field}.body`, `must be a GraphQL document of 1 to ${MAX_DOCUMENT_CHARS} characters`);
+    throw badInput(`${field}.body`, message("rule.documentBody", { max: MAX_DOCUMENT_CHARS }));
   }
   let operationName: string | null;
   try {
     const operation = getOperationAST(parse(document));
     operationName = operation?.name?.value.slice(0, 100) ?? null;
   } catch (error) {
-    throw badInput(`${field}.body`, `must be a GraphQL document with one operation (${error instanceof GraphQLError ? error.message : String(error)})`);
+    throw badInput(`${field}.body`, message("rule.documentOneOperation", { detail: error instanceof GraphQLError ? error.message : String(error) }));
   }
   if (SHA256_HEX.test(documentId) && documentId.replace(/^sha256:/, "") !== crypto.createHash("sha256").update(document).digest("hex")) {
-    throw badInput(`${field}.id`, "is a SHA-256 hash but not that of its document: regenerate the manifest");
+    throw badInput(`${field}.id`, message("rule.documentHashMismatch"));
   }
   return { documentId, document, operationName };
 }
@@ -74,25 +75,25 @@ export function parseManifest(text: string, field = "manifest"): ManifestEntry[]
   try {
     manifest = JSON.parse(text);
   } catch {
-    throw badInput(field, "must be JSON: a GraphQL Code Generator persisted-documents.json or an Apollo persisted-query manifest");
+    throw badInput(field, message("rule.manifestJson"));
   }
-  if (!isRecord(manifest)) throw badInput(field, "must be a JSON object");
+  if (!isRecord(manifest)) throw badInput(field, message("rule.jsonObject"));
   let entries: ManifestEntry[];
   if (manifest.format === "apollo-persisted-query-manifest") {
-    if (manifest.version !== 1) throw badInput(`${field}.version`, "must be 1 (the Apollo persisted-query manifest version this hub reads)");
-    if (!Array.isArray(manifest.operations)) throw badInput(`${field}.operations`, "must be a list of { id, name, type, body }");
+    if (manifest.version !== 1) throw badInput(`${field}.version`, message("rule.manifestVersion"));
+    if (!Array.isArray(manifest.operations)) throw badInput(`${field}.operations`, message("rule.manifestOperations"));
     entries = manifest.operations.map((operation: unknown, index) => {
-      if (!isRecord(operation)) throw badInput(`${field}.operations[${index}]`, "must be an object { id, name, type, body }");
+      if (!isRecord(operation)) throw badInput(`${field}.operations[${index}]`, message("rule.manifestOperation"));
       return entry(`${field}.operations[${index}]`, operation.id, operation.body);
     });
   } else {
     entries = Object.entries(manifest).map(([documentId, document]) => entry(`${field}["${documentId.slice(0, 80)}"]`, documentId, document));
   }
-  if (entries.length === 0) throw badInput(field, "must list at least one operation");
-  if (entries.length > MAX_TRUSTED_DOCUMENTS) throw badInput(field, `must list at most ${MAX_TRUSTED_DOCUMENTS} operations`);
+  if (entries.length === 0) throw badInput(field, message("rule.manifestAtLeastOne"));
+  if (entries.length > MAX_TRUSTED_DOCUMENTS) throw badInput(field, message("rule.manifestAtMost", { max: MAX_TRUSTED_DOCUMENTS }));
   const seen = new Set<string>();
   for (const { documentId } of entries) {
-    if (seen.has(documentId)) throw badInput(field, `lists the id ${documentId} twice`);
+    if (seen.has(documentId)) throw badInput(field, message("rule.manifestDuplicate", { id: documentId }));
     seen.add(documentId);
   }
   return entries;
@@ -126,7 +127,7 @@ export interface TrustedDocumentList {
 /** POST /internal/trusted-documents `{ clientId }`, for the gateway only: the app's list and whether it is required. */
 export async function trustedDocumentsOf(body: unknown, context: SubgraphContext): Promise<TrustedDocumentList> {
   const clientId = isRecord(body) ? body.clientId : undefined;
-  if (typeof clientId !== "string" || clientId.length > 40) throw badInput("clientId", "must be a partner app's client id");
+  if (typeof clientId !== "string" || clientId.length > 40) throw badInput("clientId", message("rule.partnerClientId"));
   const integration = await context.db.getRepository(Integration).findOneBy({ clientId });
   if (!integration) return { required: false, documents: {} };
   const rows = await context.db.getRepository(TrustedDocument).find({ where: { integrationId: integration.id }, select: { documentId: true, document: true } });

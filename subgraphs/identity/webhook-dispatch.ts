@@ -4,6 +4,7 @@ import { forbidden } from "../../platform/errors";
 import { recordId } from "../kit/validate";
 import type { IdentityContext } from "./state";
 import { Webhook, WebhookAssignment, WebhookAttemptRecorded, WebhookDelivery } from "./webhook-entities";
+import { message } from "../../platform/i18n";
 
 /*
  * What the gateways' webhook dispatchers ask of this subgraph: leases (at most one gateway delivers to a
@@ -13,7 +14,7 @@ import { Webhook, WebhookAssignment, WebhookAttemptRecorded, WebhookDelivery } f
  */
 
 function requireDispatcher(context: IdentityContext, action: string): void {
-  if (context.caller !== null) throw forbidden(`${action} is for the gateway's webhook dispatcher`);
+  if (context.caller !== null) throw forbidden(message("access.webhookDispatcherOnly", { action }));
 }
 
 /** Messages kept in each webhook's delivery log; older ones are dropped as new ones are delivered. */

@@ -12,6 +12,7 @@ import { Account, AccountRole, Integration } from "./entities";
 import { accountIdOf } from "./sessions";
 import type { IdentityContext } from "./state";
 import { RegisteredWebhook, Webhook, WebhookDelivery } from "./webhook-entities";
+import { Message, message } from "../../platform/i18n";
 
 /*
  * Webhooks as their owners see them: registration, the list with recent deliveries, a test event, disabling
@@ -35,31 +36,31 @@ async function requireRegistrant(context: IdentityContext): Promise<Caller> {
     const admin = await requireAdministrator(context, "registerWebhook");
     if (admin.role === AccountRole.AGENCY) return caller;
   }
-  throw forbidden(`registerWebhook is for INTEGRATOR with scope subscribe:alerts or AGENCY administrators; your token is ${caller.role}${caller.role === "INTEGRATOR" ? " without subscribe:alerts" : ""}`);
+  throw forbidden(message("access.registerWebhook", { role: caller.role === "INTEGRATOR" ? message("word.integratorWithoutAlerts") : caller.role }));
 }
 
 /** The URL under the hub's outbound policy (production: https to public addresses), or BAD_USER_INPUT naming `url`. */
 async function receiverUrl(context: IdentityContext, raw: string): Promise<string> {
-  if (raw.length > 2000) throw badInput("url", "must be at most 2000 characters");
+  if (raw.length > 2000) throw badInput("url", message("rule.maxLength", { max: 2000 }));
   try {
     return (await checkUrl(raw.trim(), { production: context.config.production })).toString();
   } catch (error) {
-    if (error instanceof OutboundRefused) throw badInput("url", error.message);
+    if (error instanceof OutboundRefused) throw badInput("url", error.rule);
     throw error;
   }
 }
 
 /** Why the owner behind `ownerSubject` may no longer have webhooks delivered (revoked app, disabled account), or null. */
-async function ownerEnded(context: IdentityContext, ownerSubject: string): Promise<string | null> {
+async function ownerEnded(context: IdentityContext, ownerSubject: string): Promise<Message | null> {
   const clientId = /^integration:(.+)$/.exec(ownerSubject)?.[1];
   if (clientId !== undefined) {
     const app = await context.db.getRepository(Integration).findOneBy({ clientId });
-    return app === null || app.revokedAt !== null ? "the partner app was revoked" : null;
+    return app === null || app.revokedAt !== null ? message("why.appRevoked") : null;
   }
   const accountId = accountIdOf(ownerSubject);
   if (accountId !== null) {
     const account = await context.db.getRepository(Account).findOneBy({ id: accountId });
-    return account === null || account.disabled ? "the account was disabled" : null;
+    return account === null || account.disabled ? message("why.accountDisabled") : null;
   }
   return null;
 }
@@ -67,21 +68,21 @@ async function ownerEnded(context: IdentityContext, ownerSubject: string): Promi
 /** One subscription operation whose only root field is incidentAlerts, needing no variables; else BAD_USER_INPUT naming `subscription`. */
 function alertSubscription(text: string): string {
   const field = "subscription";
-  if (text.length > MAX_DOCUMENT_LENGTH) throw badInput(field, `must be at most ${MAX_DOCUMENT_LENGTH} characters`);
+  if (text.length > MAX_DOCUMENT_LENGTH) throw badInput(field, message("rule.maxLength", { max: MAX_DOCUMENT_LENGTH }));
   let document: DocumentNode;
   try {
     document = parse(text);
   } catch (error) {
-    throw badInput(field, `must be a GraphQL document (${(error as Error).message})`);
+    throw badInput(field, message("rule.graphqlDocument", { detail: (error as Error).message }));
   }
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const only = operations.length === 1 ? operations[0] : undefined;
   const roots = only?.selectionSet.selections ?? [];
   if (!only || only.operation !== "subscription" || roots.length !== 1 || roots[0].kind !== Kind.FIELD || roots[0].name.value !== "incidentAlerts") {
-    throw badInput(field, "must be one subscription operation selecting incidentAlerts only, e.g. subscription { incidentAlerts(filter: {...}) { sequence kind report { title } } }");
+    throw badInput(field, message("rule.webhookSubscription"));
   }
   const required = (only.variableDefinitions ?? []).find((definition) => definition.type.kind === Kind.NON_NULL_TYPE && !definition.defaultValue);
-  if (required) throw badInput(field, `must not need variables ($${required.variable.name.value} has no default): write the filter in the document`);
+  if (required) throw badInput(field, message("rule.noVariables", { variable: required.variable.name.value }));
   return text;
 }
 
@@ -104,7 +105,7 @@ function newSigningSecret(): string {
 async function ownWebhook(context: IdentityContext, id: string): Promise<Webhook> {
   const caller = requireCaller(context);
   const webhook = await context.db.getRepository(Webhook).findOneBy({ id: recordId("id", id), ownerSubject: caller.sub });
-  if (!webhook) throw badInput("id", "must be the id of one of your webhooks");
+  if (!webhook) throw badInput("id", message("rule.yourWebhook"));
   return webhook;
 }
 
@@ -116,7 +117,7 @@ export class WebhookResolver {
     @Arg("first", () => Int, { defaultValue: 20, description: `at most ${MAX_DELIVERIES_LISTED}` }) first: number,
     @Ctx() context: IdentityContext,
   ): Promise<WebhookDelivery[]> {
-    if (!Number.isInteger(first) || first < 0 || first > MAX_DELIVERIES_LISTED) throw badInput("first", `must be a whole number from 0 to ${MAX_DELIVERIES_LISTED}`);
+    if (!Number.isInteger(first) || first < 0 || first > MAX_DELIVERIES_LISTED) throw badInput("first", message("rule.wholeNumber", { min: 0, max: MAX_DELIVERIES_LISTED }));
     return context.db.getRepository(WebhookDelivery).find({ where: { webhookId: webhook.id }, order: { id: "DESC" }, take: first });
   }
 
@@ -133,7 +134,7 @@ export class WebhookResolver {
     const document = alertSubscription(subscription);
     const target = await receiverUrl(context, url);
     if ((await context.db.getRepository(Webhook).countBy({ ownerSubject: caller.sub })) >= MAX_WEBHOOKS_PER_OWNER) {
-      throw badInput("url", `you hold ${MAX_WEBHOOKS_PER_OWNER} webhooks already, the most allowed: delete one first`);
+      throw badInput("url", message("rule.webhooksAtMost", { max: MAX_WEBHOOKS_PER_OWNER }));
     }
     const cursor = await alertHead(context, caller);
     const secret = newSigningSecret();
@@ -169,7 +170,7 @@ export class WebhookResolver {
   @Mutation(() => WebhookDelivery, { description: 'Queues a "webhook.test" event to your webhook; the gateway sends it within seconds (see its deliveries)' })
   async sendTestWebhookEvent(@Arg("id", () => ID) id: string, @Ctx() context: IdentityContext): Promise<WebhookDelivery> {
     const webhook = await ownWebhook(context, id);
-    if (webhook.disabled) throw badInput("id", "must be an enabled webhook (enableWebhook first)");
+    if (webhook.disabled) throw badInput("id", message("rule.webhookEnabled"));
     const messageId = `msg_test_${crypto.randomUUID()}`;
     const timestamp = new Date().toISOString();
     const body = JSON.stringify({ type: "webhook.test", timestamp, data: { webhookId: String(webhook.id) } });
@@ -208,7 +209,7 @@ export class WebhookResolver {
     const webhook = await ownWebhook(context, id);
     // A token outlives its app's revocation by up to its lifetime: it must not bring the webhooks back.
     const ended = await ownerEnded(context, webhook.ownerSubject);
-    if (ended) throw forbidden(`enableWebhook: ${ended}; its webhooks stay disabled`);
+    if (ended) throw forbidden(message("access.enableWebhookEnded", { reason: ended }));
     await context.storage.write((manager) => manager.update(Webhook, { id: webhook.id }, { disabled: false, disabledReason: null }));
     return { ...webhook, disabled: false, disabledReason: null };
   }

@@ -5,6 +5,7 @@ import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput } from "../../platform/errors";
 import { AlertCriteria, AlertFilter, alertCriteria, formatSequence, parseSequence, whereAlertMatches } from "./alerts";
 import { IncidentAlert, IncidentReport } from "./entities";
+import { message } from "../../platform/i18n";
 
 /** Longest replay page, and the page size when the client does not say. */
 export const MAX_REPLAY = 500;
@@ -41,7 +42,7 @@ export class IncidentAlertResolver {
     const caller = requireCaller(context);
     const criteria = alertCriteria(filter, caller);
     const limit = first === undefined || first === null ? DEFAULT_REPLAY : first;
-    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_REPLAY) throw badInput("first", `must be a whole number from 0 to ${MAX_REPLAY}`);
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_REPLAY) throw badInput("first", message("rule.wholeNumber", { min: 0, max: MAX_REPLAY }));
     const from = after === undefined || after === null ? 0 : parseSequence("after", after);
     return replayAlerts(context.db, criteria, from, limit);
   }

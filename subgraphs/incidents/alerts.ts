@@ -7,6 +7,7 @@ import { regionCode } from "../kit/validate";
 import { IncidentCategory, Severity } from "./entities";
 import { whereRegionWithinAny } from "../kit/filters";
 import { severitiesAtLeast } from "./severity";
+import { message } from "../../platform/i18n";
 
 /*
  * Which alerts a caller receives: one definition used as SQL conditions (replay from the alerts table)
@@ -47,7 +48,7 @@ export interface AlertFacts {
 /** A category list from a filter: absent gives `fallback`; an empty list is refused rather than guessed at. */
 export function checkCategories(field: string, categories: IncidentCategory[] | null | undefined, fallback: readonly IncidentCategory[]): IncidentCategory[] {
   if (categories === null || categories === undefined) return [...fallback];
-  if (categories.length === 0) throw badInput(field, "must name at least one category, or be left out");
+  if (categories.length === 0) throw badInput(field, message("rule.categoriesAtLeastOne"));
   return [...new Set(categories)];
 }
 
@@ -90,6 +91,6 @@ export function formatSequence(sequence: number): string {
 }
 
 export function parseSequence(field: string, value: string): number {
-  if (!/^\d{1,15}$/.test(value)) throw badInput(field, "must be a sequence returned by incidentAlerts");
+  if (!/^\d{1,15}$/.test(value)) throw badInput(field, message("rule.alertSequence"));
   return Number(value);
 }

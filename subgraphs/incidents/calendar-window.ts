@@ -1,6 +1,7 @@
 import { badInput } from "../../platform/errors";
 import type { SubgraphPeers } from "../kit/lookups";
 import { regionWithin } from "../../caller/access";
+import { message } from "../../platform/i18n";
 
 /**
  * How far back a report may reach: violations before the campaign happen too (candidate registration,
@@ -29,7 +30,7 @@ export async function assertWithinElectionCalendar(peers: SubgraphPeers, regionC
   const occurred = Date.parse(occurredAt);
   if (covering.length === 0) {
     if (occurred < now - DAYS_WITHOUT_ELECTION * DAY_MS) {
-      throw badInput("input.occurredAt", `must be within the last ${DAYS_WITHOUT_ELECTION} days: no election covers region ${regionCode}`);
+      throw badInput("input.occurredAt", message("rule.occurredWithinDays", { days: DAYS_WITHOUT_ELECTION, region: regionCode }));
     }
     return;
   }
@@ -38,7 +39,7 @@ export async function assertWithinElectionCalendar(peers: SubgraphPeers, regionC
   if (occurred < opens) {
     throw badInput(
       "input.occurredAt",
-      `must not be before ${new Date(opens).toISOString().slice(0, 10)}: ${DAYS_BEFORE_CAMPAIGN} days before the campaign of ${earliest.title} starts`,
+      message("rule.occurredAfterCampaignOpens", { date: new Date(opens).toISOString().slice(0, 10), days: DAYS_BEFORE_CAMPAIGN, election: earliest.title }),
     );
   }
 }

@@ -7,6 +7,7 @@ import type { IncidentsContext } from "./state";
 import { IncidentCategory, IncidentReport, IncidentStatus, ReportChangeKind } from "./entities";
 import { handlingDeadline, HANDLING_EXTENSION_DAYS } from "./deadline";
 import { assertAgencyFor, assertReporter, assertStanding, lockedReport, recordVersion } from "./locked-report";
+import { message } from "../../platform/i18n";
 
 /*
  * Changes to a filed report: the agency's one extension of its handling deadline, and the reporting
@@ -29,7 +30,7 @@ function checkCorrection(input: CorrectIncidentInput): Correction {
   if (input.category !== undefined && input.category !== null) correction.category = input.category;
   if (input.description !== undefined && input.description !== null) correction.description = requiredText("input.description", input.description, { max: 5000 });
   if (input.url !== undefined && input.url !== null) correction.url = httpUrl("input.url", input.url);
-  if (Object.keys(correction).length === 0) throw badInput("input", "must correct at least one of category, description, url");
+  if (Object.keys(correction).length === 0) throw badInput("input", message("rule.correctAtLeastOne", { fields: "category, description, url" }));
   return correction;
 }
 
@@ -48,13 +49,13 @@ export class IncidentChangeResolver {
       assertAgencyFor(caller, report, "extend the handling deadline of");
       assertStanding(report, "extended");
       if (report.handlingStartedAt === null) {
-        throw badInput("id", `must be a report an agency has taken up: report ${report.id} is still RECEIVED, and its handling deadline starts when a review moves it on`);
+        throw badInput("id", message("rule.reportTakenUp", { id: report.id }));
       }
       if (report.handlingExtendedAt !== null) {
-        throw badInput("id", `may be extended only once: the handling deadline of report ${report.id} was already extended at ${report.handlingExtendedAt}`);
+        throw badInput("id", message("rule.extendedOnce", { id: report.id, at: String(report.handlingExtendedAt) }));
       }
       if (report.status === IncidentStatus.RESOLVED || report.status === IncidentStatus.DISMISSED) {
-        throw badInput("id", `must be a report still being handled: report ${report.id} is ${report.status}`);
+        throw badInput("id", message("rule.reportBeingHandled", { id: report.id, status: report.status }));
       }
       const at = new Date().toISOString();
       const extended = {
@@ -95,10 +96,10 @@ export class IncidentChangeResolver {
           assertReporter(caller, report, "correct");
           assertStanding(report, "corrected");
           if (report.status !== IncidentStatus.RECEIVED) {
-            throw badInput("id", `must be a report still RECEIVED: report ${report.id} is ${report.status}, an agency has taken it up (ask it to note the correction)`);
+            throw badInput("id", message("rule.reportStillReceived", { id: report.id, status: report.status }));
           }
           const changed = (Object.keys(correction) as Array<keyof Correction>).filter((field) => correction[field] !== report[field]);
-          if (changed.length === 0) throw badInput("input", "must change something: the report already says this");
+          if (changed.length === 0) throw badInput("input", message("rule.changeSomething"));
           Object.assign(report, correction);
           await manager.getRepository(IncidentReport).update(report.id, correction);
           await recordVersion(manager, report, { kind: ReportChangeKind.CORRECTED, changed, reason: null, at: new Date().toISOString(), byOrgId });

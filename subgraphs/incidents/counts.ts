@@ -6,6 +6,7 @@ import { RegionRef, regionRef } from "../kit/references";
 import { regionInScope } from "../kit/validate";
 import { IncidentCategory, IncidentReport, IncidentStatus } from "./entities";
 import { INCIDENT_READERS } from "./resolvers";
+import { message } from "../../platform/i18n";
 
 /** The level the region board counts by. */
 export enum RegionGrouping {
@@ -31,7 +32,7 @@ export class IncidentCount {
 /** The grouping asked for, or the level just below the region's; it must lie below the region's. */
 function groupingOf(regionCode: string, groupBy: RegionGrouping | null | undefined): RegionGrouping {
   const grouping = groupBy ?? (regionCode.length < CODE_LENGTH.REGENCY ? RegionGrouping.REGENCY : RegionGrouping.DISTRICT);
-  if (CODE_LENGTH[grouping] <= regionCode.length) throw badInput("groupBy", `must be a level below regionCode "${regionCode}" (REGENCY under a province, DISTRICT under a province or regency)`);
+  if (CODE_LENGTH[grouping] <= regionCode.length) throw badInput("groupBy", message("rule.groupBelowRegion", { region: regionCode }));
   return grouping;
 }
 

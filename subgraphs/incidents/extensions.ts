@@ -7,6 +7,7 @@ import { EventRef, idOrNull, OrganizationRef } from "../kit/references";
 import { IncidentReport } from "./entities";
 import { whereRegionWithinAny } from "../kit/filters";
 import { INCIDENT_READERS, IncidentReportConnection, reportPage } from "./resolvers";
+import { message } from "../../platform/i18n";
 
 /** Organization.incidentReportsFiled: what an organization reported. */
 @Resolver(() => OrganizationRef)
@@ -25,7 +26,7 @@ export class OrganizationIncidentsResolver {
     const caller = requireCaller(context);
     const itself = actsFor(caller, organization.id);
     if (!itself && caller.role !== "AGENCY") {
-      throw forbidden("Organization.incidentReportsFiled is for AGENCY callers and the organization itself");
+      throw forbidden(message("access.incidentReportsFiled"));
     }
     const query = context.db.getRepository(IncidentReport).createQueryBuilder("r");
     query.where("r.reporterOrgId = :reporter", { reporter: idOrNull(organization.id) ?? -1 });

@@ -1,8 +1,9 @@
 import type { EntityManager } from "typeorm";
 import type { Caller } from "../../caller/claims";
 import { actsFor, isAgencyFor } from "../../caller/access";
-import { badInput, forbiddenInput } from "../../platform/errors";
+import { badInput, forbiddenInput, regionList } from "../../platform/errors";
 import { IncidentReport, IncidentReportVersion, ReportChangeKind } from "./entities";
+import { message } from "../../platform/i18n";
 
 /**
  * The report `id`, read for a change inside `manager`'s transaction. On MySQL the row is locked, so two changes
@@ -11,26 +12,26 @@ import { IncidentReport, IncidentReportVersion, ReportChangeKind } from "./entit
 export async function lockedReport(manager: EntityManager, id: number, field = "id"): Promise<IncidentReport> {
   const lock = manager.connection.options.type === "mysql" ? { lock: { mode: "pessimistic_write" as const } } : {};
   const report = await manager.getRepository(IncidentReport).findOne({ where: { id }, ...lock });
-  if (!report) throw badInput(field, `must be the id of an existing IncidentReport (no IncidentReport ${id})`);
+  if (!report) throw badInput(field, message("rule.existingEntity", { typename: "IncidentReport", id }));
   return report;
 }
 
 /** Refuses a change by anyone but an AGENCY whose regions cover the report. */
 export function assertAgencyFor(caller: Caller, report: IncidentReport, action: string): void {
   if (!isAgencyFor(caller, report.regionCode)) {
-    throw forbiddenInput("id", `must be a report inside your regions: only an AGENCY whose regions cover ${report.regionCode} may ${action} it (your regions: ${caller.regions.join(", ") || "none"})`);
+    throw forbiddenInput("id", message("rule.reportInYourRegions", { region: report.regionCode, action, regions: regionList(caller.regions) }));
   }
 }
 
 /** Refuses a change by anyone but the organization that filed the report. */
 export function assertReporter(caller: Caller, report: IncidentReport, action: string): void {
-  if (!actsFor(caller, String(report.reporterOrgId))) throw forbiddenInput("id", `must be a report your organization filed: only the reporting organization may ${action} it`);
+  if (!actsFor(caller, String(report.reporterOrgId))) throw forbiddenInput("id", message("rule.reportYourOrganizationFiled", { action }));
 }
 
 /** Refuses any change to a withdrawn report: it keeps its history and takes no further handling. */
 export function assertStanding(report: IncidentReport, action: string): void {
   if (report.withdrawnAt !== null) {
-    throw badInput("id", `must be a report that stands: report ${report.id} was withdrawn by its reporter at ${report.withdrawnAt} and cannot be ${action}`);
+    throw badInput("id", message("rule.reportStands", { id: report.id, at: String(report.withdrawnAt), action }));
   }
 }
 

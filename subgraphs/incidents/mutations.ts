@@ -14,6 +14,7 @@ import { assertWithinElectionCalendar } from "./calendar-window";
 import { escalates, raiseAlert } from "./raise";
 import { defaultSeverity } from "./severity";
 import { attachUploads } from "./evidence/attach";
+import { message } from "../../platform/i18n";
 
 @InputType()
 class ReportIncidentInput {
@@ -49,7 +50,7 @@ type CheckedReport = Pick<
 
 /** Not in the future (with CLOCK_SKEW_MS of leeway). */
 function notInFuture(field: string, time: string): string {
-  if (Date.parse(time) > Date.now() + CLOCK_SKEW_MS) throw badInput(field, "must not be in the future");
+  if (Date.parse(time) > Date.now() + CLOCK_SKEW_MS) throw badInput(field, message("rule.notInFuture"));
   return time;
 }
 
@@ -57,14 +58,14 @@ function notInFuture(field: string, time: string): string {
 function discoveryTime(value: string | null | undefined, occurredAt: string): string {
   if (value === null || value === undefined) return occurredAt;
   const discoveredAt = notInFuture("input.discoveredAt", isoDateTime("input.discoveredAt", value));
-  if (discoveredAt < occurredAt) throw badInput("input.discoveredAt", `must not be before input.occurredAt (${occurredAt}): a violation is discovered when or after it happens`);
+  if (discoveredAt < occurredAt) throw badInput("input.discoveredAt", message("rule.discoveredAfterOccurred", { occurredAt }));
   return discoveredAt;
 }
 
 /** Everything a new report needs, checked before anything is written. */
 async function checkReport(input: ReportIncidentInput, caller: Caller, context: SubgraphContext): Promise<CheckedReport> {
   const platform = optionalText("input.platform", input.platform, { max: 50 });
-  if (platform !== null && input.channel === IncidentChannel.PUBLIC_SPACE) throw badInput("input.platform", "must be empty when channel is PUBLIC_SPACE");
+  if (platform !== null && input.channel === IncidentChannel.PUBLIC_SPACE) throw badInput("input.platform", message("rule.platformEmptyForPublicSpace"));
   const occurredAt = notInFuture("input.occurredAt", isoDateTime("input.occurredAt", input.occurredAt));
   const discoveredAt = discoveryTime(input.discoveredAt, occurredAt);
   const candidatePairId = optionalRecordId("input.candidatePairId", input.candidatePairId);

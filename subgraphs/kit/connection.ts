@@ -2,6 +2,7 @@ import { ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { badInput } from "../../platform/errors";
 import { ListMemo, ListSnapshot, queryKey } from "./list-versions";
+import { message } from "../../platform/i18n";
 
 /** Relay page info; every subgraph defines it, so its fields are shareable in the supergraph. */
 @ObjectType()
@@ -71,14 +72,14 @@ export function decodeCursor(cursor: string): CursorKey {
   } catch {
     // fall through to the error below
   }
-  throw badInput("after", "must be a cursor returned by this list");
+  throw badInput("after", message("rule.listCursor"));
 }
 
 /** Validates `first`: 0 to MAX_PAGE, default DEFAULT_PAGE. */
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) {
-    throw badInput("first", `must be a whole number from 0 to ${MAX_PAGE}`);
+    throw badInput("first", message("rule.wholeNumber", { min: 0, max: MAX_PAGE }));
   }
   return first;
 }

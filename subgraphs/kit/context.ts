@@ -11,6 +11,7 @@ import type { Storage } from "./storage";
 import type { SubgraphPeers } from "./lookups";
 import { forbidden, unauthenticated } from "../../platform/errors";
 import { idOrNull } from "./references";
+import { message } from "../../platform/i18n";
 
 /** What every resolver of every subgraph gets; `S` is the subgraph's instance state (SubgraphDefinition). */
 export interface SubgraphContext<S = unknown> {
@@ -116,15 +117,15 @@ export function requireCaller(context: SubgraphContext): Caller {
 /** The caller's organization id: writes (reports, reviews, declarations) are always on behalf of one. */
 export function callerOrganizationId(caller: Caller, action: string): number {
   const id = idOrNull(caller.org);
-  if (id === null) throw forbidden(`${action} needs a token whose org claim is an organization id of this hub`);
+  if (id === null) throw forbidden(message("access.needsOrganization", { action }));
   return id;
 }
 
 /** The caller, if it passes the rules (see passesRules); otherwise an error saying who `what` is for. */
 export function requireAccess(caller: MaybeCaller, what: string, rules: readonly string[]): Caller {
   const allowed = describeRules(rules);
-  if (!caller) throw unauthenticated(`${what} needs a bearer token${allowed ? ` (${allowed})` : ""}`);
-  if (!passesRules(caller, rules)) throw forbidden(`${what} is for ${allowed}; your token is ${caller.role}`);
+  if (!caller) throw unauthenticated(allowed ? message("access.needsTokenFor", { what, allowed }) : message("access.needsToken", { what }));
+  if (!passesRules(caller, rules)) throw forbidden(message("access.isFor", { what, allowed, role: caller.role }));
   return caller;
 }
 

@@ -6,6 +6,7 @@ import { badInput } from "../../platform/errors";
 import type { Storage } from "./storage";
 import { IDEMPOTENCY_TABLE } from "./storage-tables";
 import { logger } from "../../platform/logging";
+import { message } from "../../platform/i18n";
 
 const log = logger("idempotency");
 
@@ -98,12 +99,12 @@ export async function writeOnce<C, T>(context: SubgraphContext, request: OnceReq
     const checked = await steps.check();
     return { value: await context.storage.write((manager) => steps.write(manager, checked)), first: true };
   }
-  if (!KEY_PATTERN.test(request.key)) throw badInput(request.field, "must be 1 to 128 visible ASCII characters, no spaces (a UUID makes a good key)");
+  if (!KEY_PATTERN.test(request.key)) throw badInput(request.field, message("rule.idempotencyKey"));
   const { key, mutation } = request;
   const subject = request.caller.sub;
   const inputHash = crypto.createHash("sha256").update(canonicalJson(request.input)).digest("hex");
   const repeat = async (earlier: KeyRow): Promise<Once<T>> => {
-    if (earlier.inputHash !== inputHash) throw badInput(request.field, "idempotency key reused with another input");
+    if (earlier.inputHash !== inputHash) throw badInput(request.field, message("rule.idempotencyKeyReused"));
     return { value: await steps.replay(Number(earlier.resultId)), first: false };
   };
   const known = await findKey(context.db, subject, mutation, key);

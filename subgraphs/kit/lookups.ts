@@ -2,6 +2,7 @@ import type { HubConfig, SubgraphName } from "../../platform/config";
 import { MaybeCaller, subgraphHeaders } from "../../caller/claims";
 import { badInput } from "../../platform/errors";
 import { createHttpPool, HttpPool } from "../../platform/http-pool";
+import { message } from "../../platform/i18n";
 
 /**
  * The other subgraphs, as this one asks them during a write (with the subgraph secret, as the gateway does):
@@ -78,6 +79,6 @@ export async function assertEntitiesExist(
     { r: ids.map(({ id }) => ({ __typename: typename, id })) },
   );
   data._entities.forEach((entity, index) => {
-    if (entity === null) throw badInput(ids[index].field, `must be the id of an existing ${typename} (no ${typename} ${ids[index].id})`);
+    if (entity === null) throw badInput(ids[index].field, message("rule.existingEntity", { typename, id: ids[index].id }));
   });
 }

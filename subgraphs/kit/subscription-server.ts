@@ -61,7 +61,7 @@ export function attachSubgraphSubscriptions<C extends { disclosed: Disclosure[];
           if (claims === undefined || claims === null || claims === "") ctx.extra.caller = null;
           else if (typeof claims === "string") ctx.extra.caller = callerFromClaims(JSON.parse(claims) as Record<string, unknown>);
           else if (typeof claims === "object") ctx.extra.caller = callerFromClaims(claims as Record<string, unknown>);
-          else throw new ClaimsError(`${CALLER_HEADER} must be the caller's claims as JSON`);
+          else throw new SyntaxError(`${CALLER_HEADER} must be the caller's claims as JSON`);
         } catch (error) {
           // The gateway built these claims from a verified token; bad ones mean a bug, not a user mistake.
           const message = error instanceof ClaimsError || error instanceof SyntaxError ? error.message : "bad caller claims";

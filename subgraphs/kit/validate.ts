@@ -1,7 +1,8 @@
-import { badInput, forbiddenInput } from "../../platform/errors";
+import { badInput, forbiddenInput, regionList } from "../../platform/errors";
 import { findRegion, suggestRegion } from "./regions";
 import { MaybeCaller } from "../../caller/claims";
 import { regionWithin } from "../../caller/access";
+import { message } from "../../platform/i18n";
 
 /**
  * Input rules shared by every subgraph. Each check returns the cleaned value or throws a BAD_USER_INPUT
@@ -16,8 +17,8 @@ export interface TextRule {
 /** A required string: trimmed, not empty, at most `max` characters. */
 export function requiredText(field: string, value: string, { max = 200 }: TextRule = {}): string {
   const trimmed = value.trim();
-  if (trimmed === "") throw badInput(field, "must not be empty");
-  if (trimmed.length > max) throw badInput(field, `must be at most ${max} characters`);
+  if (trimmed === "") throw badInput(field, message("rule.notEmpty"));
+  if (trimmed.length > max) throw badInput(field, message("rule.maxLength", { max }));
   return trimmed;
 }
 
@@ -39,7 +40,7 @@ export function isoDate(field: string, value: string): string {
     const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
     if (date.getUTCMonth() === Number(m) - 1 && date.getUTCDate() === Number(d)) return value.trim();
   }
-  throw badInput(field, "must be a date written YYYY-MM-DD, e.g. 2024-11-27");
+  throw badInput(field, message("rule.date"));
 }
 
 /** A date-time with a time zone (Indonesia has three); stored as UTC ISO text, which sorts chronologically. */
@@ -48,7 +49,7 @@ export function isoDateTime(field: string, value: string): string {
   // Date.parse reads only the extended offset reliably: "+0700" becomes "+07:00".
   const time = match ? Date.parse(`${match[1]}${match[2].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")}`) : NaN;
   if (Number.isNaN(time)) {
-    throw badInput(field, "must be an ISO 8601 date-time with a time zone, e.g. 2024-11-14T09:00:00+07:00");
+    throw badInput(field, message("rule.dateTime"));
   }
   return new Date(time).toISOString();
 }
@@ -61,26 +62,26 @@ export function optionalDateTime(field: string, value: string | null | undefined
 export function httpUrl(field: string, value: string | null | undefined): string | null {
   if (value === null || value === undefined || value.trim() === "") return null;
   const trimmed = value.trim();
-  if (trimmed.length > 2000) throw badInput(field, "must be at most 2000 characters");
+  if (trimmed.length > 2000) throw badInput(field, message("rule.maxLength", { max: 2000 }));
   let parsed: URL;
   try {
     parsed = new URL(trimmed);
   } catch {
-    throw badInput(field, "must be an http or https URL");
+    throw badInput(field, message("rule.httpUrl"));
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw badInput(field, "must be an http or https URL");
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw badInput(field, message("rule.httpUrl"));
   return parsed.toString();
 }
 
 /** A head count or similar: a whole number from 0 to `max`. */
 export function count(field: string, value: number, max = 1_000_000): number {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw badInput(field, `must be a whole number from 0 to ${max}`);
+  if (!Number.isInteger(value) || value < 0 || value > max) throw badInput(field, message("rule.wholeNumber", { min: 0, max }));
   return value;
 }
 
 /** An id of this hub's records: digits only. */
 export function recordId(field: string, value: string): number {
-  if (!/^\d{1,15}$/.test(value)) throw badInput(field, "must be an id returned by this hub");
+  if (!/^\d{1,15}$/.test(value)) throw badInput(field, message("rule.recordId"));
   return Number(value);
 }
 
@@ -94,7 +95,7 @@ export function regionCode(field: string, value: string): string {
   const code = value.trim();
   if (!findRegion(code)) {
     const suggestion = suggestRegion(code);
-    throw badInput(field, `must be an existing region code such as "19.06" (no region "${code}"${suggestion ? `; did you mean ${suggestion}?` : ""})`);
+    throw badInput(field, suggestion ? message("rule.regionCodeSuggested", { code, suggestion }) : message("rule.regionCode", { code }));
   }
   return code;
 }
@@ -106,7 +107,7 @@ export function regionCode(field: string, value: string): string {
 export function regionInScope(field: string, value: string, caller: MaybeCaller): string {
   const code = regionCode(field, value);
   if (caller && !regionWithin(code, caller.regions)) {
-    throw forbiddenInput(field, `must lie inside your regions (${caller.regions.join(", ") || "none"})`);
+    throw forbiddenInput(field, message("rule.insideYourRegions", { regions: regionList(caller.regions) }));
   }
   return code;
 }

@@ -12,6 +12,7 @@ import { optionalText, regionCode, regionInScope, requiredText } from "../kit/va
 import { searchPage } from "./search";
 import type { OrganizationsContext } from "./state";
 import { AgencyType, BoardMember, LegalForm, Organization, OrganizationKind, OrganizationSearchToken, OrganizationStatus, Region } from "./entities";
+import { message } from "../../platform/i18n";
 
 @InputType()
 class OrganizationFilter {
@@ -47,11 +48,11 @@ const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
 const MAX_BOARD = 50;
 
 function checkBoard(board: BoardMemberInput[]): Array<Omit<BoardMember, "id" | "organizationId">> {
-  if (board.length > MAX_BOARD) throw badInput("input.board", `must list at most ${MAX_BOARD} members`);
+  if (board.length > MAX_BOARD) throw badInput("input.board", message("rule.boardAtMost", { max: MAX_BOARD }));
   return board.map((member, index) => {
     const phone = optionalText(`input.board[${index}].phone`, member.phone, { max: 30 });
     if (phone !== null && !PHONE.test(phone)) {
-      throw badInput(`input.board[${index}].phone`, "must be a phone number such as +62 812 3456 7890");
+      throw badInput(`input.board[${index}].phone`, message("rule.phone"));
     }
     return {
       name: requiredText(`input.board[${index}].name`, member.name, { max: 120 }),
@@ -65,8 +66,8 @@ function checkBoard(board: BoardMemberInput[]): Array<Omit<BoardMember, "id" | "
 function checkRegistration(input: RegisterOrganizationInput, caller: Caller): { organization: Omit<Organization, "id">; board: Array<Omit<BoardMember, "id" | "organizationId">> } {
   const name = requiredText("input.name", input.name, { max: 200 });
   const region = regionInScope("input.regionCode", input.regionCode, caller);
-  if (input.kind === OrganizationKind.AGENCY && !input.agencyType) throw badInput("input.agencyType", "must be set when kind is AGENCY");
-  if (input.kind !== OrganizationKind.AGENCY && input.agencyType) throw badInput("input.agencyType", "must be empty unless kind is AGENCY");
+  if (input.kind === OrganizationKind.AGENCY && !input.agencyType) throw badInput("input.agencyType", message("rule.agencyTypeRequired"));
+  if (input.kind !== OrganizationKind.AGENCY && input.agencyType) throw badInput("input.agencyType", message("rule.agencyTypeUnlessAgency"));
   const board = checkBoard(input.board ?? []);
   const organization = {
     name,
@@ -143,7 +144,7 @@ export class OrganizationResolver {
           // First: on MySQL its row lock makes a second registration of the same name wait, then see this one.
           await context.state.directory.changed(manager);
           const duplicate = await manager.getRepository(Organization).findOneBy({ nameKey: organization.nameKey, regionCode: organization.regionCode });
-          if (duplicate) throw badInput("input.name", `must be unique in its region: ${duplicate.name} is already registered as ${duplicate.id}`);
+          if (duplicate) throw badInput("input.name", message("rule.nameUniqueInRegion", { name: duplicate.name, id: duplicate.id }));
           const saved = await manager.getRepository(Organization).save(manager.getRepository(Organization).create(organization));
           // The name's words, for indexed name search (see the OrganizationSearchTokens migration). MySQL's
           // collation calls some different words equal ("straße", "strasse"): one index entry serves both.

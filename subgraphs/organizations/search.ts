@@ -7,6 +7,7 @@ import { regionCode, requiredText } from "../kit/validate";
 import { Organization } from "./entities";
 import { NameIndex, Posting } from "./name-index";
 import type { OrganizationsState } from "./state";
+import { message } from "../../platform/i18n";
 
 /*
  * Name search alone or within a region, answered from the directory's names in memory (name-index.ts):
@@ -141,7 +142,7 @@ function placeAfter(names: NameIndex, after: string | null | undefined): number 
   if (!after) return -1;
   const [nameKey, id] = decodeCursor(after);
   const slot = names.slotOf(id);
-  if (typeof nameKey !== "string" || slot === undefined) throw badInput("after", "must be a cursor returned by this list");
+  if (typeof nameKey !== "string" || slot === undefined) throw badInput("after", message("rule.listCursor"));
   return names.rankOf(slot);
 }
 

@@ -3,6 +3,7 @@ import type { Caller, MaybeCaller } from "../../caller/claims";
 import { TokenError, TokenVerifier } from "../../gateway/auth";
 import type { PreparedOperation, SubscribeOptions, SubscriberSink, SubscriptionEngine } from "../../gateway/subscriptions/engine";
 import type { Outlet } from "../../gateway/subscriptions/policies/backpressure";
+import { message } from "../../platform/i18n";
 
 /*
  * Testers for the subscription policies and the transports that compose them: callers, a verifier that
@@ -22,7 +23,7 @@ export function fakeVerifier(tokens: Record<string, Caller>): TokenVerifier {
       if (header === undefined || header === null) return null;
       const name = header.replace(/^Bearer /, "");
       const caller = tokens[name];
-      if (!caller) throw new TokenError(`token "${name}" is not valid`);
+      if (!caller) throw new TokenError(message("token.invalid"));
       return caller;
     },
   };

@@ -4,6 +4,7 @@ import { TokenVerifier } from "../../gateway/auth";
 import { authenticate, authorizeSubscription } from "../../gateway/subscriptions/policies/authorize";
 import { forbidden } from "../../platform/errors";
 import { anyone, fakeVerifier, officer, prepared } from "../support/subscription-policies";
+import { message } from "../../platform/i18n";
 
 describe("subscription policy: authorize", () => {
   const verifier = fakeVerifier({ good: officer() });
@@ -15,13 +16,13 @@ describe("subscription policy: authorize", () => {
   });
 
   test("a token that does not verify is refused with the verifier's reason", async () => {
-    assert.deepEqual(await authenticate(verifier, "Bearer forged"), { ok: false, reason: 'token "forged" is not valid' });
+    assert.deepEqual(await authenticate(verifier, "Bearer forged"), { ok: false, reason: message("token.invalid") });
   });
 
   test("a credential that is not a string is refused, naming where it came from", async () => {
     assert.deepEqual(await authenticate(verifier, { token: "good" }, '"authorization" in connection_init'), {
       ok: false,
-      reason: '"authorization" in connection_init must be a string "Bearer <token>"',
+      reason: message("token.credentialFormat", { name: '"authorization" in connection_init' }),
     });
   });
 
@@ -31,7 +32,7 @@ describe("subscription policy: authorize", () => {
   });
 
   test("the rule's refusal is the answer", () => {
-    const refusal = forbidden("not for you");
+    const refusal = forbidden(message("access.signInFirst"));
     const authorized = authorizeSubscription(() => refusal, officer(), prepared());
     assert.deepEqual(authorized, { ok: false, error: refusal });
   });

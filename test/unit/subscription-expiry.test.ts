@@ -47,7 +47,7 @@ describe("subscription policy: token expiry", () => {
 
   test("the error says the token expired, and what to do", () => {
     const error = tokenExpired();
-    assert.deepEqual(error.extensions, { code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
+    assert.deepEqual(error.extensions, { code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED", i18n: { key: "subscription.tokenExpired" } });
     assert.match(error.message, /token has expired; sign in again, reconnect, and subscribe with `after`/);
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createQuotas, quotaKey } from "../../gateway/subscriptions/policies/quotas";
 import { officer } from "../support/subscription-policies";
+import { message } from "../../platform/i18n";
 
 describe("subscription policy: per-caller quotas", () => {
   test("a caller holds at most maxConnectionsPerCaller connections; one released makes room again", () => {
@@ -9,7 +10,7 @@ describe("subscription policy: per-caller quotas", () => {
     const first = quotas.acquireConnection("sub:a");
     const second = quotas.acquireConnection("sub:a");
     assert.ok(first.ok && second.ok);
-    assert.deepEqual(quotas.acquireConnection("sub:a"), { ok: false, refusal: "too many open connections for this caller (at most 2): close one first" });
+    assert.deepEqual(quotas.acquireConnection("sub:a"), { ok: false, refusal: message("subscription.tooManyConnections", { max: 2 }) });
     assert.ok(quotas.acquireConnection("sub:b").ok, "another caller has its own allowance");
     first.release();
     assert.ok(quotas.acquireConnection("sub:a").ok);

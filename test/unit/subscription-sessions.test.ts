@@ -6,6 +6,7 @@ import { alertSubscriptionPolicy } from "../../gateway/subscriptions/alert-acces
 import { createQuotas } from "../../gateway/subscriptions/policies/quotas";
 import { createSessions, Session, SessionOptions } from "../../gateway/subscriptions/sessions";
 import { anyone, FakeEngine, officer, prepared } from "../support/subscription-policies";
+import { message, render } from "../../platform/i18n";
 
 /*
  * The policies composed per connection, as every transport opens them: a fake engine stands for the core,
@@ -19,7 +20,7 @@ function setup(options: Partial<SessionOptions> = {}) {
   const sessions = createSessions({ engine, authorize: anyone, quotas, ...options });
   const open = (caller: MaybeCaller = officer(), address = "10.0.0.1"): Session => {
     const opened = sessions.open(caller, address);
-    if (!opened.ok) throw new Error(opened.reason);
+    if (!opened.ok) throw new Error(render(opened.reason));
     return opened.session;
   };
   const subscribe = (session: Session, delivered: string[] = []) => {
@@ -113,7 +114,7 @@ describe("subscription sessions: the policies composed for any transport", () =>
     const first = open();
     open();
     const refused = sessions.open(officer(), "10.0.0.1");
-    assert.deepEqual(refused, { ok: false, reason: "too many open connections for this caller (at most 2): close one first" });
+    assert.deepEqual(refused, { ok: false, reason: message("subscription.tooManyConnections", { max: 2 }) });
     first.close();
     first.close();
     assert.ok(sessions.open(officer(), "10.0.0.1").ok);

@@ -9,12 +9,13 @@ import type { Caller, MaybeCaller } from "../../../caller/claims";
 import { unauthenticated } from "../../../platform/errors";
 import { TokenError, TokenVerifier } from "../../auth";
 import type { PreparedOperation } from "../engine";
+import { Message, message } from "../../../platform/i18n";
 
 /** Refuses an operation with a GraphQL error, or lets it through with null. */
 export type SubscriptionAuthorizer = (caller: MaybeCaller, operation: PreparedOperation) => GraphQLError | null;
 
 /** A verified caller (null: no credential, the public), or why the credential was refused. */
-export type Authentication = { ok: true; caller: MaybeCaller } | { ok: false; reason: string };
+export type Authentication = { ok: true; caller: MaybeCaller } | { ok: false; reason: Message };
 
 /** A subscription allowed for its caller, or the error that refuses it. */
 export type Authorization = { ok: true; caller: Caller } | { ok: false; error: GraphQLError };
@@ -26,12 +27,12 @@ export type Authorization = { ok: true; caller: Caller } | { ok: false; error: G
  */
 export async function authenticate(verifier: TokenVerifier, credential: unknown, name = '"authorization"'): Promise<Authentication> {
   if (credential !== undefined && credential !== null && typeof credential !== "string") {
-    return { ok: false, reason: `${name} must be a string "Bearer <token>"` };
+    return { ok: false, reason: message("token.credentialFormat", { name }) };
   }
   try {
     return { ok: true, caller: await verifier.verifyHeader(credential) };
   } catch (error) {
-    if (error instanceof TokenError) return { ok: false, reason: error.message };
+    if (error instanceof TokenError) return { ok: false, reason: error.text };
     throw error;
   }
 }
@@ -43,6 +44,6 @@ export async function authenticate(verifier: TokenVerifier, credential: unknown,
 export function authorizeSubscription(rule: SubscriptionAuthorizer, caller: MaybeCaller, operation: PreparedOperation): Authorization {
   const refusal = rule(caller, operation);
   if (refusal) return { ok: false, error: refusal };
-  if (!caller) return { ok: false, error: unauthenticated(`Subscription.${operation.rootFields[0] ?? "?"} needs a bearer token`) };
+  if (!caller) return { ok: false, error: unauthenticated(message("access.needsToken", { what: `Subscription.${operation.rootFields[0] ?? "?"}` })) };
   return { ok: true, caller };
 }

@@ -3,7 +3,9 @@
  * subscriptions end with `tokenExpired()` and every later operation on it is refused the same way, so the
  * client signs in again, reconnects and resumes with `after`.
  */
-import { GraphQLError } from "graphql";
+import type { GraphQLError } from "graphql";
+import { describedError } from "../../../platform/errors";
+import { message } from "../../../platform/i18n";
 
 /** setTimeout overflows above 2^31-1 ms (24.8 days): a longer wait re-arms until the rest fits. */
 const MAX_TIMEOUT = 2 ** 31 - 1;
@@ -17,9 +19,7 @@ export interface ExpiryWatch {
 
 /** The error of a subscription ended, or an operation refused, because the token expired. */
 export function tokenExpired(): GraphQLError {
-  return new GraphQLError("the token has expired; sign in again, reconnect, and subscribe with `after` set to the last sequence you received", {
-    extensions: { code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" },
-  });
+  return describedError(message("subscription.tokenExpired"), { code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
 }
 
 /**

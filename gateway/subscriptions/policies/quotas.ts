@@ -6,6 +6,8 @@
  */
 import { GraphQLError } from "graphql";
 import type { MaybeCaller } from "../../../caller/claims";
+import { describedError } from "../../../platform/errors";
+import { Message, message } from "../../../platform/i18n";
 
 export interface QuotaOptions {
   /** Open connections per caller; one more is refused. Default 20. */
@@ -19,7 +21,7 @@ export type Lease<Refusal> = { ok: true; release: () => void } | { ok: false; re
 
 export interface Quotas {
   /** One more connection for `key`; refused, with a reason to close with, when it holds the most. */
-  acquireConnection(key: string): Lease<string>;
+  acquireConnection(key: string): Lease<Message>;
   /** One more subscription for `key`; refused with a GraphQL error (TOO_MANY_SUBSCRIPTIONS) when it holds the most. */
   acquireSubscription(key: string): Lease<GraphQLError>;
   /** What `key` holds now. */
@@ -62,16 +64,14 @@ export function createQuotas(options: QuotaOptions = {}): Quotas {
 
   return {
     acquireConnection: (key) =>
-      acquire(key, "connections", maxConnections, () => `too many open connections for this caller (at most ${maxConnections}): close one first`),
+      acquire(key, "connections", maxConnections, () => message("subscription.tooManyConnections", { max: maxConnections })),
     acquireSubscription: (key) =>
       acquire(
         key,
         "subscriptions",
         maxSubscriptions,
         () =>
-          new GraphQLError(`too many open subscriptions for this caller (at most ${maxSubscriptions}): complete one first`, {
-            extensions: { code: "TOO_MANY_SUBSCRIPTIONS" },
-          }),
+          describedError(message("subscription.tooManySubscriptions", { max: maxSubscriptions }), { code: "TOO_MANY_SUBSCRIPTIONS" }),
       ),
     usage: (key) => ({ ...(usageByKey.get(key) ?? { connections: 0, subscriptions: 0 }) }),
     callers: () => usageByKey.size,

@@ -5,6 +5,7 @@ import { badInput, forbiddenInput } from "../../../platform/errors";
 import type { IncidentReport } from "../entities";
 import { assertStanding } from "../locked-report";
 import { Evidence } from "./entity";
+import { message } from "../../../platform/i18n";
 
 /*
  * Attaching uploads to a report, inside the caller's transaction (attachEvidence, reportIncident's evidenceIds): by
@@ -17,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Refuses a caller who is neither the report's reporter nor an AGENCY of its region. */
 export function assertMayAttach(caller: Caller, report: IncidentReport, field: string): void {
   if (!actsFor(caller, String(report.reporterOrgId)) && !isAgencyFor(caller, report.regionCode)) {
-    throw forbiddenInput(field, `must be a report your organization filed, or one inside your regions as an AGENCY: only they may attach evidence to report ${report.id}`);
+    throw forbiddenInput(field, message("rule.evidenceReportAccess", { id: report.id }));
   }
 }
 
@@ -29,10 +30,10 @@ export async function attachUploads(manager: EntityManager, report: IncidentRepo
   const repository = manager.getRepository(Evidence);
   for (const id of new Set(ids)) {
     const upload = UUID.test(id) ? await repository.findOne({ where: { id }, ...lock }) : null;
-    if (!upload) throw badInput(field, `must be the id of an upload answered by POST /evidence (no upload ${JSON.stringify(id)}; an upload not attached within 24 hours is removed)`);
-    if (upload.uploadedByOrgId !== byOrgId) throw forbiddenInput(field, `must be an upload of your own organization (upload ${id} is not)`);
+    if (!upload) throw badInput(field, message("rule.uploadExists", { id: JSON.stringify(id) }));
+    if (upload.uploadedByOrgId !== byOrgId) throw forbiddenInput(field, message("rule.uploadYours", { id }));
     if (upload.reportId === report.id) continue;
-    if (upload.reportId !== null) throw badInput(field, `must be an upload not yet attached: upload ${id} belongs to report ${upload.reportId}, and evidence belongs to one report`);
+    if (upload.reportId !== null) throw badInput(field, message("rule.uploadNotAttached", { id, report: upload.reportId }));
     await repository.update(id, { reportId: report.id, attachedAt: at });
   }
 }

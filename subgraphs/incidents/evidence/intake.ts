@@ -5,6 +5,7 @@ import sharp from "sharp";
 import type { EvidenceLimits } from "../../../platform/config";
 import { EvidenceRefusal } from "./refusal";
 import { ACCEPTED, acceptedList, EvidenceKind, sniffType, SNIFF_BYTES } from "./types";
+import { message } from "../../../platform/i18n";
 
 /*
  * An upload on its way in: written to a temp file while its SHA-256 and size are counted, its type decided from its
@@ -32,7 +33,7 @@ export interface ReceivedFile {
 const MIB = 1024 * 1024;
 
 function tooLarge(kind: EvidenceKind, contentType: string, limit: number): EvidenceRefusal {
-  return new EvidenceRefusal(413, "too large", `too large: a ${kind} (${contentType}) may be at most ${limit} bytes (${(limit / MIB).toFixed(1)} MiB)`);
+  return new EvidenceRefusal(413, "too large", message("evidence.tooLarge", { kind, type: contentType, max: limit, mib: (limit / MIB).toFixed(1) }));
 }
 
 /** SHA-256 (hex) of a file, read as a stream. */
@@ -65,7 +66,7 @@ async function writeChecked(body: AsyncIterable<Buffer>, file: string, limits: E
     const contentType = await sniffType(Buffer.concat(head));
     const kind = contentType === undefined ? undefined : ACCEPTED[contentType];
     if (contentType === undefined || kind === undefined) {
-      throw new EvidenceRefusal(415, "type not allowed", `type not allowed: the file's content is ${contentType ?? "of no known type"}; accepted: ${acceptedList()} (judged by content, not by name)`);
+      throw new EvidenceRefusal(415, "type not allowed", message("evidence.typeNotAllowed", { type: contentType ?? message("evidence.noKnownType"), accepted: acceptedList() }));
     }
     head = [];
     return { contentType, kind };
@@ -74,7 +75,7 @@ async function writeChecked(body: AsyncIterable<Buffer>, file: string, limits: E
     try {
       for await (const chunk of body) {
         size += chunk.length;
-        if (size > (type ? limits[type.kind] : largest)) throw type ? tooLarge(type.kind, type.contentType, limits[type.kind]) : new EvidenceRefusal(413, "too large", `too large: no evidence file may exceed ${largest} bytes`);
+        if (size > (type ? limits[type.kind] : largest)) throw type ? tooLarge(type.kind, type.contentType, limits[type.kind]) : new EvidenceRefusal(413, "too large", message("evidence.tooLargeAny", { max: largest }));
         hash.update(chunk);
         if (!type) {
           head.push(chunk);
@@ -88,9 +89,9 @@ async function writeChecked(body: AsyncIterable<Buffer>, file: string, limits: E
       }
     } catch (error) {
       if (error instanceof EvidenceRefusal || error === diskError) throw error;
-      throw new EvidenceRefusal(400, "cut off", `cut off: the upload ended before the file was complete (${size} bytes arrived); nothing was stored, send it again`);
+      throw new EvidenceRefusal(400, "cut off", message("evidence.cutOffAt", { size }));
     }
-    if (size === 0) throw new EvidenceRefusal(400, "empty", "empty: the file has no content");
+    if (size === 0) throw new EvidenceRefusal(400, "empty", message("evidence.empty"));
     type ??= await decide();
     await output.sync();
   } finally {
@@ -114,9 +115,9 @@ async function stripImage(file: string, contentType: string, target: string): Pr
   } catch (error) {
     await fs.promises.rm(target, { force: true });
     if (error instanceof Error && /pixel limit/i.test(error.message)) {
-      throw new EvidenceRefusal(413, "too large", `too large: an image may have at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels`);
+      throw new EvidenceRefusal(413, "too large", message("evidence.megapixels", { max: MAX_IMAGE_PIXELS / 1_000_000 }));
     }
-    throw new EvidenceRefusal(415, "type not allowed", `type not allowed: the file starts like ${contentType} but cannot be read as an image (${error instanceof Error ? error.message : String(error)})`);
+    throw new EvidenceRefusal(415, "type not allowed", message("evidence.unreadableImage", { type: contentType, detail: error instanceof Error ? error.message : String(error) }));
   }
   await fsyncFile(target);
 }

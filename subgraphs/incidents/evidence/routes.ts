@@ -17,6 +17,8 @@ import { receiveUpload } from "./intake";
 import { EvidenceRefusal } from "./refusal";
 import type { EvidenceStore } from "./store";
 import { logger } from "../../../platform/logging";
+import { messageOf } from "../../../platform/errors";
+import { MESSAGE_EXTENSION, message, render } from "../../../platform/i18n";
 
 const log = logger("evidence");
 
@@ -32,14 +34,14 @@ export const SHA256_HEADER = "x-kawal-evidence-sha256";
 function refuse(req: IncomingMessage, res: ServerResponse, refusal: EvidenceRefusal): void {
   // What the sender still sends is not read: the connection closes after the answer.
   res.setHeader("connection", "close");
-  sendJson(res, refusal.status, { error: { code: refusal.status === 403 ? "FORBIDDEN" : refusal.status === 404 ? "NOT_FOUND" : "BAD_USER_INPUT", rule: refusal.rule, message: refusal.message } });
+  sendJson(res, refusal.status, { error: { code: refusal.status === 403 ? "FORBIDDEN" : refusal.status === 404 ? "NOT_FOUND" : "BAD_USER_INPUT", rule: refusal.rule, message: refusal.message, [MESSAGE_EXTENSION]: refusal.text } });
   res.once("finish", () => req.destroy());
 }
 
 function storageRefusal(res: ServerResponse, error: unknown): boolean {
   if (!(error instanceof GraphQLError) || error.extensions.code !== "STORAGE_UNAVAILABLE") return false;
   res.setHeader("retry-after", "1");
-  sendJson(res, 503, { error: { code: "STORAGE_UNAVAILABLE", message: error.message } });
+  sendJson(res, 503, { error: { code: "STORAGE_UNAVAILABLE", message: error.message, [MESSAGE_EXTENSION]: messageOf(error) } });
   return true;
 }
 
@@ -47,7 +49,7 @@ async function upload(req: IncomingMessage, res: ServerResponse, context: Incide
   const { caller, state, storage, config } = context;
   const orgId = idOrNull(caller?.org);
   if (!caller || (caller.role !== "AGENCY" && caller.role !== "ORMAS") || orgId === null) {
-    return refuse(req, res, new EvidenceRefusal(403, "forbidden", "forbidden: evidence is uploaded by an AGENCY or ORMAS caller on behalf of its organization"));
+    return refuse(req, res, new EvidenceRefusal(403, "forbidden", message("evidence.uploadForbidden")));
   }
   const id = crypto.randomUUID();
   try {
@@ -115,19 +117,20 @@ async function streamSha256(store: EvidenceStore, id: string): Promise<string> {
 
 async function download(req: IncomingMessage, res: ServerResponse, context: IncidentsContext, match: RegExpExecArray): Promise<void> {
   const { caller, db, state } = context;
-  const notFound = new EvidenceRefusal(404, "not found", `not found: no evidence ${match[1]} you may read`);
+  const notFound = new EvidenceRefusal(404, "not found", message("evidence.notFound", { id: match[1] }));
   const file = await db.getRepository(Evidence).findOneBy({ id: match[1] });
   if (!file || !mayRead(caller, "read:incidents")) return refuse(req, res, notFound);
   const report = file.reportId === null ? null : await db.getRepository(IncidentReport).findOneBy({ id: file.reportId });
   // An upload not yet attached is its uploader's alone.
   if (!report && !actsFor(caller, String(file.uploadedByOrgId))) return refuse(req, res, notFound);
   if (report && !seesReporter(caller, report)) {
-    return refuse(req, res, new EvidenceRefusal(403, "forbidden", `forbidden: only the report's agencies and its reporter may download its evidence (a photo can identify the whistleblower); the report shows its SHA-256 ${file.sha256}`));
+    return refuse(req, res, new EvidenceRefusal(403, "forbidden", message("evidence.downloadForbidden", { sha256: file.sha256 })));
   }
   const actual = await streamSha256(state.evidence, file.id);
   if (actual !== file.sha256) {
     log.error({ evidence: file.id, stored: file.sha256, read: actual }, "SHA-256 mismatch: the file was changed after receipt and is not served");
-    return sendJson(res, 500, { error: { code: "EVIDENCE_HASH_MISMATCH", message: `the stored file no longer matches its SHA-256 ${file.sha256}: it is not served; the operator has been told` } });
+    const mismatch = message("evidence.hashMismatch", { sha256: file.sha256 });
+    return sendJson(res, 500, { error: { code: "EVIDENCE_HASH_MISMATCH", message: render(mismatch), [MESSAGE_EXTENSION]: mismatch } });
   }
   res.writeHead(200, {
     "content-type": file.contentType,
