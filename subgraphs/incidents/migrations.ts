@@ -274,6 +274,23 @@ export class IncidentCountsIndex1738000000005 implements MigrationInterface {
   }
 }
 
+/**
+ * The incident list by date (filter.from/to on occurredAt): the window is a range of this index, region and
+ * withdrawal are tested inside it, so a day's count reads no report rows and a page sorts only that day's reports.
+ */
+export class IncidentOccurredIndex1739000000005 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createIndex(
+      "incident_reports",
+      new TableIndex({ name: "IDX_incident_reports_occurred", columnNames: ["occurredAt", "regionCode", "withdrawnAt"] }),
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropIndex("incident_reports", "IDX_incident_reports_occurred");
+  }
+}
+
 export const migrations = [
   CreateIncidents1732000000005,
   IncidentRegionCategoryIndex1733000000005,
@@ -282,4 +299,5 @@ export const migrations = [
   ReportHandling1736000000005,
   IncidentEvidence1737000000005,
   IncidentCountsIndex1738000000005,
+  IncidentOccurredIndex1739000000005,
 ];
