@@ -31,7 +31,7 @@ const log = logger("evidence");
 export const SHA256_HEADER = "x-kawal-evidence-sha256";
 
 /** The header an upload names itself with, so that a retry stores the file once (lower case, as Node reads headers). */
-export const IDEMPOTENCY_HEADER = "idempotency-key";
+const IDEMPOTENCY_HEADER = "idempotency-key";
 
 function refuse(req: IncomingMessage, res: ServerResponse, refusal: EvidenceRefusal): void {
   // What the sender still sends is not read: the connection closes after the answer.
