@@ -16,7 +16,8 @@ const log = logger("evidence");
 
 /*
  * Evidence files over plain HTTP, beside GraphQL:
- *   POST /evidence      multipart/form-data with one file field named "file" -> 201 {id, contentType, size, sha256, ...}
+ *   POST /evidence      multipart/form-data with one file field named "file" -> 201 {id, contentType, size, sha256, ...};
+ *                       an Idempotency-Key header makes a retry answer the first upload's evidence, stored once
  *   GET  /evidence/<id> the file, to callers who may see the report's reporter
  * The bearer token is verified as for GraphQL; the file streams (never whole in memory) with the caller's claims and
  * the subgraph secret to the incidents subgraph, which checks, hashes and stores it (subgraphs/incidents/evidence/).
@@ -38,8 +39,14 @@ export interface EvidenceRoutesOptions {
 /** The multipart field that carries the file. */
 export const FILE_FIELD = "file";
 
+/** The client's key for its upload, passed on to the incidents subgraph, which keeps it with the evidence. */
+const IDEMPOTENCY_HEADER = "idempotency-key";
+
 /** The form ended inside the file, or the client went away: nothing is stored. */
 class CutOff extends Error {}
+
+/** The subgraph had the whole file and went away before answering: it may or may not have stored it. */
+class AnswerLost extends Error {}
 
 /** A form the gateway refuses itself (no file, another field, more than one part). */
 class Refused extends Error {
@@ -84,9 +91,12 @@ interface Answer {
 function forwardUpload(file: Readable, target: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const upstream = http.request(target, { method: "POST", headers: { ...headers, "content-type": "application/octet-stream" }, signal });
-    upstream.once("response", (response) => readAll(response).then((body) => resolve({ status: response.statusCode ?? 502, body }), reject));
+    let sent = false;
+    upstream.once("finish", () => (sent = true));
+    const lost = (error: unknown) => reject(sent ? new AnswerLost("the answer was lost", { cause: error }) : error);
+    upstream.once("response", (response) => readAll(response).then((body) => resolve({ status: response.statusCode ?? 502, body }), lost));
     // `on`, not `once`: a subgraph that refused early closes its end while the rest of the file is still being written.
-    upstream.on("error", reject);
+    upstream.on("error", lost);
     file.on("error", (error) => {
       upstream.destroy(error);
       reject(new CutOff());
@@ -118,6 +128,11 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
     return { ...subgraphHeaders(options.subgraphSecret, caller), [CLIENT_ADDRESS_HEADER]: req.socket.remoteAddress ?? "" };
   }
 
+  function uploadHeaders(req: IncomingMessage, caller: Caller): Record<string, string> {
+    const key = req.headers[IDEMPOTENCY_HEADER];
+    return { ...headersFor(req, caller), ...(key === undefined ? {} : { [IDEMPOTENCY_HEADER]: String(key) }) };
+  }
+
   async function upload(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
     if (options.limiter) {
       const decision = await options.limiter.hit(`sub:${caller.sub}`, 1);
@@ -143,7 +158,7 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
           file.resume();
           return reject(new Refused(400, message("evidence.fileField", { field: FILE_FIELD, name }), "file field"));
         }
-        forwardUpload(file, uploadTarget, headersFor(req, caller), gone.signal).then(resolve, reject);
+        forwardUpload(file, uploadTarget, uploadHeaders(req, caller), gone.signal).then(resolve, reject);
       });
       const onlyOne = () => reject(new Refused(400, message("evidence.oneFile", { field: FILE_FIELD }), "one file"));
       form.on("filesLimit", onlyOne);
@@ -163,6 +178,10 @@ export function createEvidenceRoutes(options: EvidenceRoutesOptions): AuthRoutes
     } catch (error) {
       if (error instanceof Refused) return failAndClose(req, res, error.status, "BAD_USER_INPUT", error.text, error.rule);
       if (error instanceof CutOff) return failAndClose(req, res, 400, "BAD_USER_INPUT", message("evidence.cutOff"), "cut off");
+      if (error instanceof AnswerLost) {
+        log.warn({ err: error.cause }, "upload: the incidents subgraph went away before answering");
+        return failAndClose(req, res, 502, "OUTCOME_UNKNOWN", message("evidence.answerLost"));
+      }
       log.error({ err: error }, "upload: the incidents subgraph could not be reached");
       failAndClose(req, res, 502, "UPSTREAM_UNAVAILABLE", message("evidence.storeUnavailable"));
     }

@@ -103,8 +103,17 @@ export function inertCell(value: string): string {
 }
 
 /** The query-string parameters, each onto its IncidentFilter field. `category` may repeat or be comma-separated. */
-const PARAMETERS = ["regionCode", "category", "status", "minSeverity", "overdue", "includeWithdrawn"] as const;
-const FILTER_FIELD: Record<string, (typeof PARAMETERS)[number]> = { regionCode: "regionCode", categories: "category", status: "status", minSeverity: "minSeverity", overdue: "overdue", includeWithdrawn: "includeWithdrawn" };
+const PARAMETERS = ["regionCode", "category", "status", "minSeverity", "overdue", "includeWithdrawn", "from", "to"] as const;
+const FILTER_FIELD: Record<string, (typeof PARAMETERS)[number]> = {
+  regionCode: "regionCode",
+  categories: "category",
+  status: "status",
+  minSeverity: "minSeverity",
+  overdue: "overdue",
+  includeWithdrawn: "includeWithdrawn",
+  from: "from",
+  to: "to",
+};
 
 class BadParameter extends Error {
   constructor(
@@ -131,10 +140,11 @@ export function filterOf(search: URLSearchParams): Record<string, unknown> {
   }
   const filter: Record<string, unknown> = {};
   const single = (name: string) => search.get(name) ?? undefined;
-  if (single("regionCode") !== undefined) filter.regionCode = single("regionCode");
+  // Passed as given: the API checks them and names them back (`filter.from` becomes the parameter `from`).
+  for (const name of ["regionCode", "status", "minSeverity", "from", "to"]) {
+    if (single(name) !== undefined) filter[name] = single(name);
+  }
   if (search.has("category")) filter.categories = search.getAll("category").flatMap((value) => value.split(",")).filter((value) => value !== "");
-  if (single("status") !== undefined) filter.status = single("status");
-  if (single("minSeverity") !== undefined) filter.minSeverity = single("minSeverity");
   const overdue = single("overdue");
   if (overdue !== undefined) filter.overdue = booleanParameter("overdue", overdue);
   const withdrawn = single("includeWithdrawn");

@@ -213,6 +213,8 @@ export const en = {
   "evidence.noFile": 'the form carries no file: send it in the field named "{{field}}"',
   "evidence.cutOff": "cut off: the upload ended before the file was complete; nothing was stored, send it again",
   "evidence.cutOffAt": "cut off: the upload ended before the file was complete ({{size}} bytes arrived); nothing was stored, send it again",
+  "evidence.answerLost": "the hub's evidence store went away before answering; the file may or may not be stored: send it again with the same Idempotency-Key",
+  "evidence.keyUploadRemoved": "not found: the upload of this {{field}} has been removed; send the file with a new key",
   "evidence.storeUnavailable": "the hub could not store the file right now; nothing was stored: send it again in a moment",
   "evidence.auditUnavailable": "the hub could not record who receives this evidence, so it is not sent: try again in a moment",
   "evidence.unreachable": "the hub could not reach its evidence store right now: try again in a moment",

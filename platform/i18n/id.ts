@@ -204,6 +204,8 @@ export const id: Record<MessageKey, string> = {
   "evidence.noFile": 'formulir tidak memuat berkas: kirim di kolom bernama "{{field}}"',
   "evidence.cutOff": "terputus: unggahan berhenti sebelum berkas lengkap; tidak ada yang disimpan, kirim lagi",
   "evidence.cutOffAt": "terputus: unggahan berhenti sebelum berkas lengkap ({{size}} byte diterima); tidak ada yang disimpan, kirim lagi",
+  "evidence.answerLost": "penyimpanan bukti hub terputus sebelum menjawab; berkas mungkin sudah atau belum tersimpan: kirim ulang dengan Idempotency-Key yang sama",
+  "evidence.keyUploadRemoved": "tidak ditemukan: unggahan dengan {{field}} ini sudah dihapus; kirim berkas dengan kunci baru",
   "evidence.storeUnavailable": "hub tidak dapat menyimpan berkas sekarang; tidak ada yang disimpan: kirim lagi sebentar lagi",
   "evidence.auditUnavailable": "hub tidak dapat mencatat siapa yang menerima bukti ini, jadi tidak dikirim: coba lagi sebentar lagi",
   "evidence.unreachable": "hub tidak dapat menghubungi penyimpanan bukti sekarang: coba lagi sebentar lagi",

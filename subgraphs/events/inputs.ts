@@ -36,19 +36,6 @@ export class ScheduleEventInput {
   @Field({ nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey?: string;
 }
 
-/** A validated filter: instants as UTC ISO text, comparable with the stored startsAt. */
-export interface EventWindow {
-  from: string | null;
-  to: string | null;
-}
-
-export function checkWindow(filter: EventFilter | null | undefined): EventWindow {
-  const from = optionalDateTime("filter.from", filter?.from);
-  const to = optionalDateTime("filter.to", filter?.to);
-  if (from !== null && to !== null && to < from) throw badInput("filter.to", message("rule.notBefore", { other: "filter.from" }));
-  return { from, to };
-}
-
 const MAX_SPEAKERS = 50;
 
 /** A schedule request that passed every local rule; ids of other subgraphs still need their owner's check. */

@@ -4,14 +4,14 @@ import { actsFor, isAgencyFor } from "../../caller/access";
 import { Connection, connectionType, keysetPage, KeysetOrder } from "../kit/connection";
 import { requireCaller, SubgraphContext } from "../kit/context";
 import { badInput, forbiddenInput } from "../../platform/errors";
-import { filterByRegion } from "../kit/filters";
+import { filterByRegion, filterByTime } from "../kit/filters";
 import { IDEMPOTENCY_KEY_DESCRIPTION, writeOnce } from "../kit/idempotency";
 import { assertEntitiesExist } from "../kit/lookups";
 import { referenceById } from "../kit/subgraph";
 import { ElectionRef, electionRef, idOrNull, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
 import { count, recordId } from "../kit/validate";
 import { Event, EventParticipation, EventSpeaker } from "./entities";
-import { checkSchedule, checkWindow, EventFilter, organizationIdsOf, ScheduleEventInput } from "./inputs";
+import { checkSchedule, EventFilter, organizationIdsOf, ScheduleEventInput } from "./inputs";
 import { message } from "../../platform/i18n";
 
 const EventConnection = connectionType(Event, "Event");
@@ -45,9 +45,7 @@ export class EventResolver {
     const query = eventQuery(db);
     filterByRegion(query, "e.regionCode", filter?.regionCode);
     if (filter?.kind) query.andWhere("e.kind = :kind", { kind: filter.kind });
-    const { from, to } = checkWindow(filter);
-    if (from !== null) query.andWhere("e.startsAt >= :from", { from });
-    if (to !== null) query.andWhere("e.startsAt <= :to", { to });
+    filterByTime(query, "e.startsAt", filter);
     if (filter?.organizerId !== undefined && filter.organizerId !== null) {
       query.andWhere("e.organizerId = :organizerId", { organizerId: recordId("filter.organizerId", filter.organizerId) });
     }

@@ -5,7 +5,7 @@ import { actsFor, isAgencyFor, mayRead } from "../../caller/access";
 import { Connection, connectionType, keysetPage } from "../kit/connection";
 import { SubgraphContext } from "../kit/context";
 import type { IncidentsContext } from "./state";
-import { filterByRegion } from "../kit/filters";
+import { filterByRegion, filterByTime } from "../kit/filters";
 import { ListMemo } from "../kit/list-versions";
 import { CandidatePairRef, candidatePairRef, EventRef, eventRef, OrganizationRef, organizationRef, RegionRef, regionRef } from "../kit/references";
 import { checkCategories } from "./alerts";
@@ -29,6 +29,8 @@ class IncidentFilter {
   overdue?: boolean;
   @Field({ nullable: true, description: "true: withdrawn reports too (default false: a withdrawn report leaves the list)" })
   includeWithdrawn?: boolean;
+  @Field({ nullable: true, description: "ISO date-time: reports that happened (occurredAt) at or after it" }) from?: string;
+  @Field({ nullable: true, description: "ISO date-time: reports that happened (occurredAt) at or before it" }) to?: string;
 }
 
 /** One page of reports, newest first; every list of reports pages the same way, remembered in `lists`. */
@@ -66,6 +68,7 @@ export class IncidentReportResolver {
     if (filter?.minSeverity) query.andWhere("r.severity IN (:...severities)", { severities: severitiesAtLeast(filter.minSeverity) });
     if (filter?.overdue !== undefined && filter.overdue !== null) whereOverdue(query, "r", filter.overdue, new Date().toISOString());
     if (!filter?.includeWithdrawn) query.andWhere("r.withdrawnAt IS NULL");
+    filterByTime(query, "r.occurredAt", filter);
     return reportPage(state.reportLists, query, first, after);
   }
 

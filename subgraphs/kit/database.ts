@@ -3,7 +3,7 @@ import path from "node:path";
 import mysql from "mysql2/promise";
 import { DataSource, Logger, MixedList, EntitySchema } from "typeorm";
 import type { HubConfig, SubgraphName } from "../../platform/config";
-import { StorageTables1736000000000 } from "./storage-tables";
+import { IdempotencyResultRef1739000000000, StorageTables1736000000000 } from "./storage-tables";
 import { logger } from "../../platform/logging";
 import { sqlObserver } from "./sql-observer";
 import { errorCode, StartupError, UNREACHABLE } from "../../platform/startup";
@@ -39,7 +39,7 @@ export interface OpenDatabaseOptions {
   name: SubgraphName;
   /** TypeORM entity classes of the subgraph. */
   entities: MixedList<Function | string | EntitySchema>;
-  /** Migration classes, run in order on open (then the kit's StorageTables); `synchronize` is never used. */
+  /** Migration classes, run in order on open (with the kit's own tables); `synchronize` is never used. */
   migrations: Function[];
 }
 
@@ -80,7 +80,7 @@ async function createMysqlDatabase(url: URL, database: string): Promise<void> {
  */
 export async function openDatabase(options: OpenDatabaseOptions, config: HubConfig): Promise<DataSource> {
   const logger = new StatementCounter();
-  const migrations = [...options.migrations, StorageTables1736000000000];
+  const migrations = [...options.migrations, StorageTables1736000000000, IdempotencyResultRef1739000000000];
   const subscribers = [sqlObserver(options.name, config.slowSqlMs)];
   const common = { entities: options.entities, migrations, migrationsRun: true, synchronize: false, logger, subscribers };
   let dataSource: DataSource;

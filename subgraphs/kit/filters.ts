@@ -1,5 +1,7 @@
 import { Brackets, DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { regionCode, requiredText } from "./validate";
+import { badInput } from "../../platform/errors";
+import { message } from "../../platform/i18n";
+import { optionalDateTime, regionCode, requiredText } from "./validate";
 
 let parameterCount = 0;
 const parameter = (base: string) => `${base}${++parameterCount}`;
@@ -73,6 +75,31 @@ export function filterByRegion<T extends ObjectLiteral>(
 ): void {
   if (code === null || code === undefined) return;
   whereRegionWithinAny(query, column, [regionCode(field, code)]);
+}
+
+/** A filter's time window: ISO date-times with a time zone, either end optional. */
+export interface TimeWindowFilter {
+  from?: string | null;
+  to?: string | null;
+}
+
+/**
+ * Applies a filter's optional `from` and `to` to `column` (UTC ISO text, which sorts chronologically), both ends
+ * included. Each is validated as an ISO date-time with a time zone, named `filter.from` / `filter.to` in its error;
+ * a `to` before `from` is refused.
+ */
+export function filterByTime<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, filter: TimeWindowFilter | null | undefined): void {
+  const from = optionalDateTime("filter.from", filter?.from);
+  const to = optionalDateTime("filter.to", filter?.to);
+  if (from !== null && to !== null && to < from) throw badInput("filter.to", message("rule.notBefore", { other: "filter.from" }));
+  if (from !== null) {
+    const name = parameter("from");
+    query.andWhere(`${column} >= :${name}`, { [name]: from });
+  }
+  if (to !== null) {
+    const name = parameter("to");
+    query.andWhere(`${column} <= :${name}`, { [name]: to });
+  }
 }
 
 /** Longest token kept in a name-token table; longer words are matched on their first NAME_TOKEN_MAX characters. */

@@ -29,6 +29,12 @@ export const IDEMPOTENCY_KEY_DESCRIPTION =
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
+/** A client's key, checked: 1 to 128 visible ASCII characters; anything else is refused naming `field`. */
+export function checkedKey(field: string, key: string): string {
+  if (!KEY_PATTERN.test(key)) throw badInput(field, message("rule.idempotencyKey"));
+  return key;
+}
+
 export interface OnceRequest {
   /** The mutation: keys are scoped to (token subject, mutation). */
   mutation: string;
@@ -64,13 +70,17 @@ function isDuplicateKey(error: unknown): boolean {
   return code === "ER_DUP_ENTRY" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
 }
 
+/** The id of what a write created: a row number, or a text id (an evidence upload's UUID, kept in `resultRef`). */
+export type ResultId = number | string;
+
 interface KeyRow {
   inputHash: string;
-  resultId: number;
+  resultId: number | string | null;
+  resultRef: string | null;
 }
 
 async function findKey(db: DataSource | EntityManager, subject: string, mutation: string, key: string): Promise<KeyRow | undefined> {
-  const rows = (await db.query(`SELECT inputHash, resultId FROM ${IDEMPOTENCY_TABLE} WHERE subject = ? AND mutation = ? AND idempotencyKey = ?`, [
+  const rows = (await db.query(`SELECT inputHash, resultId, resultRef FROM ${IDEMPOTENCY_TABLE} WHERE subject = ? AND mutation = ? AND idempotencyKey = ?`, [
     subject,
     mutation,
     key,
@@ -79,49 +89,58 @@ async function findKey(db: DataSource | EntityManager, subject: string, mutation
 }
 
 /** The steps of a creating write (writeOnce). */
-export interface OnceSteps<C, T> {
+export interface OnceSteps<C, T, I extends ResultId = number> {
   /** Validates the input and looks up what it refers to; not run for a repeat (it may since have gone stale). */
   check: () => Promise<C>;
   /** Writes, inside the transaction that also stores the key. */
   write: (manager: EntityManager, checked: C) => Promise<T>;
   /** The id of what was created, stored with the key. */
-  idOf: (value: T) => number;
+  idOf: (value: T) => I;
+  /**
+   * The id the write will create, when it is chosen before writing: the key is then stored first in the
+   * transaction, so a concurrent request with the same key waits for this one there instead of doing the work too.
+   */
+  idBeforeWrite?: I;
   /** The answer to a repeat: what was created, read again by its id. */
-  replay: (id: number) => Promise<T>;
+  replay: (id: I) => Promise<T>;
 }
 
 /**
  * Runs a creating write once per key: `write` in one transaction with the key's row; a repeat with the same
  * key and input answers `replay(id of the first result)`; the same key with another input is refused.
  */
-export async function writeOnce<C, T>(context: SubgraphContext, request: OnceRequest, steps: OnceSteps<C, T>): Promise<Once<T>> {
+export async function writeOnce<C, T, I extends ResultId = number>(context: SubgraphContext, request: OnceRequest, steps: OnceSteps<C, T, I>): Promise<Once<T>> {
   if (request.key === null || request.key === undefined) {
     const checked = await steps.check();
     return { value: await context.storage.write((manager) => steps.write(manager, checked)), first: true };
   }
-  if (!KEY_PATTERN.test(request.key)) throw badInput(request.field, message("rule.idempotencyKey"));
-  const { key, mutation } = request;
+  const key = checkedKey(request.field, request.key);
+  const { mutation } = request;
   const subject = request.caller.sub;
   const inputHash = crypto.createHash("sha256").update(canonicalJson(request.input)).digest("hex");
   const repeat = async (earlier: KeyRow): Promise<Once<T>> => {
     if (earlier.inputHash !== inputHash) throw badInput(request.field, message("rule.idempotencyKeyReused"));
-    return { value: await steps.replay(Number(earlier.resultId)), first: false };
+    return { value: await steps.replay((earlier.resultRef ?? Number(earlier.resultId)) as I), first: false };
   };
   const known = await findKey(context.db, subject, mutation, key);
   if (known) return repeat(known);
   const checked = await steps.check();
+  // A concurrent request with the same key fails at this insert as a duplicate and answers the first's result.
+  const storeKey = (manager: EntityManager, id: I) =>
+    manager.query(`INSERT INTO ${IDEMPOTENCY_TABLE} (subject, mutation, idempotencyKey, inputHash, resultId, resultRef, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+      subject,
+      mutation,
+      key,
+      inputHash,
+      typeof id === "number" ? id : null,
+      typeof id === "string" ? id : null,
+      new Date().toISOString(),
+    ]);
   try {
     const value = await context.storage.write(async (manager) => {
+      if (steps.idBeforeWrite !== undefined) await storeKey(manager, steps.idBeforeWrite);
       const value = await steps.write(manager, checked);
-      // A concurrent request with the same key fails here as a duplicate and answers the first's result.
-      await manager.query(`INSERT INTO ${IDEMPOTENCY_TABLE} (subject, mutation, idempotencyKey, inputHash, resultId, createdAt) VALUES (?, ?, ?, ?, ?, ?)`, [
-        subject,
-        mutation,
-        key,
-        inputHash,
-        steps.idOf(value),
-        new Date().toISOString(),
-      ]);
+      if (steps.idBeforeWrite === undefined) await storeKey(manager, steps.idOf(value));
       return value;
     });
     return { value, first: true };
@@ -130,6 +149,14 @@ export async function writeOnce<C, T>(context: SubgraphContext, request: OnceReq
     if (!earlier) throw error;
     return repeat(earlier);
   }
+}
+
+/**
+ * Drops the key of `subject` whose result `resultRef` was removed for good (an upload never attached): a retry with
+ * that key then creates anew instead of answering what is gone. Run it in the transaction that removes the result.
+ */
+export async function dropKeyOf(manager: EntityManager, subject: string, mutation: string, resultRef: string): Promise<void> {
+  await manager.query(`DELETE FROM ${IDEMPOTENCY_TABLE} WHERE subject = ? AND mutation = ? AND resultRef = ?`, [subject, mutation, resultRef]);
 }
 
 /** Drops the keys older than KEY_RETENTION_DAYS as of `now`. */

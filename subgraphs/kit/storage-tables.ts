@@ -33,3 +33,17 @@ export class StorageTables1736000000000 implements MigrationInterface {
     await queryRunner.dropTable(PROBE_TABLE);
   }
 }
+
+/**
+ * Results named by text (an evidence upload's UUID) rather than a number: `resultRef` beside `resultId`.
+ * A plain ADD COLUMN, which both engines take without copying the table.
+ */
+export class IdempotencyResultRef1739000000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE ${IDEMPOTENCY_TABLE} ADD COLUMN resultRef varchar(64) NULL`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE ${IDEMPOTENCY_TABLE} DROP COLUMN resultRef`);
+  }
+}

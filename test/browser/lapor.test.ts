@@ -133,7 +133,7 @@ describe("Lapor, the ormas volunteers' report form, on a phone", { skip: skipWit
     let lostReports = 0;
     await page.setRequestInterception(true);
     page.on("request", (request) => {
-      if (request.method() === "POST" && request.url().endsWith("/evidence")) uploads.push(request.url());
+      if (request.method() === "POST" && request.url().endsWith("/evidence")) uploads.push(request.headers()["idempotency-key"] ?? "");
       if (request.method() === "POST" && request.url().endsWith("/graphql") && (request.postData() ?? "").includes("mutation Lapor") && lostReports === 0) {
         lostReports += 1;
         return void request.abort("internetdisconnected");
@@ -144,6 +144,7 @@ describe("Lapor, the ormas volunteers' report form, on a phone", { skip: skipWit
     await waitForText(page, "Terkirim", 30_000);
     assert.equal(lostReports, 1, "the first sending of the report was lost");
     assert.equal(uploads.length, 1, "the photo was uploaded once, not again with the report's retry");
+    assert.match(uploads[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "it went up with the photo's own id as its Idempotency-Key");
     assert.equal(await hub.hub.subgraphs.incidents.db.getRepository(Evidence).count(), evidenceBefore + 1, "one stored file, no duplicate upload");
     const { data } = await hub.query<{ incidentReports: { edges: Array<{ node: { title: string; discoveredAt: string; evidence: Array<{ contentType: string }> } }> } }>(
       `{ incidentReports(filter: { regionCode: "19.06" }, first: 100) { edges { node { title discoveredAt evidence { contentType } } } } }`,

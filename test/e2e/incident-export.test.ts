@@ -43,6 +43,7 @@ describe("an agency exports the incident list as CSV", () => {
       ["hoax", ormasOf(ids.org.pemuda), hoaxReport('Hoaks "TPS dipindah", kata pesan berantai')],
       ["formula", ormasOf(ids.org.pemuda), hoaxReport('=HYPERLINK("http://contoh.invalid","klik")')],
       ["money", ormasOf(ids.org.gantung), hoaxReport("Amplop di Gantung", { category: "MONEY_POLITICS", channel: "PUBLIC_SPACE", platform: undefined, description: "Pembagian amplop,\nmalam hari." })],
+      ["dated", ormasOf(ids.org.gantung), hoaxReport("Hoaks pada 22 November", { occurredAt: "2024-11-22T10:00:00+07:00" })],
     ];
     for (const [key, caller, input] of reports) {
       const result = await fileReport(hub, caller, input);
@@ -77,6 +78,17 @@ describe("an agency exports the incident list as CSV", () => {
     assert.ok(csv.rows.some((row) => row.id === filed.money));
     assert.ok(!csv.rows.some((row) => row.id === filed.hoax));
     assert.deepEqual(new Set(csv.rows.map((row) => row.category)), new Set(["MONEY_POLITICS"]));
+  });
+
+  test("from and to keep the reports of one day, as the API's filter does", async () => {
+    const day = `from=${encodeURIComponent("2024-11-22T00:00:00+07:00")}&to=${encodeURIComponent("2024-11-22T23:59:59+07:00")}`;
+    const csv = await download(`?regionCode=19.06&${day}`, agencyOf(ids.org.bawaslu));
+    assert.equal(csv.status, 200, csv.text);
+    assert.deepEqual(csv.rows.map((row) => row.id), [filed.dated]);
+    const bad = await download("?from=kemarin", agencyOf(ids.org.bawaslu));
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(JSON.parse(bad.text).error.parameter, "from");
+    assert.match(JSON.parse(bad.text).error.message, /^from: .*must be an ISO 8601 date-time with a time zone/);
   });
 
   test("an ormas downloads the list with its own reporter only: the others' reporter cells are empty (whistleblower rule)", async () => {

@@ -70,15 +70,22 @@ export interface UploadAnswer {
     sha256?: string;
     originalSha256?: string;
     mayCarryMetadata?: boolean;
-    error?: { code: string; message: string; rule?: string };
+    error?: { code: string; message: string; rule?: string; field?: string };
   };
 }
 
-/** POSTs `bytes` as the form's file field to `<gateway>/evidence`. */
-export async function uploadEvidence(gatewayUrl: string, token: string | null, bytes: Uint8Array, name = "bukti.jpg", declaredType = "image/jpeg"): Promise<UploadAnswer> {
+/** POSTs `bytes` as the form's file field to `<gateway>/evidence`, with `headers` (an Idempotency-Key) beside the token. */
+export async function uploadEvidence(
+  gatewayUrl: string,
+  token: string | null,
+  bytes: Uint8Array,
+  name = "bukti.jpg",
+  declaredType = "image/jpeg",
+  headers: Record<string, string> = {},
+): Promise<UploadAnswer> {
   const form = new FormData();
   form.append("file", new Blob([Buffer.from(bytes)], { type: declaredType }), name);
-  const response = await fetch(new URL("/evidence", gatewayUrl), { method: "POST", body: form, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const response = await fetch(new URL("/evidence", gatewayUrl), { method: "POST", body: form, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   return { status: response.status, body: (await response.json()) as UploadAnswer["body"] };
 }
 

@@ -111,7 +111,9 @@ async function uploaded(photoId: string, token: string): Promise<string> {
   if (photo.evidenceId) return photo.evidenceId;
   const form = new FormData();
   form.append("file", photo.blob, photo.name);
-  const response = await fetch("/evidence", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form }).catch(() => null);
+  // The photo's own id is its key: an upload whose answer was lost, sent again, gets the same evidence id back.
+  const headers = { authorization: `Bearer ${token}`, "idempotency-key": photo.id };
+  const response = await fetch("/evidence", { method: "POST", headers, body: form }).catch(() => null);
   if (!response) throw new NotYet();
   const body = (await response.json().catch(() => ({}))) as { id?: string; error?: { code?: string; message?: string; rule?: string } };
   if (response.status === 201 && body.id) {

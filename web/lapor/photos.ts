@@ -1,11 +1,12 @@
 /*
  * Evidence photos chosen on this phone, kept in IndexedDB (localStorage holds strings of a few MB; photos are
  * blobs of several MB each) until their report is stored. Each photo remembers the evidence id the hub gave it,
- * written as soon as the upload is answered, so a photo is uploaded once however often its report is retried.
+ * written as soon as the upload is answered, so a photo is uploaded once however often its report is retried; an
+ * upload whose answer was lost is sent again with the photo's id as its Idempotency-Key, and the hub stores it once.
  */
 
 export interface Photo {
-  /** Chosen on the phone (a UUID), before any upload. */
+  /** Chosen on the phone (a UUID), before any upload; also its upload's Idempotency-Key. */
   id: string;
   name: string;
   type: string;

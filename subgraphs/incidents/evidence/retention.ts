@@ -2,7 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { IsNull, LessThan } from "typeorm";
 import type { Storage } from "../../kit/storage";
+import { dropKeyOf } from "../../kit/idempotency";
 import { Evidence } from "./entity";
+import { UPLOAD_MUTATION } from "./record";
 import type { EvidenceStore } from "./store";
 import { logger } from "../../../platform/logging";
 
@@ -11,8 +13,8 @@ const log = logger("evidence-retention");
 /*
  * Uploads never attached to a report are removed 24 hours after receipt, each removal logged (what, whose, its hash):
  * the only way evidence is ever deleted. The row goes first, in a transaction that matches it only while it is still
- * unattached, so an attach at the last moment wins; its file goes after. Temp files of uploads that never completed
- * (a process killed mid-upload) go after the same time.
+ * unattached, so an attach at the last moment wins, and takes its Idempotency-Key along (a retry then uploads anew);
+ * its file goes after. Temp files of uploads that never completed (a process killed mid-upload) go after the same time.
  */
 
 /** How long an upload waits to be attached. */
@@ -28,7 +30,11 @@ export async function removeUnattached(storage: Storage, store: EvidenceStore, n
   const stale = await storage.reader.getRepository(Evidence).find({ where: { reportId: IsNull(), uploadedAt: LessThan(cutoff) }, order: { uploadedAt: "ASC" }, take: BATCH });
   const removed: string[] = [];
   for (const file of stale) {
-    const { affected } = await storage.write((manager) => manager.getRepository(Evidence).delete({ id: file.id, reportId: IsNull() }));
+    const affected = await storage.write(async (manager) => {
+      const { affected } = await manager.getRepository(Evidence).delete({ id: file.id, reportId: IsNull() });
+      if (affected === 1) await dropKeyOf(manager, file.uploadedBySub, UPLOAD_MUTATION, file.id);
+      return affected;
+    });
     if (affected !== 1) continue; // attached meanwhile, or removed by another replica
     await store.remove(file.id);
     log.info({ evidence: file.id, contentType: file.contentType, size: file.size, sha256: file.sha256, uploadedAt: file.uploadedAt }, "removed an upload never attached");

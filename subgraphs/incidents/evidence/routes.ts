@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
@@ -7,6 +6,7 @@ import { GraphQLError } from "graphql";
 import { DISCLOSED_HEADER } from "../../../caller/disclosures";
 import { actsFor, mayRead } from "../../../caller/access";
 import { sendJson } from "../../../platform/http";
+import { checkedKey } from "../../kit/idempotency";
 import { idOrNull } from "../../kit/references";
 import type { StreamRoute } from "../../kit/stream-routes";
 import { IncidentReport } from "../entities";
@@ -14,6 +14,7 @@ import { seesReporter } from "../resolvers";
 import type { IncidentsContext, IncidentsState } from "../state";
 import { Evidence } from "./entity";
 import { receiveUpload } from "./intake";
+import { KEY_FIELD, recordUpload } from "./record";
 import { EvidenceRefusal } from "./refusal";
 import type { EvidenceStore } from "./store";
 import { logger } from "../../../platform/logging";
@@ -31,6 +32,9 @@ const log = logger("evidence");
 /** The header carrying the stored file's SHA-256 (hex) on a download. */
 export const SHA256_HEADER = "x-kawal-evidence-sha256";
 
+/** The header an upload names itself with, so that a retry stores the file once (lower case, as Node reads headers). */
+const IDEMPOTENCY_HEADER = "idempotency-key";
+
 function refuse(req: IncomingMessage, res: ServerResponse, refusal: EvidenceRefusal): void {
   // What the sender still sends is not read: the connection closes after the answer.
   res.setHeader("connection", "close");
@@ -45,44 +49,34 @@ function storageRefusal(res: ServerResponse, error: unknown): boolean {
   return true;
 }
 
+/** A key the idempotency rules refuse (its form, or reuse with another file): 400 or 422, naming the header and the rule. */
+function keyRefusal(req: IncomingMessage, res: ServerResponse, error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== "BAD_USER_INPUT") return false;
+  const { field, rule } = error.extensions;
+  res.setHeader("connection", "close");
+  sendJson(res, rule === "idempotency key reused with another input" ? 422 : 400, { error: { code: "BAD_USER_INPUT", field, rule, message: error.message } });
+  res.once("finish", () => req.destroy());
+  return true;
+}
+
 async function upload(req: IncomingMessage, res: ServerResponse, context: IncidentsContext): Promise<void> {
-  const { caller, state, storage, config } = context;
+  const { caller, state, config } = context;
   const orgId = idOrNull(caller?.org);
   if (!caller || (caller.role !== "AGENCY" && caller.role !== "ORMAS") || orgId === null) {
     return refuse(req, res, new EvidenceRefusal(403, "forbidden", message("evidence.uploadForbidden")));
   }
-  const id = crypto.randomUUID();
   try {
+    const header = req.headers[IDEMPOTENCY_HEADER];
+    // Checked before the file is read: a bad key costs the sender nothing more.
+    const key = header === undefined ? null : checkedKey(KEY_FIELD, String(header));
+    const id = crypto.randomUUID();
     const file = await receiveUpload(req, state.evidence.incoming, id, config.evidenceLimits);
-    await state.evidence.put(id, file.file, file.size).catch(async (error: unknown) => {
-      await fs.promises.rm(file.file, { force: true });
-      throw error;
-    });
-    const row: Evidence = {
-      id,
-      reportId: null,
-      contentType: file.contentType,
-      size: file.size,
-      sha256: file.sha256,
-      originalSha256: file.originalSha256,
-      originalSize: file.originalSize,
-      mayCarryMetadata: file.mayCarryMetadata,
-      uploadedAt: new Date().toISOString(),
-      uploadedByOrgId: orgId,
-      uploadedBySub: caller.sub,
-      attachedAt: null,
-    };
-    try {
-      await storage.write((manager) => manager.getRepository(Evidence).insert(row));
-    } catch (error) {
-      await state.evidence.remove(id).catch((removal: unknown) => log.error({ err: removal, evidence: id }, "not recorded, and its file could not be removed"));
-      throw error;
-    }
+    const row = await recordUpload(context, { id, caller, orgId, key, file });
     const { contentType, size, sha256, originalSha256, originalSize, mayCarryMetadata, uploadedAt } = row;
-    sendJson(res, 201, { id, contentType, size, sha256, originalSha256, originalSize, mayCarryMetadata, uploadedAt });
+    sendJson(res, 201, { id: row.id, contentType, size, sha256, originalSha256, originalSize, mayCarryMetadata, uploadedAt });
   } catch (error) {
     if (error instanceof EvidenceRefusal) return refuse(req, res, error);
-    if (storageRefusal(res, error)) return;
+    if (storageRefusal(res, error) || keyRefusal(req, res, error)) return;
     throw error;
   }
 }
