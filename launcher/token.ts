@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { Caller, callerFromClaims, ClaimsError } from "../caller/claims";
 import { hubTokenKey, signToken } from "../caller/tokens";
