@@ -29,10 +29,14 @@ export class IncidentCount {
   @Field(() => Int) count: number;
 }
 
-/** The grouping asked for, or the level just below the region's; it must lie below the region's. */
+/**
+ * The grouping asked for, or the level just below the region's; it must lie below the region's, except that a
+ * district counts as itself by DISTRICT (villages are no level of the board), so a district officer has a board.
+ */
 function groupingOf(regionCode: string, groupBy: RegionGrouping | null | undefined): RegionGrouping {
   const grouping = groupBy ?? (regionCode.length < CODE_LENGTH.REGENCY ? RegionGrouping.REGENCY : RegionGrouping.DISTRICT);
-  if (CODE_LENGTH[grouping] <= regionCode.length) throw badInput("groupBy", message("rule.groupBelowRegion", { region: regionCode }));
+  const districtItself = grouping === RegionGrouping.DISTRICT && regionCode.length === CODE_LENGTH.DISTRICT;
+  if (!districtItself && CODE_LENGTH[grouping] <= regionCode.length) throw badInput("groupBy", message("rule.groupBelowRegion", { region: regionCode }));
   return grouping;
 }
 
@@ -42,7 +46,7 @@ export class IncidentCountResolver {
   @Authorized(...INCIDENT_READERS)
   @Query(() => [IncidentCount], {
     description:
-      "Open reports (not RESOLVED, DISMISSED or withdrawn) in regionCode, which must lie in your regions, counted per child region (default the level just below regionCode) and category; only non-zero cells, by region code then category",
+      "Open reports (not RESOLVED, DISMISSED or withdrawn) in regionCode, which must lie in your regions, counted per child region (default the level just below regionCode; a district is counted as itself) and category; only non-zero cells, by region code then category",
   })
   async incidentCounts(
     @Ctx() { db, caller }: SubgraphContext,

@@ -78,6 +78,15 @@ describe("the region board counts open reports per district and category", async
         assert.deepEqual(new Set(provincial.data!.incidentCounts.map((item) => item.region.code)), new Set(["19.06"]), "a provincial officer sees the regencies");
       });
 
+      test("a Manggar district officer's board counts the district itself, reports of its villages included", async () => {
+        const manggar = agencyOf(ids.org.bawaslu, ["19.06.01"]);
+        const { data, errors } = await hub.query<{ incidentCounts: Cell[] }>(COUNTS, { regionCode: "19.06.01" }, manggar);
+        assert.equal(errors, undefined, JSON.stringify(errors));
+        const regency = (await counts("19.06")).data!.incidentCounts.filter((item) => item.region.code === "19.06.01");
+        assert.ok(regency.length > 0, "the demo has open reports in Manggar");
+        assert.deepEqual(data!.incidentCounts, regency);
+      });
+
       test("the public gets no counts", async () => {
         const { errors } = await hub.query(COUNTS, { regionCode: "19.06" });
         assert.equal(errors?.[0]?.extensions?.code, "UNAUTHENTICATED");
