@@ -8,18 +8,18 @@ export const HIVE_HEADING = "## Against Hive Gateway (issue 19)";
 /** What holds back ours on each load, when it misses its target. */
 const HOLDS_BACK: Record<HiveLoadKind, string> = {
   repeat:
-    "our response cache never keeps an answer holding a non-null `reporter` (each delivery of a reporter is audited), so the incident list " +
-    "is computed every time, with no merging of identical subgraph fetches in flight, while Hive + Rust merges the identical fetches of the concurrent requests.",
+    "the incident list names each report's reporter, and an answer holding a non-null `reporter` is never kept by our response cache: each " +
+    "delivery is audited, so every request is executed and its delivery recorded in the identity service's database (one audit row per " +
+    "request, committed in groups) before the answer leaves. Identical subgraph fetches in flight are merged, as Hive merges them, so what " +
+    "remains is the audit Hive does not do: the plain @apollo/gateway column, which neither audits nor merges, shows the engine without it.",
   sameRights:
-    "our response cache is keyed by the token holder: each of the officers computes an answer before it is reused, for 5 s, so when a load sends " +
-    "few requests per officer (the Manggar story here) the cache hardly answers, and the incident list (reporters) is never cached. Ours does " +
-    "not merge identical subgraph fetches in flight; Hive merges none between officers either (their claims travel in the headers it keys on), " +
-    "so the engines and the number of subgraph requests per plan decide.",
+    "the incident list names reporters, so no cache answers it (see above): the officers' identical subgraph fetches in flight are merged (the " +
+    "subgraph showed the reporter on rights they share), but each officer's request is executed and its delivery audited. The directory and " +
+    "the Manggar story read nothing of the caller, so one cached answer serves every officer.",
   distinct:
-    "no cache answers a distinct request, so the engines count: ours (like @apollo/gateway) sends more subgraph requests per plan " +
-    "than Hive's Rust planner, which batches `_entities` selections for the same subgraph (by the issue's count, for the Manggar story " +
-    "8 requests, 5 of them to organizations, against Hive's 4 to 5; not counted by this benchmark); and the story's events and organizations fetches repeat between requests for the same event, which Hive merges in flight " +
-    "(compare its column with merging off).",
+    "no cache answers a distinct request and few fetches repeat, so the engines count: the subgraphs' work per request, and the number of " +
+    "subgraph requests per plan (ours sends a request's simultaneous reads of one subgraph as one batch; Hive's Rust planner merges " +
+    "`_entities` selections for the same subgraph into one operation).",
 };
 
 const VERIFIES =

@@ -85,7 +85,7 @@ export function renderMarkdown(results: BenchResults, notes: string): string {
     parts.push("## The console and Lapor: first load and JavaScript (issue 16)");
     parts.push(
       "Debian's chromium (headless) opens each page on loopback in a fresh browser context, so nothing is cached and no service " +
-        "worker runs yet; the time is from navigation to the page's first form on screen. JavaScript is every script the page " +
+        "worker runs yet, after one unmeasured load that starts the browser's renderer; the time is from navigation to the page's first form on screen. JavaScript is every script the page " +
         "loads: gzipped at level 9 (the budget's measure) and as the gateway sent it (the build's precompressed twins).",
     );
     parts.push(
