@@ -1,4 +1,5 @@
 import type { Caller, MaybeCaller } from "./claims";
+import { message, MessageParam } from "../platform/i18n";
 
 /*
  * The access-rule helpers every subgraph (and the gateway's subscription policy) applies to a Caller. The
@@ -31,8 +32,13 @@ export function passesRules(caller: Caller, rules: readonly string[]): boolean {
 }
 
 /** The rules in words, for error messages: "AGENCY or INTEGRATOR with scope subscribe:alerts". */
-export function describeRules(rules: readonly string[]): string {
-  return rules.map((rule) => rule.replace(/^scope:(.*)$/, "INTEGRATOR with scope $1")).join(" or ");
+export function describeRules(rules: readonly string[]): MessageParam {
+  const each = rules.map((rule): MessageParam => {
+    const scope = /^scope:(.*)$/.exec(rule);
+    return scope ? message("rules.integratorWithScope", { scope: scope[1] }) : rule;
+  });
+  // "A or B or C", in the reader's language.
+  return each.length === 0 ? "" : each.slice(1).reduce<MessageParam>((all, next) => message("rules.or", { first: all, second: next }), each[0]);
 }
 
 /** Who may receive live alerts and replay them: agencies, and integrators granted subscribe:alerts. */

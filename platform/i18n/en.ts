@@ -84,6 +84,8 @@ export const en = {
 
   // Who may do what.
   "access.signInFirst": "sign in first: this needs a bearer token",
+  "rules.or": "{{first}} or {{second}}",
+  "rules.integratorWithScope": "INTEGRATOR with scope {{scope}}",
   "access.needsToken": "{{what}} needs a bearer token",
   "access.needsTokenFor": "{{what}} needs a bearer token ({{allowed}})",
   "access.isFor": "{{what}} is for {{allowed}}; your token is {{role}}",

@@ -80,6 +80,8 @@ export const id: Record<MessageKey, string> = {
   "why.ormasCreatesOwnAccounts": "administrator ORMAS membuat akun untuk anggotanya",
 
   "access.signInFirst": "masuk dulu: permintaan ini memerlukan bearer token",
+  "rules.or": "{{first}} atau {{second}}",
+  "rules.integratorWithScope": "INTEGRATOR dengan scope {{scope}}",
   "access.needsToken": "{{what}} memerlukan bearer token",
   "access.needsTokenFor": "{{what}} memerlukan bearer token ({{allowed}})",
   "access.isFor": "{{what}} hanya untuk {{allowed}}; token Anda {{role}}",

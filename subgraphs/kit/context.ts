@@ -124,7 +124,7 @@ export function callerOrganizationId(caller: Caller, action: string): number {
 /** The caller, if it passes the rules (see passesRules); otherwise an error saying who `what` is for. */
 export function requireAccess(caller: MaybeCaller, what: string, rules: readonly string[]): Caller {
   const allowed = describeRules(rules);
-  if (!caller) throw unauthenticated(allowed ? message("access.needsTokenFor", { what, allowed }) : message("access.needsToken", { what }));
+  if (!caller) throw unauthenticated(rules.length > 0 ? message("access.needsTokenFor", { what, allowed }) : message("access.needsToken", { what }));
   if (!passesRules(caller, rules)) throw forbidden(message("access.isFor", { what, allowed, role: caller.role }));
   return caller;
 }

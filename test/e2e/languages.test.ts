@@ -57,6 +57,15 @@ describe("the API speaks the caller's language", () => {
     assert.deepEqual({ message: errors[0].message, code: errors[0].extensions?.code }, { message: "token tidak sah (tanda tangan atau formatnya salah)", code: "UNAUTHENTICATED" });
   });
 
+  test("the public asking for the region board hears who may ask, the list of roles in Bahasa too", async () => {
+    const query = `{ incidentCounts(regionCode: "19.06") { count } }`;
+    const indonesian = await post(query, {}, "id");
+    assert.equal(indonesian.errors[0].message, "Query.incidentCounts memerlukan bearer token (AGENCY atau ORMAS atau INTEGRATOR dengan scope read:incidents)");
+    const english = await post(query, {});
+    assert.equal(english.errors[0].message, "Query.incidentCounts needs a bearer token (AGENCY or ORMAS or INTEGRATOR with scope read:incidents)");
+    assert.equal(indonesian.errors[0].extensions?.code, "UNAUTHENTICATED");
+  });
+
   /** The first `error` message of a subscription over graphql-ws, opened with `headers` and `init` as connection_init payload. */
   async function subscriptionError(headers: Record<string, string>, init: Record<string, unknown>): Promise<GraphQLFormattedError[]> {
     const socket = new WebSocket(hub.url.replace(/^http/, "ws"), "graphql-transport-ws", { headers });

@@ -54,3 +54,14 @@ test("webhook settings default to a 30 s lease, retries from 5 s to 1 h for 24 h
   assert.equal(loadConfig({ KAWAL_WEBHOOK_GIVE_UP_SECONDS: "172800" }).webhooks.giveUpSeconds, 172_800);
   assert.throws(() => loadConfig({ KAWAL_WEBHOOK_LEASE_SECONDS: "0" }), /KAWAL_WEBHOOK_LEASE_SECONDS: must be a whole number from 1 to 3600/);
 });
+
+test("the gateway merges and batches subgraph reads unless told off; anything but on or off is refused by name", () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.mergeSubgraphFetches, true);
+  assert.equal(defaults.subgraphBatching, true);
+  const off = loadConfig({ KAWAL_MERGE_SUBGRAPH_FETCHES: "off", KAWAL_SUBGRAPH_BATCHING: "off" });
+  assert.equal(off.mergeSubgraphFetches, false);
+  assert.equal(off.subgraphBatching, false);
+  assert.throws(() => loadConfig({ KAWAL_SUBGRAPH_BATCHING: "0" }), /^ConfigError: KAWAL_SUBGRAPH_BATCHING: must be on or off \(got "0"\)$/);
+  assert.throws(() => loadConfig({ KAWAL_MERGE_SUBGRAPH_FETCHES: "yes" }), /KAWAL_MERGE_SUBGRAPH_FETCHES: must be on or off/);
+});
