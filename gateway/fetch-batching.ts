@@ -1,11 +1,13 @@
 import type { Fetcher, FetcherResponse } from "@apollo/utils.fetcher";
+import { isSingleQuery } from "./query-documents";
 
 /*
  * One HTTP request for the fetches a gateway request sends to one subgraph at the same moment. A query plan's
  * parallel branches often fetch from the same subgraph (the Manggar story asks organizations for the event's
  * region, organizer, speakers and participants at once); sent as one JSON array of operations, which Apollo
  * Server runs with one context, they cost the subgraph one request to parse, authorize and answer, and its
- * DataLoaders look up the rows of all of them in one statement. The answer is an array in the same order.
+ * DataLoaders look up the rows of all of them in one statement. The answer is an array in the same order. Only
+ * reads are batched: a mutation's fetches run one after another by the plan, and each must stand alone.
  */
 
 /** A fetch as RemoteGraphQLDataSource.sendRequest takes it, with the HTTP part willSendRequest filled in. */
@@ -33,12 +35,6 @@ export interface FetchBatchingOptions<Owner, Request> {
   errorFromResponse(response: FetcherResponse): Promise<Error>;
 }
 
-/** Only reads are batched: a mutation's fetches run one after another by the plan, and each must stand alone. */
-const isQuery = (request: OutgoingRequest): boolean => {
-  const text = request.query?.trimStart() ?? "";
-  return text.startsWith("query") || text.startsWith("{");
-};
-
 /**
  * Batches the fetches of one owner (the gateway request's context: never two requests', whose callers and
  * audits differ) that start in the same turn of the event loop.
@@ -49,7 +45,7 @@ export class FetchBatching<Owner extends object, Request extends OutgoingRequest
   constructor(private readonly options: FetchBatchingOptions<Owner, Request>) {}
 
   send(owner: Owner | undefined, request: Request): Promise<BatchedAnswer> {
-    if (!owner || !request.http || !isQuery(request)) return this.options.sendOne(request, owner);
+    if (!owner || !request.http || !(request.query !== undefined && isSingleQuery(request.query))) return this.options.sendOne(request, owner);
     return new Promise<BatchedAnswer>((resolve, reject) => {
       const batch = this.open.get(owner);
       if (batch) return void batch.push({ owner, request, resolve, reject });

@@ -1,9 +1,8 @@
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from "@apollo/utils.fetcher";
-import { Kind, parse } from "graphql";
-import { LRUCache } from "lru-cache";
 import { CALLER_HEADER, CLIENT_ADDRESS_HEADER, callerFromClaims } from "../caller/claims";
 import { Reads, readsOf, rightsOf, widest } from "../caller/reads";
 import { ReadResponse } from "../platform/http-pool";
+import { isSingleQuery } from "./query-documents";
 
 /*
  * Identical subgraph fetches in flight at the same moment are sent once. On election day many officers with
@@ -60,23 +59,6 @@ interface Leader {
 
 /** Headers each request carries its own value of, which no subgraph answer depends on through the key. */
 const NOT_KEYED = new Set([CLIENT_ADDRESS_HEADER, "traceparent", "tracestate"]);
-
-/** Whether each document seen is a single query (planned subgraph documents are few and repeat). */
-const singleQueries = new LRUCache<string, boolean>({ max: 2_000 });
-
-function isSingleQuery(document: string): boolean {
-  let known = singleQueries.get(document);
-  if (known === undefined) {
-    try {
-      const operations = parse(document, { noLocation: true }).definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-      known = operations.length === 1 && operations[0].kind === Kind.OPERATION_DEFINITION && operations[0].operation === "query";
-    } catch {
-      known = false;
-    }
-    singleQueries.set(document, known);
-  }
-  return known;
-}
 
 /** The identity of a query fetch; undefined for anything that is not one, or whose caller header is not claims. */
 function identityOf(url: string, init: FetcherRequestInit): Identity | undefined {
